@@ -1,0 +1,51 @@
+# Huitong — the two commands a newcomer needs are `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+PORT ?= 8000
+DEMO_PASSWORD ?=
+# The test suite runs against the real services on this machine.
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/huitong
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
+
+.PHONY: install install-test run test lint bench-ws chromium clean
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -c constraints.txt -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(PIP) install -q -c constraints.txt -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test
+
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo $(if $(DEMO_PASSWORD),--password '$(DEMO_PASSWORD)',--password-file var/demo_password)
+	$(PY) manage.py serve --port $(PORT)
+
+# Debian's Chromium for the browser tests (never a browser download of Playwright's own).
+chromium:
+	@test -x /usr/bin/chromium || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	  else echo "Chromium is missing: sudo apt-get install chromium fonts-noto-cjk" >&2; exit 1; fi; }
+
+lint: install-test
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy hub bots search integrations
+
+test: install-test chromium
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) HUITONG_REQUIRE_SERVICES=1 \
+	  $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+bench-ws: install-test
+	$(PY) bench/ws_bench.py $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) var test-artifacts

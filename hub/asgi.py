@@ -1,0 +1,27 @@
+"""The ASGI application: Django for HTTP, the chat consumer for `/ws/v1/`."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hub.settings")
+
+from django.core.asgi import get_asgi_application  # noqa: E402
+
+django_asgi_app = get_asgi_application()
+
+from channels.auth import AuthMiddlewareStack  # noqa: E402
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from django.urls import path  # noqa: E402
+
+from hub.chat.consumers import ChatConsumer  # noqa: E402
+from hub.lib.asgi import BodySizeLimit, OriginCheck  # noqa: E402
+
+websocket_urlpatterns = [path("ws/v1/", ChatConsumer.as_asgi())]
+
+application = ProtocolTypeRouter({
+    "http": BodySizeLimit(django_asgi_app),
+    # A browser always sends Origin; one from a host we do not serve is refused at the
+    # handshake. Clients that send no Origin (bots, the bridge) authenticate by token.
+    "websocket": OriginCheck(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+})

@@ -1,0 +1,459 @@
+"""Writes to rooms and messages. Only these functions change chat rows, and each announces
+its change with a live event after the transaction commits."""
+
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from hub.chat import events
+from hub.chat.access import access_message, access_room
+from hub.chat.models import Attachment, Mention, Message, Reaction, Room, RoomMember
+from hub.chat.selectors import direct_names
+from hub.chat.serializers import (
+    ReadPositions,
+    message_dict,
+    messages_dicts,
+    messages_queryset,
+    room_dict,
+    user_summary,
+)
+from hub.lib import markdown, ratelimit
+from hub.lib.errors import ApiError, bad_request, forbidden, not_found
+from hub.lib.realtime import publish, publish_on_commit
+from hub.org.models import Unit, UnitMembership, User
+
+MAX_EMOJI_CHARS = 32
+
+
+@dataclass
+class SendResult:
+    message: dict[str, Any]
+    created: bool
+
+
+class _Duplicate(Exception):
+    def __init__(self, message_id: int) -> None:
+        self.message_id = message_id
+
+
+# --- rooms -------------------------------------------------------------------------------------
+def _room_payload(room: Room, user_id: int, role: str, last_read_seq: int) -> dict[str, Any]:
+    name = None
+    if room.kind == Room.Kind.DIRECT:
+        name = direct_names([room.id], user_id).get(room.id)
+    return room_dict(room, last_read_seq=last_read_seq, name=name, role=role)
+
+
+def add_members(*, room: Room, users: list[User], role: str = RoomMember.Role.MEMBER) -> int:
+    """Add people to a room (those already in stay as they are); returns how many joined.
+    Each newcomer's sockets start receiving the room at once."""
+    with transaction.atomic():
+        locked = Room.objects.select_for_update().get(id=room.id)
+        existing = set(
+            RoomMember.objects.filter(room=locked, user__in=users).values_list("user_id", flat=True)
+        )
+        new = [u for u in users if u.id not in existing]
+        if not new:
+            return 0
+        RoomMember.objects.bulk_create(
+            [RoomMember(room=locked, user=u, role=role, last_read_seq=locked.last_seq) for u in new]
+        )
+        Room.objects.filter(id=locked.id).update(member_count=F("member_count") + len(new))
+        locked.member_count += len(new)
+        for user in new:
+            payload = _room_payload(locked, user.id, role, locked.last_seq)
+            publish_on_commit(events.room_joined(user_id=user.id, room=payload))
+    room.member_count = locked.member_count
+    return len(new)
+
+
+def remove_members(*, room: Room, user_ids: list[int]) -> int:
+    with transaction.atomic():
+        locked = Room.objects.select_for_update().get(id=room.id)
+        gone = list(
+            RoomMember.objects.filter(room=locked, user_id__in=user_ids)
+            .values_list("user_id", flat=True)
+        )
+        if not gone:
+            return 0
+        RoomMember.objects.filter(room=locked, user_id__in=gone).delete()
+        Room.objects.filter(id=locked.id).update(member_count=F("member_count") - len(gone))
+        publish_on_commit(events.room_left(user_ids=gone, room_id=locked.id))
+    return len(gone)
+
+
+def _users_by_username(usernames: list[str]) -> list[User]:
+    wanted = {u.strip() for u in usernames if isinstance(u, str) and u.strip()}
+    found = list(User.objects.filter(username__in=wanted, is_active=True))
+    missing = wanted - {u.username for u in found}
+    if missing:
+        raise bad_request("找不到这些人员：" + "、".join(sorted(missing)))
+    return found
+
+
+def create_room(*, creator: User, name: str, kind: str, members: list[str],
+                topic: str = "") -> tuple[dict[str, Any], bool]:
+    """Make a group or channel with the creator and the named members, or find or make the
+    direct room with one person. Returns (Room as the creator sees it, created)."""
+    if kind == Room.Kind.DIRECT:
+        others = _users_by_username(members)
+        if len(others) != 1 or others[0].id == creator.id:
+            raise bad_request("私聊需要且只能指定一位其他人员")
+        other = others[0]
+        low, high = sorted((creator.id, other.id))
+        key = f"{low}:{high}"
+        room = Room.objects.filter(direct_key=key).first()
+        created = False
+        if room is None:
+            try:
+                with transaction.atomic():
+                    room = Room.objects.create(kind=kind, direct_key=key, created_by=creator)
+                    add_members(room=room, users=[creator, other])
+                created = True
+            except IntegrityError:
+                room = Room.objects.get(direct_key=key)
+        member = RoomMember.objects.select_related("room").get(room=room, user=creator)
+        return _room_payload(member.room, creator.id, member.role, member.last_read_seq), created
+    if kind not in (Room.Kind.GROUP, Room.Kind.CHANNEL):
+        raise bad_request("只能创建 group、channel 或 direct 类型的会话")
+    name = (name or "").strip()
+    if not name or len(name) > 100:
+        raise bad_request("会话名称不能为空，且不超过 100 个字符")
+    if len(topic) > 500:
+        raise bad_request("主题不超过 500 个字符")
+    others = [u for u in _users_by_username(members) if u.id != creator.id]
+    with transaction.atomic():
+        room = Room.objects.create(name=name, kind=kind, topic=topic, created_by=creator)
+        add_members(room=room, users=[creator], role=RoomMember.Role.ADMIN)
+        add_members(room=room, users=others)
+    room.refresh_from_db()
+    return _room_payload(room, creator.id, RoomMember.Role.ADMIN, 0), True
+
+
+def join_channel(*, user: User, room: Room) -> dict[str, Any]:
+    add_members(room=room, users=[user])
+    member = RoomMember.objects.select_related("room").get(room=room, user=user)
+    return _room_payload(member.room, user.id, member.role, member.last_read_seq)
+
+
+def leave_room(*, user: User, room_id: Any) -> None:
+    member = access_room(user_id=user.id, room_id=room_id)
+    if member.room.kind in (Room.Kind.UNIT, Room.Kind.DIRECT):
+        raise forbidden("单位群和私聊不能退出")
+    remove_members(room=member.room, user_ids=[user.id])
+
+
+def sync_unit_room(*, unit: Unit) -> Room:
+    """Make the unit's room follow its membership: every member of the unit is in it,
+    and nobody else who was added because of the unit."""
+    room, _ = Room.objects.get_or_create(
+        unit=unit, defaults={"name": unit.name, "kind": Room.Kind.UNIT}
+    )
+    if room.name != unit.name:
+        Room.objects.filter(id=room.id).update(name=unit.name)
+    wanted = {m.user_id: m for m in UnitMembership.objects.filter(unit=unit).select_related("user")}
+    present = set(RoomMember.objects.filter(room=room).values_list("user_id", flat=True))
+    admins = [m.user for uid, m in wanted.items() if uid not in present
+              and m.role in (UnitMembership.Role.ADMIN, UnitMembership.Role.LEADER)]
+    others = [m.user for uid, m in wanted.items() if uid not in present
+              and m.role not in (UnitMembership.Role.ADMIN, UnitMembership.Role.LEADER)]
+    if admins:
+        add_members(room=room, users=admins, role=RoomMember.Role.ADMIN)
+    if others:
+        add_members(room=room, users=others)
+    gone = [uid for uid in present if uid not in wanted]
+    if gone:
+        remove_members(room=room, user_ids=gone)
+    return room
+
+
+# --- messages ----------------------------------------------------------------------------------
+def _resolver(room_id: int):
+    cache: dict[str, markdown.MentionTarget | None] = {}
+
+    def resolve(token: str) -> markdown.MentionTarget | None:
+        if token in cache:
+            return cache[token]
+        target: markdown.MentionTarget | None = None
+        user = (User.objects.filter(username__iexact=token, is_active=True).first()
+                or User.objects.filter(display_name=token, is_active=True).first())
+        if user is not None:
+            target = markdown.MentionTarget("user", user.id, user.name)
+        else:
+            unit = (Unit.objects.filter(code__iexact=token).first()
+                    or Unit.objects.filter(name=token).first()
+                    or Unit.objects.filter(short_name=token).exclude(short_name="").first())
+            if unit is not None:
+                target = markdown.MentionTarget("unit", unit.id, unit.name)
+        cache[token] = target
+        return target
+
+    return resolve
+
+
+def _check_body(body: Any, *, allow_empty: bool) -> str:
+    if not isinstance(body, str):
+        raise bad_request("body 必须是字符串")
+    if len(body) > settings.HUITONG_MAX_MESSAGE_CHARS:
+        raise ApiError("too_large", f"消息不能超过 {settings.HUITONG_MAX_MESSAGE_CHARS} 个字符")
+    if not body.strip() and not allow_empty:
+        raise bad_request("消息内容不能为空")
+    return body
+
+
+def _mentioned_users(room_id: int, rendered: markdown.Rendered) -> set[int]:
+    users = set(rendered.users)
+    if rendered.units:
+        users |= set(
+            UnitMembership.objects.filter(unit_id__in=rendered.units).values_list("user_id", flat=True)
+        )
+    if not users:
+        return set()
+    return set(
+        RoomMember.objects.filter(room_id=room_id, user_id__in=users).values_list("user_id", flat=True)
+    )
+
+
+def _serialize_one(message_id: int) -> dict[str, Any]:
+    message = messages_queryset().get(id=message_id)
+    return messages_dicts(message.room_id, [message])[0]
+
+
+def send_message(*, sender: User, room_id: Any, body: Any, client_id: str | None = None,
+                 reply_to: Any = None, attachment_ids: list[Any] | None = None,
+                 kind: str = Message.Kind.TEXT, card: dict[str, Any] | None = None,
+                 html: str | None = None, check_rate: bool = True) -> SendResult:
+    """Store a message with the room's next seq and announce it.
+
+    The same client_id from the same sender in the same room returns the first message
+    again and stores nothing new."""
+    member = access_room(user_id=sender.id, room_id=room_id)
+    room_pk = member.room_id
+    if client_id is not None:
+        existing = Message.objects.filter(room_id=room_pk, sender=sender, client_id=client_id)
+        first = existing.values_list("id", flat=True).first()
+        if first is not None:
+            return SendResult(_serialize_one(first), created=False)
+    attachment_ids = list(attachment_ids or [])
+    body = _check_body(body, allow_empty=bool(attachment_ids) or kind != Message.Kind.TEXT)
+    if check_rate:
+        ratelimit.check(key="send", user_id=sender.id,
+                        per_minute=settings.HUITONG_SEND_RATE_PER_MINUTE)
+    reply_pk = None
+    if reply_to is not None:
+        parent, _ = access_message(user_id=sender.id, message_id=reply_to)
+        if parent.room_id != room_pk:
+            raise bad_request("只能回复同一会话中的消息")
+        reply_pk = parent.id
+    attachments: list[Attachment] = []
+    if attachment_ids:
+        if len(attachment_ids) > 20:
+            raise bad_request("一条消息最多 20 个附件")
+        ids = {a for a in attachment_ids if isinstance(a, int) and not isinstance(a, bool)}
+        attachments = list(Attachment.objects.filter(id__in=ids, uploader=sender))
+        if len(attachments) != len(attachment_ids):
+            raise not_found("附件")
+    if html is None:
+        rendered = markdown.render(body, _resolver(room_pk))
+        html = rendered.html
+        mentioned = _mentioned_users(room_pk, rendered)
+    else:
+        html = markdown.sanitize(html)
+        mentioned = set()
+
+    try:
+        with transaction.atomic():
+            seq, member_count = _next_seq(room_pk)
+            if client_id is not None:
+                dup = (Message.objects.filter(room_id=room_pk, sender=sender, client_id=client_id)
+                       .values_list("id", flat=True).first())
+                if dup is not None:
+                    raise _Duplicate(dup)
+            now = timezone.now()
+            message = Message.objects.create(
+                room_id=room_pk, seq=seq, sender=sender, kind=kind, body=body, html=html,
+                card=card, reply_to_id=reply_pk, client_id=client_id, created_at=now,
+            )
+            if attachments:
+                message.attachments.set(attachments)
+            if mentioned:
+                Mention.objects.bulk_create([Mention(message=message, user_id=u) for u in mentioned])
+            # Sending reads everything up to one's own message.
+            RoomMember.objects.filter(room_id=room_pk, user=sender, last_read_seq__lt=seq).update(
+                last_read_seq=seq
+            )
+            message.sender = sender
+            payload = message_dict(message, read_count=0, member_count=max(0, member_count - 1),
+                                   attachments=attachments, mentions=mentioned, fresh=True)
+            publish_on_commit(events.message_created(payload))
+    except _Duplicate as dup:
+        return SendResult(_serialize_one(dup.message_id), created=False)
+    except IntegrityError:
+        # Another process stored the same client_id first.
+        if client_id is None:
+            raise
+        first = (Message.objects.filter(room_id=room_pk, sender=sender, client_id=client_id)
+                 .values_list("id", flat=True).first())
+        if first is None:
+            raise
+        return SendResult(_serialize_one(first), created=False)
+    return SendResult(payload, created=True)
+
+
+def _next_seq(room_id: int) -> tuple[int, int]:
+    """Raise the room's last_seq by one under its row lock; the caller's transaction holds
+    the lock until commit, so concurrent senders get consecutive seqs, and a rollback gives
+    the number back."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE chat_room SET last_seq = last_seq + 1 WHERE id = %s "
+            "RETURNING last_seq, member_count",
+            [room_id],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        raise not_found("会话")
+    return int(row[0]), int(row[1])
+
+
+def _announce_update(message_id: int) -> dict[str, Any]:
+    payload = _serialize_one(message_id)
+    publish_on_commit(events.message_updated(payload))
+    return payload
+
+
+def edit_message(*, user: User, message_id: Any, body: Any) -> dict[str, Any]:
+    message, member = access_message(user_id=user.id, message_id=message_id)
+    if message.sender_id != user.id:
+        raise forbidden("只能编辑自己发送的消息")
+    if message.deleted:
+        raise ApiError("conflict", "消息已删除")
+    if message.kind != Message.Kind.TEXT:
+        raise forbidden("卡片和系统消息不能编辑")
+    body = _check_body(body, allow_empty=message.attachments.exists())
+    rendered = markdown.render(body, _resolver(message.room_id))
+    with transaction.atomic():
+        Message.objects.filter(id=message.id).update(
+            body=body, html=rendered.html, edited_at=timezone.now()
+        )
+        mentioned = _mentioned_users(message.room_id, rendered)
+        Mention.objects.filter(message=message).exclude(user_id__in=mentioned).delete()
+        Mention.objects.bulk_create(
+            [Mention(message=message, user_id=u) for u in mentioned], ignore_conflicts=True
+        )
+        return _announce_update(message.id)
+
+
+def delete_message(*, user: User, message_id: Any) -> dict[str, Any]:
+    message, member = access_message(user_id=user.id, message_id=message_id)
+    if message.sender_id != user.id and member.role != RoomMember.Role.ADMIN:
+        raise forbidden("只能删除自己发送的消息")
+    with transaction.atomic():
+        if not message.deleted:
+            Message.objects.filter(id=message.id).update(deleted=True, edited_at=timezone.now())
+            Mention.objects.filter(message=message).delete()
+        return _announce_update(message.id)
+
+
+def set_reaction(*, user: User, message_id: Any, emoji: Any, on: bool) -> dict[str, Any]:
+    message, _ = access_message(user_id=user.id, message_id=message_id)
+    if not isinstance(emoji, str) or not emoji.strip() or len(emoji) > MAX_EMOJI_CHARS:
+        raise bad_request("emoji 必须是 1 到 32 个字符")
+    if message.deleted:
+        raise ApiError("conflict", "消息已删除")
+    with transaction.atomic():
+        if on:
+            Reaction.objects.get_or_create(message=message, user=user, emoji=emoji.strip())
+        else:
+            Reaction.objects.filter(message=message, user=user, emoji=emoji.strip()).delete()
+        return _announce_update(message.id)
+
+
+# --- receipts ----------------------------------------------------------------------------------
+def mark_read(*, user: User, room_id: Any, seq: Any) -> dict[str, Any]:
+    """Move the caller's read position forward to `seq` (capped at the room's last seq).
+    Members of small rooms hear of it as a receipt; in any room the senders of the messages
+    just read get their new read counts."""
+    if not isinstance(seq, int) or isinstance(seq, bool) or seq < 0:
+        raise bad_request("seq 必须是非负整数")
+    member = access_room(user_id=user.id, room_id=room_id)
+    room = member.room
+    with transaction.atomic():
+        locked = RoomMember.objects.select_for_update().get(id=member.id)
+        previous = locked.last_read_seq
+        target = min(seq, Room.objects.filter(id=room.id).values_list("last_seq", flat=True)[0])
+        if target <= previous:
+            return {"room": room.id, "seq": previous}
+        RoomMember.objects.filter(id=member.id).update(last_read_seq=target)
+        small = room.member_count <= settings.HUITONG_RECEIPT_FANOUT_MAX
+        publish_on_commit(events.receipt(room_id=room.id, user_id=user.id, seq=target,
+                                         from_seq=previous, users=None if small else [user.id]))
+        # New read counts go to the senders of the (latest 50) messages just read.
+        newly_read = list(
+            messages_queryset().filter(room_id=room.id, seq__gt=previous, seq__lte=target)
+            .exclude(sender=user).order_by("-seq")[:50]
+        )
+        if newly_read:
+            positions = ReadPositions.of_room(room.id)
+            for message in newly_read:
+                read, members = positions.counts(message)
+                payload = message_dict(message, read_count=read, member_count=members)
+                audience = None if small else [message.sender_id]
+                publish_on_commit(events.message_updated(payload, users=audience))
+    return {"room": room.id, "seq": target}
+
+
+def typing(*, user: User, room_id: Any) -> None:
+    member = access_room(user_id=user.id, room_id=room_id)
+    publish(events.typing(room_id=member.room_id, user=user_summary(user)))
+
+
+# --- attachments -------------------------------------------------------------------------------
+def store_attachment(*, uploader: User, name: str, chunks: Any, declared_mime: str = "") -> Attachment:
+    """Write an upload to a random path while hashing it. The caller has checked the size."""
+    name = Path(name or "file").name.strip()[:255] or "file"
+    storage_name = secrets.token_hex(20)
+    folder = Path(settings.MEDIA_ROOT) / "attachments" / storage_name[:2]
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / storage_name
+    digest = hashlib.sha256()
+    size = 0
+    try:
+        with open(path, "wb") as out:
+            for chunk in chunks:
+                size += len(chunk)
+                if size > settings.HUITONG_MAX_UPLOAD_BYTES:
+                    raise ApiError("too_large",
+                                   f"文件不能超过 {settings.HUITONG_MAX_UPLOAD_BYTES // (1024 * 1024)} MB")
+                digest.update(chunk)
+                out.write(chunk)
+        mime = mimetypes.guess_type(name)[0] or declared_mime or "application/octet-stream"
+        return Attachment.objects.create(
+            uploader=uploader, name=name, size=size, mime=mime[:127],
+            sha256=digest.hexdigest(), storage_name=f"{storage_name[:2]}/{storage_name}",
+        )
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+
+
+def attachment_path(attachment: Attachment) -> Path:
+    return Path(settings.MEDIA_ROOT) / "attachments" / attachment.storage_name
+
+
+def messages_after(*, room_id: int, after_seq: int, upto_seq: int | None = None,
+                   limit: int = 500) -> list[dict[str, Any]]:
+    qs = messages_queryset().filter(room_id=room_id, seq__gt=after_seq)
+    if upto_seq is not None:
+        qs = qs.filter(seq__lte=upto_seq)
+    return messages_dicts(room_id, list(qs.order_by("seq")[:limit]))

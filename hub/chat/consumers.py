@@ -1,0 +1,289 @@
+"""The WebSocket endpoint `/ws/v1/`: one socket per client carries all of a user's rooms.
+
+The consumer is thin: it authenticates, validates frames against `schemas`, calls the same
+actions as the HTTP API, and registers itself with the process's `Hub`, which writes live
+events to it. It has no channel-layer channel of its own.
+
+Exactly-once, in-order delivery per socket: `delivered` holds, per room, the highest seq this
+socket has been sent. While a sync runs the socket buffers live events; after the database
+read it sends what the read did not cover and drops what it did.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections.abc import Awaitable
+from typing import Any
+from urllib.parse import parse_qs
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+from pydantic import ValidationError
+
+from hub.chat import actions, cards, presence
+from hub.chat.models import RoomMember
+from hub.chat.schemas import FRAME_TYPES, client_frame
+from hub.chat.serializers import dumps
+from hub.lib.errors import ApiError
+from hub.lib.http import validation_detail
+from hub.lib.realtime import Hub, get_hub
+
+logger = logging.getLogger("hub.ws")
+
+UNAUTHORIZED_CLOSE = 4401
+IMPLICIT_SYNC_AFTER = 2.0
+TYPING_EVERY = 2.0
+MAX_FRAME_CHARS = 64 * 1024
+
+
+def db(fn: Any) -> Any:
+    """Run ORM work off the event loop. SQLite takes it on one thread; PostgreSQL on a pool."""
+    sqlite = settings.DATABASES["default"]["ENGINE"].endswith("sqlite3")
+    return database_sync_to_async(fn, thread_sensitive=sqlite)
+
+
+def _room_states(user_id: int) -> dict[int, int]:
+    return dict(
+        RoomMember.objects.filter(user_id=user_id).values_list("room_id", "room__last_seq")
+    )
+
+
+def _user_for_token(token: str) -> Any:
+    from hub.org.actions import user_for_token
+
+    return user_for_token(token=token)
+
+
+class ChatConsumer(AsyncWebsocketConsumer):
+    # No per-socket channel: the process's hub holds the one layer subscription.
+    channel_layer_alias = "__no_layer__"
+
+    user: Any = None
+    hub: Hub | None = None
+
+    # --- connection --------------------------------------------------------------------------
+    async def connect(self) -> None:
+        self.rooms: set[int] = set()
+        self.delivered: dict[int, int] = {}
+        self.syncing = True
+        self.synced_once = False
+        self.buffer: list[tuple[int | None, int, str]] = []
+        self.sync_lock = asyncio.Lock()
+        self.last_typing: dict[int, float] = {}
+        self.user = await self._authenticate()
+        await self.accept()
+        if self.user is None:
+            await self.close(code=UNAUTHORIZED_CLOSE)
+            return
+        self.user_id = self.user.id
+        self.hub = await get_hub()
+        states = await db(_room_states)(self.user_id)
+        self.delivered.update(states)
+        self.hub.register(self, states)
+        await presence.connected(server=self.hub.server_id, user_id=self.user_id)
+        self.implicit = asyncio.get_running_loop().call_later(
+            IMPLICIT_SYNC_AFTER, lambda: asyncio.ensure_future(self._release())
+        )
+
+    async def disconnect(self, code: int) -> None:
+        if self.hub is None or self.user is None:
+            return
+        self.implicit.cancel()
+        self.hub.unregister(self)
+        try:
+            await presence.disconnected(server=self.hub.server_id, user_id=self.user_id)
+        except Exception:
+            logger.exception("presence update on disconnect failed")
+
+    async def _authenticate(self) -> Any:
+        headers = dict(self.scope.get("headers", []))
+        auth = headers.get(b"authorization", b"").decode("latin-1")
+        token = auth[7:].strip() if auth[:7].lower() == "bearer " else None
+        if token is None:
+            query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
+            token = (query.get("access_token") or [None])[0]
+        if token:
+            return await db(_user_for_token)(token)
+        user = self.scope.get("user")
+        if user is None:
+            return None
+        resolved = await database_sync_to_async(lambda: user if user.is_authenticated else None)()
+        return resolved
+
+    # --- what the hub calls ----------------------------------------------------------------------
+    def _write(self, text: str) -> Awaitable[None]:
+        return self.base_send({"type": "websocket.send", "text": text})
+
+    def deliver_message(self, room: int, seq: int, text: str) -> Awaitable[None] | None:
+        if self.syncing:
+            self.buffer.append((room, seq, text))
+            return None
+        if seq <= self.delivered.get(room, 0):
+            return None
+        self.delivered[room] = seq
+        return self._write(text)
+
+    def deliver(self, text: str) -> Awaitable[None] | None:
+        if self.syncing:
+            self.buffer.append((None, 0, text))
+            return None
+        return self._write(text)
+
+    def joined(self, room: int, last_seq: int, text: str) -> Awaitable[None] | None:
+        self.delivered[room] = max(self.delivered.get(room, 0), last_seq)
+        result = self.deliver(text)
+        assert self.hub is not None
+        if self.hub.room_seq.get(room, last_seq) > last_seq:
+            # Messages of the room were dispatched here before we joined its index.
+            asyncio.ensure_future(self._catch_up({room: last_seq}, announce=False))
+        return result
+
+    def left(self, room: int, text: str) -> Awaitable[None] | None:
+        self.delivered.pop(room, None)
+        return self.deliver(text)
+
+    # --- sync ---------------------------------------------------------------------------------
+    async def _release(self) -> None:
+        """A client that never sends `sync` gets live events after a moment all the same."""
+        if not self.synced_once:
+            await self._catch_up({}, announce=False)
+
+    async def _catch_up(self, requested: dict[int, int], *, announce: bool) -> None:
+        """Send every message after the requested seqs, then what arrived meanwhile."""
+        assert self.hub is not None
+        async with self.sync_lock:
+            self.syncing = True
+            self.synced_once = True
+            try:
+                states = await db(_room_states)(self.user_id)
+                for room, last_seq in states.items():
+                    if room not in self.rooms:
+                        self.hub._add_to_room(self, room, last_seq)
+                for room in list(self.rooms - states.keys()):
+                    self.hub._remove_from_room(self, room)
+                    self.delivered.pop(room, None)
+                for room, last_seq in states.items():
+                    seen = requested.get(room)
+                    if seen is None:
+                        if announce or room not in self.delivered:
+                            self.delivered[room] = last_seq
+                        else:
+                            # An implicit catch-up: resend what this socket has not had.
+                            seen = self.delivered[room]
+                    if seen is not None:
+                        await self._send_history(room, seen, last_seq)
+                        self.delivered[room] = max(last_seq, min(seen, last_seq))
+                unknown = [r for r in requested if r not in states]
+                for room in unknown:
+                    await self._error("not_found", f"会话 {room} 不存在或无权访问", None)
+                if announce:
+                    await self._write('{"type":"synced"}')
+            finally:
+                await self._flush()
+
+    async def _send_history(self, room: int, after: int, upto: int) -> None:
+        while after < upto:
+            page = await db(actions.messages_after)(room_id=room, after_seq=after,
+                                                    upto_seq=upto, limit=500)
+            if not page:
+                break
+            for message in page:
+                await self._write(dumps({"type": "message", "message": message}))
+            after = page[-1]["seq"]
+
+    async def _flush(self) -> None:
+        while self.buffer:
+            pending, self.buffer = self.buffer, []
+            for room, seq, text in pending:
+                if room is None:
+                    await self._write(text)
+                elif seq > self.delivered.get(room, 0):
+                    self.delivered[room] = seq
+                    await self._write(text)
+        self.syncing = False
+
+    # --- frames from the client ------------------------------------------------------------------
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if self.user is None:
+            return
+        ref = None
+        try:
+            if text_data is None:
+                raise ApiError("bad_request", "只接受 JSON 文本帧")
+            if len(text_data) > MAX_FRAME_CHARS:
+                raise ApiError("too_large", "帧过大")
+            try:
+                raw = json.loads(text_data)
+            except ValueError as exc:
+                raise ApiError("bad_request", "帧不是合法的 JSON") from exc
+            if not isinstance(raw, dict):
+                raise ApiError("bad_request", "帧必须是 JSON 对象")
+            ref = raw.get("client_id") if isinstance(raw.get("client_id"), str) else None
+            if raw.get("type") not in FRAME_TYPES:
+                raise ApiError("bad_request", f"未知的帧类型：{str(raw.get('type'))[:40]}")
+            try:
+                frame = client_frame.validate_python(raw)
+            except ValidationError as exc:
+                raise ApiError("bad_request", validation_detail(exc)) from exc
+            await getattr(self, f"on_{frame.type}")(frame)
+        except ApiError as error:
+            await self._error(error.code, error.detail, ref)
+        except Exception:
+            logger.exception("frame from user %s failed", getattr(self, "user_id", None))
+            await self._error("bad_request", "服务器处理该帧时出错", ref)
+
+    async def _error(self, code: str, detail: str, ref: str | None) -> None:
+        await self._write(dumps({"type": "error", "code": code, "detail": detail, "ref": ref}))
+
+    async def _ensure_live(self) -> None:
+        if not self.synced_once:
+            self.implicit.cancel()
+            await self._catch_up({}, announce=False)
+
+    async def on_sync(self, frame: Any) -> None:
+        self.implicit.cancel()
+        requested = {}
+        for key, seq in frame.rooms.items():
+            if not key.isdigit():
+                raise ApiError("bad_request", "sync.rooms 的键必须是会话 id")
+            requested[int(key)] = seq
+        await self._catch_up(requested, announce=True)
+
+    async def on_send(self, frame: Any) -> None:
+        await self._ensure_live()
+        result = await db(actions.send_message)(
+            sender=self.user, room_id=frame.room, body=frame.body, client_id=frame.client_id,
+            reply_to=frame.reply_to, attachment_ids=frame.attachments,
+        )
+        await self._write(dumps({"type": "ack", "client_id": frame.client_id,
+                                 "message": result.message}))
+
+    async def on_read(self, frame: Any) -> None:
+        await db(actions.mark_read)(user=self.user, room_id=frame.room, seq=frame.seq)
+
+    async def on_typing(self, frame: Any) -> None:
+        now = time.monotonic()
+        if now - self.last_typing.get(frame.room, 0.0) < TYPING_EVERY:
+            return
+        self.last_typing[frame.room] = now
+        await db(actions.typing)(user=self.user, room_id=frame.room)
+
+    async def on_action(self, frame: Any) -> None:
+        params = frame.model_dump(exclude={"type", "message", "action"}, exclude_none=True)
+        message = await db(cards.press)(user=self.user, message_id=frame.message,
+                                        action=frame.action, params=params)
+        if frame.client_id:
+            await self._write(dumps({"type": "ack", "client_id": frame.client_id,
+                                     "message": message}))
+
+    async def on_ping(self, frame: Any) -> None:
+        await self._write('{"type":"pong"}')
+
+    async def on_presence(self, frame: Any) -> None:
+        assert self.hub is not None
+        await presence.set_away(server=self.hub.server_id, user_id=self.user_id,
+                                away=frame.status == "away")

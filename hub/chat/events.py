@@ -1,0 +1,57 @@
+"""The envelopes of live events, built in one place (see hub/lib/realtime.py).
+
+Each carries its audience and the wire frame serialised once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hub.chat.serializers import dumps
+from hub.lib.realtime import Envelope
+
+
+def message_created(message: dict[str, Any]) -> Envelope:
+    return {"k": "message", "room": message["room"], "seq": message["seq"],
+            "text": dumps({"type": "message", "message": message})}
+
+
+def message_updated(message: dict[str, Any], *, users: list[int] | None = None) -> Envelope:
+    env: Envelope = {"k": "update", "text": dumps({"type": "message_updated", "message": message})}
+    if users is None:
+        env["room"] = message["room"]
+    else:
+        env["users"] = users
+    return env
+
+
+def room_joined(*, user_id: int, room: dict[str, Any]) -> Envelope:
+    return {"k": "join", "room": room["id"], "seq": room["last_seq"], "users": [user_id],
+            "text": dumps({"type": "room_joined", "room": room})}
+
+
+def room_left(*, user_ids: list[int], room_id: int) -> Envelope:
+    return {"k": "leave", "room": room_id, "users": user_ids,
+            "text": dumps({"type": "room_left", "room": room_id})}
+
+
+def receipt(*, room_id: int, user_id: int, seq: int, from_seq: int,
+            users: list[int] | None) -> Envelope:
+    env: Envelope = {"k": "receipt", "text": dumps(
+        {"type": "receipt", "room": room_id, "user": user_id, "seq": seq, "from_seq": from_seq})}
+    if users is None:
+        env["room"] = room_id
+    else:
+        env["users"] = users
+    return env
+
+
+def typing(*, room_id: int, user: dict[str, Any]) -> Envelope:
+    return {"k": "typing", "room": room_id, "exclude": user["id"],
+            "text": dumps({"type": "typing", "room": room_id, "user": user["id"],
+                           "display_name": user["display_name"]})}
+
+
+def presence(*, user_id: int, status: str, users: list[int]) -> Envelope:
+    return {"k": "presence", "users": users,
+            "text": dumps({"type": "presence", "user": user_id, "status": status})}

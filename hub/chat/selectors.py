@@ -1,0 +1,125 @@
+"""Reads: what a user's rooms, a room's messages and a message's readers look like."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import F
+
+from hub.chat.models import Message, Room, RoomMember
+from hub.chat.serializers import messages_dicts, messages_queryset, room_dict, user_summary
+from hub.org.models import User
+
+MAX_PAGE = 500
+
+
+def direct_names(room_ids: list[int], viewer_id: int) -> dict[int, str]:
+    """For direct rooms, the other person's name is the room's name for the viewer."""
+    names: dict[int, str] = {}
+    rows = (
+        RoomMember.objects.filter(room_id__in=room_ids).exclude(user_id=viewer_id)
+        .values_list("room_id", "user__display_name", "user__username")
+    )
+    for room_id, display_name, username in rows:
+        names[room_id] = display_name or username
+    return names
+
+
+def preview(message: Message) -> dict[str, Any]:
+    text = "" if message.deleted else message.body
+    if len(text) > 80:
+        text = text[:80] + "…"
+    return {
+        "id": message.id,
+        "seq": message.seq,
+        "sender": message.sender.name,
+        "body": text,
+        "kind": message.kind,
+        "deleted": message.deleted,
+        "created_at": message.created_at.isoformat().replace("+00:00", "Z"),
+    }
+
+
+def rooms_for_user(*, user_id: int) -> list[dict[str, Any]]:
+    members = list(
+        RoomMember.objects.filter(user_id=user_id).select_related("room", "room__unit")
+        .order_by("-room__last_seq")
+    )
+    room_ids = [m.room_id for m in members]
+    direct_ids = [m.room_id for m in members if m.room.kind == Room.Kind.DIRECT]
+    names = direct_names(direct_ids, user_id) if direct_ids else {}
+    last = {
+        m.room_id: m
+        for m in Message.objects.filter(room_id__in=room_ids, seq=F("room__last_seq"))
+        .select_related("sender")
+    }
+    return [
+        room_dict(
+            m.room, last_read_seq=m.last_read_seq, name=names.get(m.room_id), role=m.role,
+            last_message=preview(last[m.room_id]) if m.room_id in last else None,
+        )
+        for m in members
+    ]
+
+
+def room_for_user(*, member: RoomMember) -> dict[str, Any]:
+    room = member.room
+    names = direct_names([room.id], member.user_id) if room.kind == Room.Kind.DIRECT else {}
+    last = Message.objects.filter(room_id=room.id, seq=room.last_seq).select_related("sender").first()
+    return room_dict(room, last_read_seq=member.last_read_seq, name=names.get(room.id),
+                     role=member.role, last_message=preview(last) if last else None)
+
+
+def messages_page(*, room_id: int, after_seq: int | None, before_seq: int | None,
+                  limit: int) -> list[dict[str, Any]]:
+    """Messages in seq order. With only `before_seq` (or nothing) the newest page is given."""
+    qs = messages_queryset().filter(room_id=room_id)
+    if after_seq is not None:
+        qs = qs.filter(seq__gt=after_seq)
+    if before_seq is not None:
+        qs = qs.filter(seq__lt=before_seq)
+    if after_seq is not None:
+        rows = list(qs.order_by("seq")[:limit])
+    else:
+        rows = list(qs.order_by("-seq")[:limit])
+        rows.reverse()
+    return messages_dicts(room_id, rows)
+
+
+def readers(*, message: Message) -> dict[str, Any]:
+    members = (
+        RoomMember.objects.filter(room_id=message.room_id).exclude(user_id=message.sender_id)
+        .select_related("user").order_by("user__username")
+    )
+    read, unread = [], []
+    for member in members:
+        (read if member.last_read_seq >= message.seq else unread).append(user_summary(member.user))
+    return {"message": message.id, "read": read, "unread": unread,
+            "read_count": len(read), "unread_count": len(unread)}
+
+
+def room_members(*, room_id: int) -> list[dict[str, Any]]:
+    rows = (
+        RoomMember.objects.filter(room_id=room_id).select_related("user")
+        .order_by("user__username")
+    )
+    return [{**user_summary(m.user), "role": m.role, "last_read_seq": m.last_read_seq}
+            for m in rows]
+
+
+def channels_directory(*, user_id: int) -> list[dict[str, Any]]:
+    mine = set(RoomMember.objects.filter(user_id=user_id).values_list("room_id", flat=True))
+    return [
+        {"id": r.id, "name": r.name, "topic": r.topic, "members_count": r.member_count,
+         "joined": r.id in mine}
+        for r in Room.objects.filter(kind=Room.Kind.CHANNEL).order_by("name")
+    ]
+
+
+def search_users(*, query: str, limit: int = 20) -> list[dict[str, Any]]:
+    qs = User.objects.filter(is_active=True)
+    if query:
+        from django.db.models import Q
+
+        qs = qs.filter(Q(username__icontains=query) | Q(display_name__icontains=query))
+    return [user_summary(u) for u in qs.order_by("username")[:limit]]

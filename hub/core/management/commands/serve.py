@@ -1,0 +1,57 @@
+"""Run everything the product needs in the foreground: the Daphne web server and the
+worker. Ctrl-C (or SIGTERM) stops both; if one dies, the other is stopped too."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "在前台运行 Web 服务（Daphne）和后台任务进程"
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--host", default="127.0.0.1")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        python = sys.executable
+        env = dict(os.environ)
+        web = [python, "-m", "daphne", "-b", options["host"], "-p", str(options["port"]),
+               "--proxy-headers", "hub.asgi:application"]
+        worker = [python, "manage.py", "run_worker"]
+        procs = [subprocess.Popen(web, env=env), subprocess.Popen(worker, env=env)]  # noqa: S603
+        self.stdout.write(f"汇通已启动：http://{options['host']}:{options['port']}/ （Ctrl-C 停止）")
+        stopping = False
+
+        def stop(signum: int, frame: Any) -> None:
+            nonlocal stopping
+            stopping = True
+
+        signal.signal(signal.SIGINT, stop)
+        signal.signal(signal.SIGTERM, stop)
+        code = 0
+        while not stopping:
+            for proc in procs:
+                if proc.poll() is not None:
+                    self.stderr.write(f"进程 {proc.args[2:4]} 已退出（{proc.returncode}），正在停止其余进程")
+                    code = proc.returncode or 1
+                    stopping = True
+            time.sleep(0.2)
+        for proc in procs:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + 10
+        for proc in procs:
+            try:
+                proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        if code:
+            sys.exit(code)

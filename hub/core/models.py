@@ -1,0 +1,33 @@
+"""Rows that carry live events and presence between processes."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class LiveEvent(models.Model):
+    """An event produced by a process with no sockets (the worker, a management command)
+    while the channel layer is the in-memory one, which does not cross processes. The web
+    process drains these rows and fans them out; they are pruned after a few minutes."""
+
+    envelope = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+
+class Presence(models.Model):
+    """How many sockets one user has open on one server process. A row whose heartbeat is
+    stale belongs to a process that died and does not count."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="+")
+    server = models.CharField(max_length=40)
+    sockets = models.IntegerField(default=0)
+    away = models.BooleanField(default=False)
+    seen_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "server"], name="presence_unique"),
+        ]
+        indexes = [models.Index(fields=["server"])]

@@ -1,0 +1,157 @@
+"""The OpenAPI description of protocol v1, built from the same pydantic models that
+validate requests, so the two cannot drift apart."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from pydantic import BaseModel
+
+from hub.chat import schemas
+
+ERROR = {
+    "type": "object",
+    "properties": {"error": {"type": "object", "properties": {
+        "code": {"type": "string"}, "detail": {"type": "string"}}, "required": ["code", "detail"]}},
+}
+USER = {"type": "object", "properties": {
+    "id": {"type": "integer"}, "username": {"type": "string"}, "display_name": {"type": "string"},
+    "title": {"type": "string"}, "is_bot": {"type": "boolean"},
+    "units": {"type": "array", "items": {"type": "object", "properties": {
+        "id": {"type": "integer"}, "code": {"type": "string"}, "name": {"type": "string"},
+        "role": {"type": "string"}}}}}}
+ROOM = {"type": "object", "properties": {
+    "id": {"type": "integer"}, "name": {"type": "string"},
+    "kind": {"enum": ["direct", "group", "unit", "channel", "bot"]}, "topic": {"type": "string"},
+    "last_seq": {"type": "integer"}, "unread": {"type": "integer"},
+    "members_count": {"type": "integer"}, "last_read_seq": {"type": "integer"}}}
+ATTACHMENT = {"type": "object", "properties": {
+    "id": {"type": "integer"}, "name": {"type": "string"}, "size": {"type": "integer"},
+    "mime": {"type": "string"}, "sha256": {"type": "string"}, "url": {"type": "string"}}}
+MESSAGE = {"type": "object", "properties": {
+    "id": {"type": "integer"}, "room": {"type": "integer"}, "seq": {"type": "integer"},
+    "sender": {"$ref": "#/components/schemas/User"}, "kind": {"enum": ["text", "card", "system"]},
+    "body": {"type": "string"}, "html": {"type": "string"},
+    "card": {"type": ["object", "null"]}, "reply_to": {"type": ["integer", "null"]},
+    "client_id": {"type": ["string", "null"]},
+    "attachments": {"type": "array", "items": {"$ref": "#/components/schemas/Attachment"}},
+    "reactions": {"type": "array"}, "mentions": {"type": "array", "items": {"type": "integer"}},
+    "created_at": {"type": "string", "format": "date-time"},
+    "edited_at": {"type": ["string", "null"], "format": "date-time"},
+    "deleted": {"type": "boolean"}, "read_count": {"type": "integer"},
+    "member_count": {"type": "integer"}}}
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _op(summary: str, *, body: type[BaseModel] | None = None, ok: int = 200,
+        response: dict[str, Any] | None = None, params: list[str] | None = None,
+        query: list[str] | None = None, auth: bool = True) -> dict[str, Any]:
+    op: dict[str, Any] = {"summary": summary, "responses": {
+        str(ok): {"description": "OK", **({"content": {"application/json": {"schema": response}}}
+                                          if response else {})},
+        "4XX": {"description": "error", "content": {"application/json": {"schema": _ref("Error")}}},
+    }}
+    parameters = [{"name": p, "in": "path", "required": True, "schema": {"type": "integer"}}
+                  for p in params or []]
+    parameters += [{"name": q, "in": "query", "required": False, "schema": {"type": "string"}}
+                   for q in query or []]
+    if parameters:
+        op["parameters"] = parameters
+    if body is not None:
+        op["requestBody"] = {"required": True, "content": {"application/json": {
+            "schema": _ref(body.__name__)}}}
+    if not auth:
+        op["security"] = []
+    return op
+
+
+@cache
+def document() -> dict[str, Any]:
+    models = [schemas.TokenIn, schemas.RoomIn, schemas.SendIn, schemas.EditIn, schemas.ReadIn,
+              schemas.ReactionIn, schemas.MembersIn, schemas.ActionIn]
+    components: dict[str, Any] = {
+        "Error": ERROR, "User": USER, "Room": ROOM, "Attachment": ATTACHMENT, "Message": MESSAGE,
+    }
+    for model in models:
+        components[model.__name__] = model.model_json_schema(ref_template="#/components/schemas/{model}")
+    arr = lambda name: {"type": "array", "items": _ref(name)}  # noqa: E731
+    paths: dict[str, Any] = {
+        "/api/v1/auth/token": {
+            "post": _op("Log in: a bearer token", body=schemas.TokenIn, auth=False,
+                        response={"type": "object", "properties": {
+                            "token": {"type": "string"}, "user": _ref("User")}}),
+            "delete": _op("Revoke the bearer token of this request", ok=204),
+        },
+        "/api/v1/me": {"get": _op("The caller", response=_ref("User"))},
+        "/api/v1/users": {"get": _op("People, filtered by q", query=["q", "presence"],
+                                     response=arr("User"))},
+        "/api/v1/units": {"get": _op("Units")},
+        "/api/v1/rooms": {
+            "get": _op("The caller's rooms with unread and last_seq", response=arr("Room")),
+            "post": _op("Make a group or channel, or find or make a direct room",
+                        body=schemas.RoomIn, ok=201, response=_ref("Room")),
+        },
+        "/api/v1/rooms/{room_id}": {"get": _op("One room", params=["room_id"],
+                                               response=_ref("Room"))},
+        "/api/v1/rooms/{room_id}/messages": {
+            "get": _op("Messages in seq order", params=["room_id"],
+                       query=["after_seq", "before_seq", "limit"], response=arr("Message")),
+            "post": _op("Send (idempotent on client_id)", params=["room_id"], body=schemas.SendIn,
+                        ok=201, response=_ref("Message")),
+        },
+        "/api/v1/rooms/{room_id}/read": {"post": _op("Mark read up to seq", params=["room_id"],
+                                                     body=schemas.ReadIn)},
+        "/api/v1/rooms/{room_id}/members": {
+            "get": _op("Members with read positions", params=["room_id"]),
+            "post": _op("Add members to a group or channel", params=["room_id"],
+                        body=schemas.MembersIn),
+        },
+        "/api/v1/rooms/{room_id}/leave": {"post": _op("Leave a group or channel", ok=204,
+                                                      params=["room_id"])},
+        "/api/v1/rooms/{room_id}/join": {"post": _op("Join a channel", params=["room_id"],
+                                                     response=_ref("Room"))},
+        "/api/v1/channels": {"get": _op("The channel directory")},
+        "/api/v1/messages/{message_id}": {
+            "get": _op("One message", params=["message_id"], response=_ref("Message")),
+            "patch": _op("Edit (sender only)", params=["message_id"], body=schemas.EditIn,
+                         response=_ref("Message")),
+            "delete": _op("Delete (sender or room admin)", params=["message_id"],
+                          response=_ref("Message")),
+        },
+        "/api/v1/messages/{message_id}/readers": {"get": _op(
+            "Who has and has not read it", params=["message_id"])},
+        "/api/v1/messages/{message_id}/reactions": {
+            "post": _op("Add a reaction", params=["message_id"], body=schemas.ReactionIn),
+            "delete": _op("Remove a reaction", params=["message_id"], body=schemas.ReactionIn),
+        },
+        "/api/v1/messages/{message_id}/actions": {"post": _op(
+            "Press a card button", params=["message_id"], body=schemas.ActionIn,
+            response=_ref("Message"))},
+        "/api/v1/attachments": {"post": {
+            "summary": "Upload (multipart, field file); over the limit 413 too_large",
+            "requestBody": {"content": {"multipart/form-data": {"schema": {
+                "type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}}}},
+            "responses": {"201": {"description": "Created", "content": {
+                "application/json": {"schema": _ref("Attachment")}}}}}},
+        "/api/v1/attachments/{attachment_id}/{name}": {"get": {
+            "summary": "Download, for members of a room where it was posted",
+            "parameters": [{"name": "attachment_id", "in": "path", "required": True,
+                            "schema": {"type": "integer"}},
+                           {"name": "name", "in": "path", "required": True,
+                            "schema": {"type": "string"}}],
+            "responses": {"200": {"description": "the file"}}}},
+        "/api/v1/openapi.json": {"get": _op("This document", auth=False)},
+    }
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Huitong client protocol", "version": "1"},
+        "components": {"schemas": components, "securitySchemes": {
+            "bearer": {"type": "http", "scheme": "bearer"},
+            "session": {"type": "apiKey", "in": "cookie", "name": "sessionid"}}},
+        "security": [{"bearer": []}, {"session": []}],
+        "paths": paths,
+    }

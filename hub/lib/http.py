@@ -1,0 +1,122 @@
+"""The HTTP edge: authentication, JSON in and out, protocol errors.
+
+A view is a function `(request, user, **path) -> (status, body)` wrapped by `endpoint`, which
+authenticates the caller (a bearer token, or the session cookie with CSRF on unsafe
+methods), parses JSON bodies into a pydantic model, and turns `ApiError` and validation
+errors into the protocol's error shape.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.middleware.csrf import CsrfViewMiddleware
+from django.views.decorators.csrf import csrf_exempt
+from pydantic import BaseModel, ValidationError
+
+from hub.lib.errors import ApiError
+
+logger = logging.getLogger("hub.http")
+
+M = TypeVar("M", bound=BaseModel)
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+_csrf = CsrfViewMiddleware(lambda request: HttpResponse())
+
+
+def error_response(error: ApiError) -> JsonResponse:
+    return JsonResponse({"error": error.as_dict()}, status=error.status,
+                        json_dumps_params={"ensure_ascii": False})
+
+
+def json_response(body: Any, status: int = 200) -> JsonResponse:
+    return JsonResponse(body, status=status, safe=False, json_dumps_params={"ensure_ascii": False})
+
+
+def bearer_token(request: HttpRequest) -> str | None:
+    header = request.headers.get("Authorization", "")
+    if header[:7].lower() == "bearer ":
+        return header[7:].strip()
+    return None
+
+
+def authenticate(request: HttpRequest) -> Any:
+    """The caller, or `unauthorized`. Session callers must pass CSRF on unsafe methods."""
+    from hub.org.actions import user_for_token
+
+    token = bearer_token(request)
+    if token is not None:
+        user = user_for_token(token=token)
+        if user is None:
+            raise ApiError("unauthorized", "令牌无效或已失效")
+        return user
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        raise ApiError("unauthorized", "请先登录")
+    if request.method not in SAFE_METHODS:
+        rejected = _csrf.process_view(request, None, (), {})
+        if rejected is not None:
+            raise ApiError("forbidden", "CSRF 校验失败，请刷新页面后重试")
+    return user
+
+
+def validation_detail(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors()[:5]:
+        where = ".".join(str(p) for p in err.get("loc", ())) or "请求"
+        parts.append(f"{where}: {err.get('msg')}")
+    return "请求格式不正确：" + "；".join(parts)
+
+
+def parse_body(request: HttpRequest, model: type[M]) -> M:
+    try:
+        data = json.loads(request.body or b"{}")
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ApiError("bad_request", "请求体不是合法的 JSON") from exc
+    if not isinstance(data, dict):
+        raise ApiError("bad_request", "请求体必须是 JSON 对象")
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise ApiError("bad_request", validation_detail(exc)) from exc
+
+
+def parse_query(request: HttpRequest, model: type[M]) -> M:
+    try:
+        return model.model_validate({k: v for k, v in request.GET.items()})
+    except ValidationError as exc:
+        raise ApiError("bad_request", validation_detail(exc)) from exc
+
+
+def endpoint(*methods: str, auth: bool = True) -> Callable:
+    """Route `methods` of one URL to handlers: `@endpoint("GET", "POST")` on a function that
+    receives `(request, user, **kwargs)` and returns `(status, body)` or an HttpResponse."""
+    allowed = {m.upper() for m in methods}
+
+    def decorate(view: Callable) -> Callable:
+        @csrf_exempt
+        @wraps(view)
+        def wrapper(request: HttpRequest, **kwargs: Any) -> HttpResponse:
+            try:
+                if request.method not in allowed:
+                    raise ApiError("method_not_allowed", f"不支持 {request.method} 方法")
+                user = authenticate(request) if auth else None
+                result = view(request, user, **kwargs)
+            except ApiError as error:
+                return error_response(error)
+            if isinstance(result, HttpResponse):
+                return result
+            status, body = result
+            if status == 204:
+                return HttpResponse(status=204)
+            return json_response(body, status=status)
+
+        wrapper.allowed_methods = allowed  # type: ignore[attr-defined]
+        return wrapper
+
+    return decorate

@@ -1,0 +1,137 @@
+"""Markdown to safe HTML.
+
+markdown-it renders CommonMark with raw HTML switched off (so typed tags come out as text),
+then bleach keeps only an allow-list of tags, attributes and URL schemes and makes every
+link `rel="noopener noreferrer nofollow"`. Mentions (`@username`, `@单位代码`) are found
+in text tokens only, never inside code.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import partial
+from html import escape
+
+import bleach
+from bleach.linkifier import LinkifyFilter
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+ALLOWED_TAGS = frozenset({
+    "p", "br", "strong", "em", "del", "s", "code", "pre", "blockquote", "ul", "ol", "li",
+    "a", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "table", "thead", "tbody", "tr", "th", "td",
+    "span",
+})
+ALLOWED_ATTRIBUTES = {
+    "a": ["href", "title", "rel", "target"],
+    "span": ["class", "data-user", "data-unit"],
+    "ol": ["start"],
+}
+ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
+
+# A mention: @ followed by a username, a unit code or a Chinese name.
+MENTION_RE = re.compile(r"(?<![\w@])@([A-Za-z0-9_.\-]{1,64}|[\u4e00-\u9fff]{1,16})")
+
+
+@dataclass(frozen=True)
+class MentionTarget:
+    kind: str  # "user" or "unit"
+    id: int
+    label: str
+
+
+@dataclass
+class Rendered:
+    html: str
+    users: set[int] = field(default_factory=set)
+    units: set[int] = field(default_factory=set)
+
+
+MentionResolver = Callable[[str], MentionTarget | None]
+
+
+def _set_link_attrs(attrs: dict, new: bool = False) -> dict | None:
+    href_key = (None, "href")
+    href = attrs.get(href_key, "")
+    if not href.startswith(("http://", "https://", "mailto:")):
+        # bleach has removed unsafe schemes already; anything else is not a link.
+        return None
+    attrs[(None, "rel")] = "noopener noreferrer nofollow"
+    attrs[(None, "target")] = "_blank"
+    return attrs
+
+
+_cleaner = bleach.sanitizer.Cleaner(
+    tags=ALLOWED_TAGS,
+    attributes=ALLOWED_ATTRIBUTES,
+    protocols=ALLOWED_PROTOCOLS,
+    strip=True,
+    strip_comments=True,
+    css_sanitizer=None,
+    filters=[partial(LinkifyFilter, callbacks=[_set_link_attrs], skip_tags={"pre", "code"})],
+)
+
+
+def _md() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "breaks": True})
+    md.enable(["table", "strikethrough"])
+    return md
+
+
+_MD = _md()
+
+
+def _split_mentions(token: Token, resolve: MentionResolver, out: Rendered) -> list[Token]:
+    text = token.content
+    pieces: list[Token] = []
+    pos = 0
+    for match in MENTION_RE.finditer(text):
+        target = resolve(match.group(1))
+        if target is None:
+            continue
+        if match.start() > pos:
+            t = Token("text", "", 0)
+            t.content = text[pos:match.start()]
+            pieces.append(t)
+        html = Token("html_inline", "", 0)
+        html.content = (
+            f'<span class="mention mention-{target.kind}" data-{target.kind}="{target.id}">'
+            f"@{escape(target.label)}</span>"
+        )
+        pieces.append(html)
+        (out.users if target.kind == "user" else out.units).add(target.id)
+        pos = match.end()
+    if not pieces:
+        return [token]
+    if pos < len(text):
+        t = Token("text", "", 0)
+        t.content = text[pos:]
+        pieces.append(t)
+    return pieces
+
+
+def render(body: str, resolve: MentionResolver | None = None) -> Rendered:
+    """Render message source to sanitized HTML, collecting the mentioned users and units."""
+    out = Rendered(html="")
+    env: dict = {}
+    tokens = _MD.parse(body, env)
+    if resolve is not None and "@" in body:
+        for token in tokens:
+            if token.type == "inline" and token.children:
+                children: list[Token] = []
+                for child in token.children:
+                    if child.type == "text" and "@" in child.content:
+                        children.extend(_split_mentions(child, resolve, out))
+                    else:
+                        children.append(child)
+                token.children = children
+    raw = _MD.renderer.render(tokens, _MD.options, env)
+    out.html = _cleaner.clean(raw).strip()
+    return out
+
+
+def sanitize(html: str) -> str:
+    """Sanitize HTML from elsewhere (a bot, a bridge) with the same allow-list."""
+    return _cleaner.clean(html)

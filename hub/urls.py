@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import include, path
+
+from hub.chat import views as chat
+from hub.core import views as core
+from hub.org import views as org
+
+api = [
+    path("auth/token", org.token),
+    path("me", org.me),
+    path("users", org.users),
+    path("units", org.units),
+    path("rooms", chat.rooms),
+    path("rooms/<int:room_id>", chat.room_detail),
+    path("rooms/<int:room_id>/messages", chat.messages),
+    path("rooms/<int:room_id>/read", chat.read),
+    path("rooms/<int:room_id>/members", chat.room_members),
+    path("rooms/<int:room_id>/leave", chat.room_leave),
+    path("rooms/<int:room_id>/join", chat.channel_join),
+    path("channels", chat.channels),
+    path("messages/<int:message_id>", chat.message_detail),
+    path("messages/<int:message_id>/readers", chat.readers),
+    path("messages/<int:message_id>/reactions", chat.reactions),
+    path("messages/<int:message_id>/actions", chat.message_action),
+    path("attachments", chat.upload),
+    path("attachments/<int:attachment_id>", chat.download),
+    path("attachments/<int:attachment_id>/<path:name>", chat.download),
+    path("openapi.json", core.openapi),
+]
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("healthz", core.healthz),
+    path("api/v1/", include(api)),
+]
+
+handler404 = "hub.core.views.not_found"
+handler500 = "hub.core.views.server_error"
