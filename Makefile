@@ -42,6 +42,7 @@ lint: install-test
 
 test: install-test chromium
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) HUITONG_REQUIRE_SERVICES=1 \
+	  HUITONG_CONN_MAX_AGE=0 HUITONG_REDIS_PREFIX=test$$$$ \
 	  $(VENV)/bin/pytest $(PYTEST_ARGS)
 
 bench-ws: install-test

@@ -986,6 +986,7 @@ class HuitongTarget:
         self.workdir: Path | None = None
         self.redis_prefix = ""
         self.python = args.server_python
+        self.project = Path(args.project_dir)
 
     def _env(self) -> dict[str, str]:
         env = {
@@ -1013,7 +1014,7 @@ class HuitongTarget:
         try:
             done = subprocess.run(  # noqa: S603 - the project's manage.py, fixed arguments
                 [self.python, "manage.py", *argv],
-                cwd=PROJECT_DIR,
+                cwd=self.project,
                 env=env,
                 capture_output=True,
                 text=True,
@@ -1074,8 +1075,8 @@ class HuitongTarget:
         return parse_setup_output(self._manage(env, *argv))
 
     def deploy(self, n_users: int) -> Deployment:
-        if not (PROJECT_DIR / "manage.py").exists():
-            raise BenchError(f"{PROJECT_DIR / 'manage.py'} does not exist yet")
+        if not (self.project / "manage.py").exists():
+            raise BenchError(f"{self.project / 'manage.py'} does not exist yet")
         started = time.time()
         self.workdir = Path(tempfile.mkdtemp(prefix=f"huitong-bench-{self.name}-"))
         self.redis_prefix = f"bench{secrets.token_hex(4)}"
@@ -1104,7 +1105,7 @@ class HuitongTarget:
                         f"tcp:port={port}:interface=127.0.0.1:backlog=1024",
                         "hub.asgi:application",
                     ],
-                    cwd=PROJECT_DIR,
+                    cwd=self.project,
                     env=env,
                     stdout=out,
                     stderr=subprocess.STDOUT,
@@ -1824,6 +1825,9 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
         "--server-python",
         default=sys.executable,
         help="python that runs manage.py and daphne (default: this one)",
+    )
+    parser.add_argument(
+        "--project-dir", default=str(PROJECT_DIR), help="where manage.py is (default: the repo)"
     )
     parser.add_argument("--keep", action="store_true", help="keep the servers' temp dirs")
     parser.add_argument("--output", help="results file (default bench/results/ws-<time>.json)")

@@ -103,7 +103,8 @@ TEMPLATES = [
 # --- Database: SQLite embedded, PostgreSQL when DATABASE_URL is set -----------------------
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    DATABASES = {"default": dj_database_url.parse(
+        DATABASE_URL, conn_max_age=env_int("HUITONG_CONN_MAX_AGE", 60))}
     DATABASES["default"].setdefault("TEST", {})["NAME"] = (
         os.environ.get("HUITONG_TEST_DB_NAME") or f"test_{DATABASES['default']['NAME']}"
     )
