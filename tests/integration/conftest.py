@@ -1,0 +1,127 @@
+"""Real server processes: Daphne over PostgreSQL and Redis, or the embedded default."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PASSWORD = "it-pass-1"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_port(port: int, proc: subprocess.Popen, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server on {port} exited with {proc.returncode}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"server on {port} did not start")
+
+
+def manage(env: dict[str, str], *args: str) -> str:
+    out = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env,  # noqa: S603
+                         capture_output=True, text=True, timeout=120)
+    if out.returncode != 0:
+        raise RuntimeError(f"manage.py {args} failed: {out.stderr[-2000:]}")
+    return out.stdout
+
+
+def base_env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items()
+           if k not in {"DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE"}}
+    env["HUITONG_SEND_RATE_PER_MINUTE"] = "100000"
+    return env
+
+
+class Server:
+    def __init__(self, port: int, proc: subprocess.Popen) -> None:
+        self.port = port
+        self.proc = proc
+        self.http = f"http://127.0.0.1:{port}"
+        self.ws = f"ws://127.0.0.1:{port}/ws/v1/"
+
+    def token(self, username: str) -> str:
+        request = urllib.request.Request(
+            f"{self.http}/api/v1/auth/token",
+            data=json.dumps({"username": username, "password": PASSWORD}).encode(),
+            headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+            return json.load(response)["token"]
+
+    def get(self, token: str, path: str) -> Any:
+        request = urllib.request.Request(f"{self.http}/api/v1{path}",
+                                         headers={"Authorization": f"Bearer {token}"})
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+            return json.load(response)
+
+
+def start_daphne(env: dict[str, str]) -> Server:
+    port = free_port()
+    proc = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
+         "hub.asgi:application"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    wait_for_port(port, proc)
+    return Server(port, proc)
+
+
+def stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[dict[str, Any]]:
+    """Two Daphne processes sharing one PostgreSQL database and Redis."""
+    redis_url = os.environ.get("REDIS_URL")
+    db_url = os.environ.get("DATABASE_URL", "")
+    if not redis_url or not db_url.startswith("postgres"):
+        pytest.fail("the cluster tests need DATABASE_URL (PostgreSQL) and REDIS_URL "
+                    "(make test sets both)")
+    name = f"huitong_it_{uuid.uuid4().hex[:8]}"
+    admin_url = db_url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    env = base_env()
+    env["DATABASE_URL"] = db_url.rsplit("/", 1)[0] + "/" + name
+    env["REDIS_URL"] = redis_url
+    env["HUITONG_REDIS_PREFIX"] = f"it{uuid.uuid4().hex[:8]}"
+    servers: list[Server] = []
+    try:
+        manage(env, "migrate", "--noinput", "-v0")
+        manage(env, "seed_demo", "--password", PASSWORD)
+        servers = [start_daphne(env), start_daphne(env)]
+        yield {"servers": servers, "env": env}
+    finally:
+        for server in servers:
+            stop(server.proc)
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

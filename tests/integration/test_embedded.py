@@ -1,0 +1,125 @@
+"""The embedded default that `make run` serves: SQLite, the in-memory layer, one Daphne
+process and the worker, started and stopped together."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import secrets
+import signal
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import psutil
+import pytest
+import websockets
+
+from tests.integration.conftest import (
+    PASSWORD,
+    ROOT,
+    Server,
+    base_env,
+    free_port,
+    manage,
+    wait_for_port,
+)
+
+pytestmark = pytest.mark.multiprocess
+
+
+def start_serve(env: dict[str, str]) -> Server:
+    port = free_port()
+    proc = subprocess.Popen(  # noqa: S603
+        [sys.executable, "manage.py", "serve", "--port", str(port)], cwd=ROOT, env=env,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    wait_for_port(port, proc)
+    return Server(port, proc)
+
+
+def interrupt(server: Server) -> list[psutil.Process]:
+    """Ctrl-C as a terminal sends it: SIGINT to the whole foreground process group."""
+    children = psutil.Process(server.proc.pid).children(recursive=True)
+    os.killpg(server.proc.pid, signal.SIGINT)
+    server.proc.wait(timeout=20)
+    return children
+
+
+@pytest.fixture
+def embedded(tmp_path: Path) -> dict[str, str]:
+    env = base_env()
+    env["HUITONG_VAR_DIR"] = str(tmp_path / "var")
+    env.pop("HUITONG_REDIS_PREFIX", None)
+    manage(env, "migrate", "--noinput", "-v0")
+    manage(env, "seed_demo", "--password", PASSWORD)
+    return env
+
+
+async def test_serve_runs_web_and_worker_and_events_from_other_processes_reach_sockets(
+        embedded: dict[str, str]) -> None:
+    server = start_serve(embedded)
+    try:
+        staff1 = server.token("staff1")
+        ws = await websockets.connect(server.ws, additional_headers={
+            "Authorization": f"Bearer {staff1}"})
+        await ws.send(json.dumps({"type": "sync", "rooms": {}}))
+        while json.loads(await asyncio.wait_for(ws.recv(), 10))["type"] != "synced":
+            pass
+        # A message stored by another process (as the worker or a bot would) arrives live,
+        # although the in-memory channel layer does not cross processes.
+        body = f"来自另一个进程 {secrets.token_hex(4)}"
+        await asyncio.to_thread(manage, embedded, "post_message", "--user", "clerk",
+                                "--room", "general", "--body", body)
+        while True:
+            frame = json.loads(await asyncio.wait_for(ws.recv(), 10))
+            if frame["type"] == "message":
+                break
+        assert frame["message"]["body"] == body
+        await ws.close()
+    finally:
+        children = interrupt(server)
+    assert server.proc.returncode == 0
+    # The web server and the worker stop with it.
+    assert len(children) >= 2
+    assert not [c for c in children if c.is_running() and c.status() != psutil.STATUS_ZOMBIE]
+
+    # Serving again keeps the data.
+    again = start_serve(embedded)
+    try:
+        token = again.token("staff1")
+        room = next(r for r in again.get(token, "/rooms") if r["name"] == "general")
+        history = again.get(token, f"/rooms/{room['id']}/messages")
+        assert history[-1]["body"] == body
+    finally:
+        interrupt(again)
+
+
+def test_seed_demo_rerun_changes_the_password(embedded: dict[str, str]) -> None:
+    manage(embedded, "seed_demo", "--password", "another-pass")
+    server = start_serve(embedded)
+    try:
+        with pytest.raises(Exception, match="401"):
+            server.token("clerk")
+        import urllib.request
+
+        request = urllib.request.Request(
+            f"{server.http}/api/v1/auth/token",
+            data=json.dumps({"username": "clerk", "password": "another-pass"}).encode(),
+            headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+            assert response.status == 200
+    finally:
+        interrupt(server)
+
+
+def test_production_settings_pass_the_deploy_check() -> None:
+    env = base_env()
+    env.update({"DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(60), "HUITONG_HTTPS": "1",
+                "ALLOWED_HOSTS": "hub.example.gov.cn", "SECURE_HSTS_PRELOAD": "1"})
+    out = subprocess.run([sys.executable, "manage.py", "check", "--deploy",  # noqa: S603
+                          "--fail-level", "WARNING"], cwd=ROOT, env=env, capture_output=True,
+                         text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert "no issues" in out.stdout
