@@ -91,7 +91,8 @@ def readers(*, message: Message) -> dict[str, Any]:
         RoomMember.objects.filter(room_id=message.room_id).exclude(user_id=message.sender_id)
         .select_related("user").order_by("user__username")
     )
-    read, unread = [], []
+    read: list[dict[str, Any]] = []
+    unread: list[dict[str, Any]] = []
     for member in members:
         (read if member.last_read_seq >= message.seq else unread).append(user_summary(member.user))
     return {"message": message.id, "read": read, "unread": unread,

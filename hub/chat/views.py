@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import FileResponse, HttpRequest
 from django.utils.http import content_disposition_header
 
@@ -139,9 +140,7 @@ def upload(request: HttpRequest, user: User) -> Any:
     upload_file = request.FILES.get("file")
     if upload_file is None:
         raise bad_request("请用 multipart 表单字段 file 上传文件")
-    from django.conf import settings
-
-    if upload_file.size > settings.HUITONG_MAX_UPLOAD_BYTES:
+    if (upload_file.size or 0) > settings.HUITONG_MAX_UPLOAD_BYTES:
         raise ApiError("too_large",
                        f"文件不能超过 {settings.HUITONG_MAX_UPLOAD_BYTES // (1024 * 1024)} MB")
     attachment = actions.store_attachment(
@@ -159,7 +158,8 @@ def download(request: HttpRequest, user: User, attachment_id: int, name: str = "
         raise ApiError("not_found", "文件已不存在")
     inline = attachment.mime in INLINE_MIMES and request.GET.get("download") is None
     response = FileResponse(open(path, "rb"), content_type=attachment.mime)  # noqa: SIM115
-    response["Content-Disposition"] = content_disposition_header(inline is False, attachment.name)
+    response["Content-Disposition"] = (
+        content_disposition_header(not inline, attachment.name) or "attachment")
     response["Content-Length"] = str(attachment.size)
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"

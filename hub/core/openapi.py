@@ -71,7 +71,7 @@ def _op(summary: str, *, body: type[BaseModel] | None = None, ok: int = 200,
 
 @cache
 def document() -> dict[str, Any]:
-    models = [schemas.TokenIn, schemas.RoomIn, schemas.SendIn, schemas.EditIn, schemas.ReadIn,
+    models: list[type[BaseModel]] = [schemas.TokenIn, schemas.RoomIn, schemas.SendIn, schemas.EditIn, schemas.ReadIn,
               schemas.ReactionIn, schemas.MembersIn, schemas.ActionIn]
     components: dict[str, Any] = {
         "Error": ERROR, "User": USER, "Room": ROOM, "Attachment": ATTACHMENT, "Message": MESSAGE,

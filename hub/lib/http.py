@@ -26,7 +26,11 @@ logger = logging.getLogger("hub.http")
 M = TypeVar("M", bound=BaseModel)
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
-_csrf = CsrfViewMiddleware(lambda request: HttpResponse())
+def _no_view(request: HttpRequest) -> HttpResponse:
+    return HttpResponse()
+
+
+_csrf = CsrfViewMiddleware(_no_view)
 
 
 def error_response(error: ApiError) -> JsonResponse:
@@ -59,7 +63,7 @@ def authenticate(request: HttpRequest) -> Any:
     if user is None or not user.is_authenticated:
         raise ApiError("unauthorized", "请先登录")
     if request.method not in SAFE_METHODS:
-        rejected = _csrf.process_view(request, None, (), {})
+        rejected = _csrf.process_view(request, _no_view, (), {})
         if rejected is not None:
             raise ApiError("forbidden", "CSRF 校验失败，请刷新页面后重试")
     return user

@@ -24,7 +24,7 @@ import asyncio
 import logging
 import threading
 import uuid
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from typing import Any, Protocol
 
 from django.conf import settings
@@ -59,7 +59,7 @@ GapFiller = Callable[[int, int, int], Awaitable[list[tuple[int, str]]]]
 
 
 def uses_redis() -> bool:
-    backend = settings.CHANNEL_LAYERS["default"]["BACKEND"]
+    backend = str(settings.CHANNEL_LAYERS["default"]["BACKEND"])
     return "redis" in backend.lower()
 
 
@@ -336,11 +336,11 @@ class Hub:
 _hub: Hub | None = None
 _hub_lock = threading.Lock()
 _gap_filler: GapFiller | None = None
-_background: list[Callable[[Hub], Awaitable[None]]] = []
+_background: list[Callable[[Hub], Coroutine[Any, Any, None]]] = []
 
 
 def configure(*, gap_filler: GapFiller,
-              background: Iterable[Callable[[Hub], Awaitable[None]]] = ()) -> None:
+              background: Iterable[Callable[[Hub], Coroutine[Any, Any, None]]] = ()) -> None:
     """Called once when the chat app is ready: how to read messages back from the database,
     and which background tasks every hub runs (presence heartbeats)."""
     global _gap_filler
@@ -407,6 +407,7 @@ def _publish_to_redis(envelope: Envelope) -> None:
     layer = get_channel_layer()
     if _redis_client is None:
         _redis_client = redis.Redis.from_url(settings.REDIS_URL)
-    prefix = settings.CHANNEL_LAYERS["default"]["CONFIG"].get("prefix", "asgi")
+    config: Any = settings.CHANNEL_LAYERS["default"]["CONFIG"]
+    prefix = config.get("prefix", "asgi")
     payload = layer.serialize({"type": "hub.event", "e": envelope})
     _redis_client.publish(f"{prefix}__group__{GROUP}", payload)

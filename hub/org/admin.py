@@ -35,7 +35,8 @@ class UnitAdmin(admin.ModelAdmin):
 class UserAdmin(BaseUserAdmin):
     list_display = ["username", "display_name", "title", "is_bot", "is_active"]
     search_fields = ["username", "display_name"]
-    fieldsets = (*BaseUserAdmin.fieldsets, ("汇通", {"fields": ("display_name", "title", "is_bot")}))
+    fieldsets = (*(BaseUserAdmin.fieldsets or ()),
+                 ("汇通", {"fields": ("display_name", "title", "is_bot")}))
     inlines = [MembershipInline]
 
     def save_related(self, request: Any, form: Any, formsets: Any, change: bool) -> None:

@@ -26,6 +26,7 @@ class Command(BaseCommand):
         web = [python, "-m", "daphne", "-b", options["host"], "-p", str(options["port"]),
                "--proxy-headers", "hub.asgi:application"]
         worker = [python, "manage.py", "run_worker"]
+        names = ["web", "worker"]
         procs = [subprocess.Popen(web, env=env), subprocess.Popen(worker, env=env)]  # noqa: S603
         self.stdout.write(f"汇通已启动：http://{options['host']}:{options['port']}/ （Ctrl-C 停止）")
         stopping = False
@@ -38,9 +39,9 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, stop)
         code = 0
         while not stopping:
-            for proc in procs:
+            for name, proc in zip(names, procs, strict=True):
                 if proc.poll() is not None:
-                    self.stderr.write(f"进程 {proc.args[2:4]} 已退出（{proc.returncode}），正在停止其余进程")
+                    self.stderr.write(f"{name} 进程已退出（{proc.returncode}），正在停止其余进程")
                     code = proc.returncode or 1
                     stopping = True
             time.sleep(0.2)
