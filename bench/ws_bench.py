@@ -62,7 +62,7 @@ from urllib.parse import urlsplit
 
 import psutil
 from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed, InvalidHandshake
+from websockets.exceptions import ConnectionClosed, WebSocketException
 from websockets.version import version as websockets_version
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -167,12 +167,18 @@ class PhaseRecorder:
         self.unique = 0
         self.dups = self.reordered = self.gaps = self.stray = self.foreign = 0
         self.overflow = self.seq_mismatch = self.unparsed = 0
-        self.sent = self.send_failed = self.ack_timeouts = 0
+        self.sent = self.send_failed = self.ack_timeouts = self.refused = 0
         self.errors: Counter[str] = Counter()
         self.first_rx = self.last_rx = self.last_ack = 0.0
         self.cpu_start = time.process_time()
+        self.wall_start = time.time()
         self.sender_tasks: list[asyncio.Task[None]] = []
         self.sending_done = not spec.local_senders
+
+    def mark_start(self) -> None:
+        """Start the CPU clock when the senders start, as the server meter does."""
+        self.cpu_start = time.process_time()
+        self.wall_start = time.time()
 
     def _note_seq(self, index: int, seq: int) -> None:
         seqs = self.seqs
@@ -188,7 +194,9 @@ class PhaseRecorder:
         self, member: Member, phase: int, sender: int, i: int, sent_at: float, seq: int, now: float
     ) -> None:
         if phase != self.spec.phase_id:
+            # A straggler from an earlier phase: not counted, but later seqs follow it.
             self.stray += 1
+            member.max_seq = max(member.max_seq, seq)
             return
         index = i * self.spec.total_senders + sender
         if index >= MAX_MESSAGE_INDEX:
@@ -259,11 +267,13 @@ class PhaseRecorder:
             "sent": self.sent,
             "send_failed": self.send_failed,
             "ack_timeouts": self.ack_timeouts,
+            "refused": self.refused,
             "errors": dict(self.errors),
             "first_rx": self.first_rx,
             "last_rx": self.last_rx,
             "last_ack": self.last_ack,
             "cpu_s": time.process_time() - self.cpu_start,
+            "wall_s": time.time() - self.wall_start,
             "closed_sockets": closed,
         }
 
@@ -296,7 +306,14 @@ class ClientWorker:
     def _spawn(self, coro: Any) -> None:
         task = asyncio.get_running_loop().create_task(coro)
         self.tasks.add(task)
-        task.add_done_callback(self.tasks.discard)
+        task.add_done_callback(self._task_done)
+
+    def _task_done(self, task: asyncio.Task[Any]) -> None:
+        self.tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            # Tell the orchestrator instead of leaving it waiting for a reply until its timeout.
+            with contextlib.suppress(OSError):
+                self._reply("error", f"client process failed: {task.exception()!r}")
 
     def _reply(self, kind: str, payload: Any = None) -> None:
         self.conn.send((kind, payload))
@@ -357,7 +374,7 @@ class ClientWorker:
                         max_size=1 << 22,
                         max_queue=128,
                     )
-                except (OSError, InvalidHandshake, TimeoutError) as exc:
+                except (OSError, WebSocketException, TimeoutError) as exc:
                     self.connect_errors[f"{type(exc).__name__}: {exc}"[:120]] += 1
                     await asyncio.sleep(0.5 * (attempt + 1))
                     continue
@@ -387,6 +404,10 @@ class ClientWorker:
                 on_frame(member, data)
         except ConnectionClosed as exc:
             member.closed = f"closed {exc.rcvd.code if exc.rcvd else 'abnormally'}"
+        except Exception as exc:  # a bench bug must cost one socket, not the whole run
+            member.closed = f"reader failed: {exc!r}"[:120]
+            with contextlib.suppress(Exception):
+                await ws.close()
         finally:
             member.synced.set()  # wake a connect waiting for synced
 
@@ -471,6 +492,8 @@ class ClientWorker:
         try:
             frame = json.loads(data)
         except ValueError:
+            frame = None
+        if not isinstance(frame, dict):
             frame = {}
         code = str(frame.get("code", "unparsed"))
         if self.recorder is not None:
@@ -480,6 +503,7 @@ class ClientWorker:
         if match and self.recorder is not None:
             phase, sender, i = (int(g) for g in match.groups())
             if phase == self.recorder.spec.phase_id:
+                self.recorder.refused += 1
                 index = i * self.recorder.spec.total_senders + sender
                 future = self.pending.pop(index, None)
                 if future is not None and not future.done():
@@ -491,13 +515,15 @@ class ClientWorker:
             member.seen = bytearray()
         recorder = PhaseRecorder(spec)
         self.recorder = recorder
+        loop = asyncio.get_running_loop()
+        loop.call_later(max(spec.start_at - time.time(), 0.0), recorder.mark_start)
         for member_index, sender in spec.local_senders:
             member = self.by_index[member_index]
             if spec.rate is None:
                 coro = self._closed_loop_sender(recorder, member, sender)
             else:
                 coro = self._rate_sender(recorder, member, sender)
-            recorder.sender_tasks.append(asyncio.get_running_loop().create_task(coro))
+            recorder.sender_tasks.append(loop.create_task(coro))
         if recorder.sender_tasks:
             self._spawn(self._await_senders(recorder))
         self._reply("phase_started", None)
@@ -572,13 +598,13 @@ class ClientWorker:
     def _progress(self) -> dict[str, Any]:
         recorder = self.recorder
         if recorder is None:
-            return {"unique": 0, "acked": 0, "sent": 0, "sending_done": True, "last_rx": 0.0}
+            return {"unique": 0, "acked": 0, "refused": 0, "sent": 0, "sending_done": True}
         return {
             "unique": recorder.unique,
             "acked": recorder.acked_count,
+            "refused": recorder.refused,
             "sent": recorder.sent,
             "sending_done": recorder.sending_done,
-            "last_rx": recorder.last_rx,
         }
 
     def _end_phase(self) -> dict[str, Any]:
@@ -626,11 +652,14 @@ class WorkerHandle:
         self.conn.send((kind, payload))
 
     def receive(self, expected: str, timeout: float) -> Any:
-        if not self.conn.poll(max(timeout, 0.0)):
-            raise BenchError(
-                f"client process {self.spec.worker_id}: no {expected!r} in {timeout:.0f}s"
-            )
-        kind, payload = self.conn.recv()
+        try:
+            if not self.conn.poll(max(timeout, 0.0)):
+                raise BenchError(
+                    f"client process {self.spec.worker_id}: no {expected!r} in {timeout:.0f}s"
+                )
+            kind, payload = self.conn.recv()
+        except (EOFError, OSError) as exc:
+            raise BenchError(f"client process {self.spec.worker_id} died: {exc!r}") from exc
         if kind != expected:
             raise BenchError(f"client process {self.spec.worker_id}: {kind} {payload!r}")
         return payload
@@ -1024,41 +1053,42 @@ class HuitongTarget:
         except subprocess.TimeoutExpired as exc:
             raise BenchError(f"manage.py {argv[0]} took more than {timeout:.0f}s") from exc
         if done.returncode != 0:
+            output = (done.stderr or done.stdout).strip()
+            last = output.splitlines()[-1] if output else "no output"
             raise BenchError(
-                f"manage.py {' '.join(argv[:1])} failed ({done.returncode}):\n"
-                f"{(done.stderr or done.stdout)[-1500:]}"
+                f"manage.py {argv[0]} failed ({done.returncode}): {last}\n{output[-1500:]}"
             )
         return done.stdout
 
-    def _recreate_database(self) -> None:
+    def _pg_tool(self, tool: str, *extra: str) -> None:
+        """Run dropdb/createdb on the bench database (whose name must contain 'bench')."""
         parts = urlsplit(self.args.database_url)
         dbname = parts.path.lstrip("/")
         if "bench" not in dbname:
-            raise BenchError(f"refusing to drop database {dbname!r}: its name lacks 'bench'")
-        conn = [
-            f"--host={parts.hostname or '127.0.0.1'}",
-            f"--port={parts.port or 5432}",
-            f"--username={parts.username or 'postgres'}",
-        ]
+            raise BenchError(f"refusing to touch database {dbname!r}: its name lacks 'bench'")
+        path = shutil.which(tool)
+        if path is None:
+            raise BenchError(f"{tool} not found: the redis target needs PostgreSQL client tools")
         env = dict(os.environ)
         if parts.password:
             env["PGPASSWORD"] = parts.password
-        for tool, extra in (("dropdb", ["--if-exists", "--force"]), ("createdb", [])):
-            path = shutil.which(tool)
-            if path is None:
-                raise BenchError(
-                    f"{tool} not found: the redis target needs PostgreSQL client tools"
-                )
-            done = subprocess.run(  # noqa: S603 - fixed tool, our own bench database
-                [path, *conn, *extra, dbname],
-                env=env,
-                capture_output=True,
-                text=True,
-                timeout=120,
-                check=False,
-            )
-            if done.returncode != 0:
-                raise BenchError(f"{tool} {dbname}: {done.stderr.strip()[-500:]}")
+        done = subprocess.run(  # noqa: S603 - fixed tool, our own bench database
+            [
+                path,
+                f"--host={parts.hostname or '127.0.0.1'}",
+                f"--port={parts.port or 5432}",
+                f"--username={parts.username or 'postgres'}",
+                *extra,
+                dbname,
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        if done.returncode != 0:
+            raise BenchError(f"{tool} {dbname}: {done.stderr.strip()[-500:]}")
 
     def _bench_setup(self, env: dict[str, str], n_users: int) -> SetupInfo:
         argv = ["bench_setup", "--users", str(n_users), "--room", "bench"]
@@ -1081,7 +1111,8 @@ class HuitongTarget:
         self.workdir = Path(tempfile.mkdtemp(prefix=f"huitong-bench-{self.name}-"))
         self.redis_prefix = f"bench{secrets.token_hex(4)}"
         if self.name == "redis":
-            self._recreate_database()
+            self._pg_tool("dropdb", "--if-exists", "--force")
+            self._pg_tool("createdb")
         env = self._env()
         self._manage(env, "migrate", "--noinput")
         info = self._bench_setup(env, n_users)
@@ -1129,7 +1160,7 @@ class HuitongTarget:
 
     def _clean_redis(self) -> None:
         try:
-            import redis  # noqa: PLC0415 - only the redis target needs it
+            import redis  # only the redis target needs it
         except ImportError:
             return
         with contextlib.suppress(Exception):
@@ -1144,6 +1175,9 @@ class HuitongTarget:
         self.procs.clear()
         if self.name == "redis" and self.redis_prefix:
             self._clean_redis()
+            if not self.args.keep:
+                with contextlib.suppress(BenchError, OSError, subprocess.SubprocessError):
+                    self._pg_tool("dropdb", "--if-exists", "--force")
         if self.workdir is not None and not self.args.keep:
             shutil.rmtree(self.workdir, ignore_errors=True)
 
@@ -1362,7 +1396,7 @@ def merge_phase(
     errors: Counter[str] = Counter()
     for s in stats:
         errors.update(s["errors"])
-    client_cpu = sum(s["cpu_s"] for s in stats)
+    client_cpu_pct = sum(100.0 * s["cpu_s"] / max(s["wall_s"], 1e-6) for s in stats)
     return {
         "senders": spec.total_senders,
         "rate_per_sender": spec.rate,
@@ -1372,6 +1406,8 @@ def merge_phase(
         "sent": sum(s["sent"] for s in stats),
         "acked": messages,
         "send_failed": sum(s["send_failed"] for s in stats),
+        "refused": sum(s["refused"] for s in stats),
+        "unanswered": sum(s["sent"] - s["acked_count"] - s["refused"] for s in stats),
         "ack_timeouts": sum(s["ack_timeouts"] for s in stats),
         "errors": dict(errors),
         "accepted_msgs_per_s": messages / ack_window if ack_window > 0 else None,
@@ -1403,7 +1439,7 @@ def merge_phase(
         },
         "first_delivery_s": first_rx - spec.start_at if first_rx else None,
         "last_delivery_s": rx_window if last_rx else None,
-        "client_cpu_pct": 100.0 * client_cpu / meter["wall_s"],
+        "client_cpu_pct": client_cpu_pct,
         "client_processes": len(stats),
         **meter,
     }
@@ -1464,17 +1500,20 @@ def run_phase(
     while not all(s["sending_done"] for s in states) and time.time() < send_deadline:
         time.sleep(0.1)
         states = progress()
-    expected = sum(s["acked"] for s in states) * connected
+    # Drain: wait until every send is answered (ack or error) and every acknowledged message
+    # has reached every member, or until nothing moves for --drain-idle, or --drain-timeout.
     drain_started = time.time()
-    last_unique, last_change = -1, drain_started
+    last_mark, last_change = (-1, -1), drain_started
     drained = False
     while time.time() - drain_started < args.drain_timeout:
+        sent, acked = sum(s["sent"] for s in states), sum(s["acked"] for s in states)
+        answered = acked + sum(s["refused"] for s in states)
         unique = sum(s["unique"] for s in states)
-        if unique >= expected:
+        if answered >= sent and unique >= acked * connected:
             drained = True
             break
-        if unique != last_unique:
-            last_unique, last_change = unique, time.time()
+        if (answered, unique) != last_mark:
+            last_mark, last_change = (answered, unique), time.time()
         elif time.time() - last_change > args.drain_idle:
             break
         time.sleep(0.1)
@@ -1508,6 +1547,7 @@ def bench_size(target: Target, size: int, args: argparse.Namespace) -> dict[str,
                 meter.rss_bytes() / 2**20 if meter.measurable else None
             )
             phases: dict[str, Any] = {}
+            record["phases"] = phases  # what finished survives an error in a later phase
             for phase_id, (name, senders, rate) in enumerate(phase_specs(args, connected), 1):
                 if name not in args.phases:
                     continue
@@ -1523,7 +1563,6 @@ def bench_size(target: Target, size: int, args: argparse.Namespace) -> dict[str,
                     connected=connected,
                 )
                 log(f"  {name}: {one_line(phases[name])}")
-            record["phases"] = phases
         finally:
             for worker in workers:
                 worker.stop()
@@ -1602,7 +1641,7 @@ def fmt(value: Any, digits: int = 1) -> str:
 def one_line(p: dict[str, Any]) -> str:
     lat = p["latency_ms"]
     return (
-        f"{p['acked']} msgs, {fmt(p['deliveries_per_s'])} deliveries/s, "
+        f"{p['acked']}/{p['sent']} msgs acked, {fmt(p['deliveries_per_s'])} deliveries/s, "
         f"p50/p95/p99 {fmt(lat['p50'])}/{fmt(lat['p95'])}/{fmt(lat['p99'])} ms, "
         f"lost {p['lost']}, dup {p['duplicates']}, reordered {p['reordered']}, "
         f"server CPU {fmt(p['server_cpu_pct'], 0)}%, client CPU {fmt(p['client_cpu_pct'], 0)}%"
@@ -1619,7 +1658,9 @@ def _get(record: dict[str, Any], path: str) -> Any:
 
 
 PHASE_ROWS: list[tuple[str, str | Callable[[dict[str, Any]], Any]]] = [
-    ("messages accepted (acked)", "acked"),
+    ("messages sent", "sent"),
+    ("messages acked", "acked"),
+    ("sent, never answered", "unanswered"),
     ("accepted msg/s", "accepted_msgs_per_s"),
     ("deliveries/s", "deliveries_per_s"),
     ("latency p50 ms", "latency_ms.p50"),
@@ -1637,7 +1678,7 @@ PHASE_ROWS: list[tuple[str, str | Callable[[dict[str, Any]], Any]]] = [
         "seq holes / repeats / mismatch",
         lambda p: f"{p['seq_holes']} / {p['seq_repeats']} / {p['seq_mismatch']}",
     ),
-    ("errors", lambda p: sum(p["errors"].values()) + p["ack_timeouts"] + p["send_failed"]),
+    ("error frames / send failures", lambda p: sum(p["errors"].values()) + p["send_failed"]),
     ("server CPU % (1 core = 100)", "server_cpu_pct"),
     ("server RSS peak MB", "server_rss_peak_mb"),
     ("redis+postgres CPU %", "services_cpu_pct"),
@@ -1829,7 +1870,9 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument(
         "--project-dir", default=str(PROJECT_DIR), help="where manage.py is (default: the repo)"
     )
-    parser.add_argument("--keep", action="store_true", help="keep the servers' temp dirs")
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the servers' temp dirs and the bench database"
+    )
     parser.add_argument("--output", help="results file (default bench/results/ws-<time>.json)")
     args = parser.parse_args(argv)
 

@@ -154,23 +154,29 @@ def leave_room(*, user: User, room_id: Any) -> None:
 
 
 def sync_unit_room(*, unit: Unit) -> Room:
-    """Make the unit's room follow its membership: every member of the unit is in it,
-    and nobody else who was added because of the unit."""
+    """Make the unit's room follow its membership: every member of the unit is in it with
+    the room role their unit role gives, and nobody else."""
     room, _ = Room.objects.get_or_create(
         unit=unit, defaults={"name": unit.name, "kind": Room.Kind.UNIT}
     )
     if room.name != unit.name:
         Room.objects.filter(id=room.id).update(name=unit.name)
     wanted = {m.user_id: m for m in UnitMembership.objects.filter(unit=unit).select_related("user")}
-    present = set(RoomMember.objects.filter(room=room).values_list("user_id", flat=True))
-    admins = [m.user for uid, m in wanted.items() if uid not in present
-              and m.role in (UnitMembership.Role.ADMIN, UnitMembership.Role.LEADER)]
-    others = [m.user for uid, m in wanted.items() if uid not in present
-              and m.role not in (UnitMembership.Role.ADMIN, UnitMembership.Role.LEADER)]
-    if admins:
-        add_members(room=room, users=admins, role=RoomMember.Role.ADMIN)
-    if others:
-        add_members(room=room, users=others)
+    # The unit's leaders and admins administer its room; everyone else is a plain member.
+    roles = {
+        uid: RoomMember.Role.ADMIN
+        if m.role in (UnitMembership.Role.ADMIN, UnitMembership.Role.LEADER)
+        else RoomMember.Role.MEMBER
+        for uid, m in wanted.items()
+    }
+    present = dict(RoomMember.objects.filter(room=room).values_list("user_id", "role"))
+    for role in (RoomMember.Role.ADMIN, RoomMember.Role.MEMBER):
+        new = [wanted[uid].user for uid, r in roles.items() if r == role and uid not in present]
+        if new:
+            add_members(room=room, users=new, role=role)
+        changed = [uid for uid, r in roles.items() if r == role and present.get(uid, r) != r]
+        if changed:
+            RoomMember.objects.filter(room=room, user_id__in=changed).update(role=role)
     gone = [uid for uid in present if uid not in wanted]
     if gone:
         remove_members(room=room, user_ids=gone)

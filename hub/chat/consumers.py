@@ -28,6 +28,7 @@ from hub.chat import actions, cards, presence
 from hub.chat.models import RoomMember
 from hub.chat.schemas import FRAME_TYPES, client_frame
 from hub.chat.serializers import dumps
+from hub.lib import wsframe
 from hub.lib.errors import ApiError
 from hub.lib.http import validation_detail
 from hub.lib.realtime import Hub, get_hub
@@ -35,6 +36,9 @@ from hub.lib.realtime import Hub, get_hub
 logger = logging.getLogger("hub.ws")
 
 UNAUTHORIZED_CLOSE = 4401
+TOO_SLOW_CLOSE = 4408
+BACKLOG_CHECK_EVERY = 32
+DRAIN_TIMEOUT = 60.0
 IMPLICIT_SYNC_AFTER = 2.0
 TYPING_EVERY = 2.0
 MAX_FRAME_CHARS = 64 * 1024
@@ -64,6 +68,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
 
     user: Any = None
     hub: Hub | None = None
+    proto: Any = None
 
     # --- connection --------------------------------------------------------------------------
     async def connect(self) -> None:
@@ -74,8 +79,12 @@ class ChatConsumer(AsyncWebsocketConsumer):
         self.buffer: list[tuple[int | None, int, str]] = []
         self.sync_lock = asyncio.Lock()
         self.last_typing: dict[int, float] = {}
+        self.writes = 0
+        self.too_slow = False
+        self.catching_up = False
         self.user = await self._authenticate()
         await self.accept()
+        self.proto = wsframe.find_protocol(self.base_send)
         if self.user is None:
             await self.close(code=UNAUTHORIZED_CLOSE)
             return
@@ -115,8 +124,31 @@ class ChatConsumer(AsyncWebsocketConsumer):
         return resolved
 
     # --- what the hub calls ----------------------------------------------------------------------
-    def _write(self, text: str) -> Awaitable[None]:
+    def _write(self, text: str) -> Awaitable[None] | None:
+        """Send a frame: straight onto the connection under Daphne (see hub/lib/wsframe.py),
+        else through ASGI. Returns an awaitable only in the second case."""
+        proto = self.proto
+        if proto is not None:
+            wsframe.write(proto, text)
+            self.writes += 1
+            if (self.writes % BACKLOG_CHECK_EVERY == 0 and not self.too_slow
+                    and not self.catching_up):
+                self._check_backlog()
+            return None
         return self.base_send({"type": "websocket.send", "text": text})
+
+    async def _emit(self, text: str) -> None:
+        result = self._write(text)
+        if result is not None:
+            await result
+
+    def _check_backlog(self) -> None:
+        """A client that cannot keep up is disconnected, never silently skipped: it reconnects
+        and catches up with `sync`. Its unbounded buffer would otherwise grow in our memory."""
+        if wsframe.backlog(self.proto) > settings.HUITONG_SOCKET_MAX_BUFFER:
+            self.too_slow = True
+            logger.warning("closing a socket of user %s that fell behind", self.user_id)
+            asyncio.ensure_future(self.close(code=TOO_SLOW_CLOSE))
 
     def deliver_message(self, room: int, seq: int, text: str) -> Awaitable[None] | None:
         if self.syncing:
@@ -181,7 +213,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
                 for room in unknown:
                     await self._error("not_found", f"会话 {room} 不存在或无权访问", None)
                 if announce:
-                    await self._write('{"type":"synced"}')
+                    await self._emit('{"type":"synced"}')
             finally:
                 await self._flush()
 
@@ -191,19 +223,35 @@ class ChatConsumer(AsyncWebsocketConsumer):
                                                     upto_seq=upto, limit=500)
             if not page:
                 break
-            for message in page:
-                await self._write(dumps({"type": "message", "message": message}))
+            self.catching_up = True
+            try:
+                for message in page:
+                    await self._emit(dumps({"type": "message", "message": message}))
+            finally:
+                self.catching_up = False
             after = page[-1]["seq"]
+            await self._drain()
+
+    async def _drain(self) -> None:
+        """Let the client take what history we wrote before reading the next page."""
+        if self.proto is None:
+            return
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + DRAIN_TIMEOUT
+        while wsframe.backlog(self.proto) > settings.HUITONG_SOCKET_MAX_BUFFER // 4:
+            if loop.time() > deadline:
+                raise ConnectionError("client not reading")
+            await asyncio.sleep(0.01)
 
     async def _flush(self) -> None:
         while self.buffer:
             pending, self.buffer = self.buffer, []
             for room, seq, text in pending:
                 if room is None:
-                    await self._write(text)
+                    await self._emit(text)
                 elif seq > self.delivered.get(room, 0):
                     self.delivered[room] = seq
-                    await self._write(text)
+                    await self._emit(text)
         self.syncing = False
 
     # --- frames from the client ------------------------------------------------------------------
@@ -237,7 +285,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
             await self._error("bad_request", "服务器处理该帧时出错", ref)
 
     async def _error(self, code: str, detail: str, ref: str | None) -> None:
-        await self._write(dumps({"type": "error", "code": code, "detail": detail, "ref": ref}))
+        await self._emit(dumps({"type": "error", "code": code, "detail": detail, "ref": ref}))
 
     async def _ensure_live(self) -> None:
         if not self.synced_once:
@@ -259,7 +307,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
             sender=self.user, room_id=frame.room, body=frame.body, client_id=frame.client_id,
             reply_to=frame.reply_to, attachment_ids=frame.attachments,
         )
-        await self._write(dumps({"type": "ack", "client_id": frame.client_id,
+        await self._emit(dumps({"type": "ack", "client_id": frame.client_id,
                                  "message": result.message}))
 
     async def on_read(self, frame: Any) -> None:
@@ -277,11 +325,11 @@ class ChatConsumer(AsyncWebsocketConsumer):
         message = await db(cards.press)(user=self.user, message_id=frame.message,
                                         action=frame.action, params=params)
         if frame.client_id:
-            await self._write(dumps({"type": "ack", "client_id": frame.client_id,
+            await self._emit(dumps({"type": "ack", "client_id": frame.client_id,
                                      "message": message}))
 
     async def on_ping(self, frame: Any) -> None:
-        await self._write('{"type":"pong"}')
+        await self._emit('{"type":"pong"}')
 
     async def on_presence(self, frame: Any) -> None:
         assert self.hub is not None

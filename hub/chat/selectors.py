@@ -8,6 +8,7 @@ from django.db.models import F
 
 from hub.chat.models import Message, Room, RoomMember
 from hub.chat.serializers import messages_dicts, messages_queryset, room_dict, user_summary
+from hub.lib.times import iso
 from hub.org.models import User
 
 MAX_PAGE = 500
@@ -36,7 +37,7 @@ def preview(message: Message) -> dict[str, Any]:
         "body": text,
         "kind": message.kind,
         "deleted": message.deleted,
-        "created_at": message.created_at.isoformat().replace("+00:00", "Z"),
+        "created_at": iso(message.created_at),
     }
 
 

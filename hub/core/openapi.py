@@ -137,6 +137,11 @@ def document() -> dict[str, Any]:
                 "type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}}}},
             "responses": {"201": {"description": "Created", "content": {
                 "application/json": {"schema": _ref("Attachment")}}}}}},
+        "/api/v1/attachments/{attachment_id}": {"get": {
+            "summary": "Download, for members of a room where it was posted",
+            "parameters": [{"name": "attachment_id", "in": "path", "required": True,
+                            "schema": {"type": "integer"}}],
+            "responses": {"200": {"description": "the file"}}}},
         "/api/v1/attachments/{attachment_id}/{name}": {"get": {
             "summary": "Download, for members of a room where it was posted",
             "parameters": [{"name": "attachment_id", "in": "path", "required": True,

@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from hub.core.openapi import document
 from hub.lib.errors import ApiError
-from hub.lib.http import error_response, json_response
+from hub.lib.http import endpoint, error_response
 
 
 def healthz(request: HttpRequest) -> HttpResponse:
@@ -16,8 +16,9 @@ def healthz(request: HttpRequest) -> HttpResponse:
     return JsonResponse({"ok": True})
 
 
-def openapi(request: HttpRequest) -> HttpResponse:
-    return json_response(document())
+@endpoint("GET", auth=False)
+def openapi(request: HttpRequest, user: None) -> Any:
+    return 200, document()
 
 
 def not_found(request: HttpRequest, exception: Any = None) -> HttpResponse:

@@ -15,6 +15,7 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.middleware.csrf import CsrfViewMiddleware
 from django.views.decorators.csrf import csrf_exempt
 from pydantic import BaseModel, ValidationError
@@ -99,21 +100,25 @@ def parse_query(request: HttpRequest, model: type[M]) -> M:
 
 def endpoint(*methods: str, auth: bool = True) -> Callable:
     """Route `methods` of one URL to handlers: `@endpoint("GET", "POST")` on a function that
-    receives `(request, user, **kwargs)` and returns `(status, body)` or an HttpResponse."""
+    receives `(request, user, **kwargs)` and returns `(status, body)` or a response (a
+    streaming one too, such as a FileResponse)."""
     allowed = {m.upper() for m in methods}
 
     def decorate(view: Callable) -> Callable:
         @csrf_exempt
         @wraps(view)
-        def wrapper(request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: HttpRequest, **kwargs: Any) -> HttpResponseBase:
+            if request.method not in allowed:
+                response = error_response(
+                    ApiError("method_not_allowed", f"不支持 {request.method} 方法"))
+                response["Allow"] = ", ".join(sorted(allowed))
+                return response
             try:
-                if request.method not in allowed:
-                    raise ApiError("method_not_allowed", f"不支持 {request.method} 方法")
                 user = authenticate(request) if auth else None
                 result = view(request, user, **kwargs)
             except ApiError as error:
                 return error_response(error)
-            if isinstance(result, HttpResponse):
+            if isinstance(result, HttpResponseBase):
                 return result
             status, body = result
             if status == 204:

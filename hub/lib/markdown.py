@@ -55,7 +55,7 @@ MentionResolver = Callable[[str], MentionTarget | None]
 def _set_link_attrs(attrs: dict, new: bool = False) -> dict | None:
     href_key = (None, "href")
     href = attrs.get(href_key, "")
-    if not href.startswith(("http://", "https://", "mailto:")):
+    if not href.lower().startswith(("http://", "https://", "mailto:")):
         # bleach has removed unsafe schemes already; anything else is not a link.
         return None
     attrs[(None, "rel")] = "noopener noreferrer nofollow"
@@ -83,14 +83,29 @@ def _md() -> MarkdownIt:
 _MD = _md()
 
 
+def _longest_known(token: str, resolve: MentionResolver) -> tuple[MentionTarget, int] | None:
+    """The longest prefix of `token` that names someone: Chinese has no spaces, so
+    `@王芳请查收` names 王芳; a trailing `.` or `-` ends a sentence, not a username."""
+    for length in range(len(token), 0, -1):
+        candidate = token[:length]
+        if length < len(token) and candidate[-1].isascii() and token[length].isalnum() \
+                and token[length].isascii():
+            continue  # never split inside an ASCII word
+        target = resolve(candidate)
+        if target is not None:
+            return target, length
+    return None
+
+
 def _split_mentions(token: Token, resolve: MentionResolver, out: Rendered) -> list[Token]:
     text = token.content
     pieces: list[Token] = []
     pos = 0
     for match in MENTION_RE.finditer(text):
-        target = resolve(match.group(1))
-        if target is None:
+        found = _longest_known(match.group(1), resolve)
+        if found is None:
             continue
+        target, length = found
         if match.start() > pos:
             t = Token("text", "", 0)
             t.content = text[pos:match.start()]
@@ -102,7 +117,7 @@ def _split_mentions(token: Token, resolve: MentionResolver, out: Rendered) -> li
         )
         pieces.append(html)
         (out.users if target.kind == "user" else out.units).add(target.id)
-        pos = match.end()
+        pos = match.start(1) + length
     if not pieces:
         return [token]
     if pos < len(text):

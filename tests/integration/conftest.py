@@ -71,6 +71,13 @@ class Server:
         with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
             return json.load(response)["token"]
 
+    def post(self, token: str, path: str, body: Any) -> Any:
+        request = urllib.request.Request(
+            f"{self.http}/api/v1{path}", data=json.dumps(body).encode(),
+            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+            return json.load(response)
+
     def get(self, token: str, path: str) -> Any:
         request = urllib.request.Request(f"{self.http}/api/v1{path}",
                                          headers={"Authorization": f"Bearer {token}"})

@@ -135,3 +135,45 @@ async def test_a_client_away_during_100_messages_catches_up_exactly_once(cluster
     finally:
         await reader.close()
         await sender.close()
+
+
+async def test_a_client_too_slow_to_keep_up_is_disconnected_then_catches_up(
+        cluster: Any) -> None:
+    import socket as pysocket
+
+    from tests.integration.conftest import start_daphne, stop
+
+    env = dict(cluster["env"], HUITONG_SOCKET_MAX_BUFFER="262144")
+    server = start_daphne(env)
+    try:
+        clerk, staff3 = server.token("clerk"), server.token("staff3")
+        room, start = general(server, clerk)
+        # A client that stops reading: a tiny receive buffer, and it never calls recv().
+        raw = pysocket.socket()
+        raw.setsockopt(pysocket.SOL_SOCKET, pysocket.SO_RCVBUF, 4096)
+        raw.connect(("127.0.0.1", server.port))
+        slow = await websockets.connect(server.ws, sock=raw, max_queue=1, compression=None,
+                                        additional_headers={"Authorization": f"Bearer {staff3}"})
+        await slow.send(json.dumps({"type": "sync", "rooms": {}}))
+        body = "滞后测试" * 2400  # about 29 KB a message, 7 MB in all
+        per_sender = 80
+
+        def burst(i: int) -> None:  # over HTTP, so the senders have no socket to fall behind
+            for n in range(per_sender):
+                server.post(clerk, f"/rooms/{room}/messages",
+                            {"body": body, "client_id": f"slow{i}-{n}"})
+
+        await asyncio.gather(*(asyncio.to_thread(burst, i) for i in range(3)))
+        # Draining now, the slow client finds its socket closed by the server (with 4408 when
+        # the close frame gets through the backlog before the connection is dropped)...
+        with pytest.raises(websockets.ConnectionClosed) as closed:
+            while True:
+                await asyncio.wait_for(slow.recv(), 30)
+        assert closed.value.rcvd is None or closed.value.rcvd.code == 4408
+        # ...and a reconnect with sync brings every message, once, in order.
+        again = await open_socket(server, staff3)
+        replay = await sync(again, {room: start})
+        assert [m["seq"] for m in replay] == list(range(start + 1, start + 3 * per_sender + 1))
+        await again.close()
+    finally:
+        stop(server.proc)

@@ -1,0 +1,74 @@
+"""Writing one event to many WebSockets: build the wire frame once, write it to each socket.
+
+Daphne's path for a send (ASGI message → session wrapper → server → autobahn sendMessage)
+costs several coroutine frames and a fresh WebSocket header per socket. For fan-out the
+frame is identical for every receiver, so it is encoded once (RFC 6455 server frames are
+unmasked) and written straight to each connection's transport. This is used only when the
+connection is a Daphne/autobahn protocol in the OPEN state without per-message compression;
+anything else goes through the ordinary ASGI send.
+"""
+
+from __future__ import annotations
+
+import functools
+import struct
+from typing import Any
+
+_OPEN = 3  # autobahn's WebSocketProtocol.STATE_OPEN
+
+_last_text: str | None = None
+_last_frame = b""
+
+
+def text_frame(text: str) -> bytes:
+    """The complete unfragmented text frame for `text`, cached for the last text seen: the
+    hub writes one event to all its sockets before the next, so each is encoded once."""
+    global _last_text, _last_frame
+    if text is _last_text:
+        return _last_frame
+    data = text.encode("utf-8")
+    n = len(data)
+    if n < 126:
+        header = bytes((0x81, n))
+    elif n < 65536:
+        header = struct.pack("!BBH", 0x81, 126, n)
+    else:
+        header = struct.pack("!BBQ", 0x81, 127, n)
+    _last_text, _last_frame = text, header + data
+    return _last_frame
+
+
+def find_protocol(send: Any) -> Any:
+    """The autobahn protocol behind an ASGI `send` from Daphne (partial(handle_reply,
+    protocol)), through Channels' session wrapper; None when there is none to use."""
+    for _ in range(8):
+        if isinstance(send, functools.partial):
+            proto = send.args[0] if send.args else None
+            usable = (
+                proto is not None and hasattr(proto, "transport") and hasattr(proto, "state")
+                and getattr(proto, "_perMessageCompress", None) is None
+                and not getattr(proto, "maskServerFrames", False)
+            )
+            return proto if usable else None
+        owner = getattr(send, "__self__", None)
+        send = getattr(owner, "real_send", None) if owner is not None else None
+        if send is None:
+            return None
+    return None
+
+
+def write(proto: Any, text: str) -> bool:
+    """Write the frame; False if the connection is no longer open (the client will resync)."""
+    if proto.state != _OPEN or proto.transport is None:
+        return False
+    proto.transport.write(text_frame(text))
+    return True
+
+
+def backlog(proto: Any) -> int:
+    """Bytes written to the connection that the peer has not taken yet."""
+    try:
+        t = proto.transport
+        return len(t.dataBuffer) - t.offset + t._tempDataLen
+    except AttributeError:
+        return 0

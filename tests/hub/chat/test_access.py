@@ -1,0 +1,167 @@
+"""A user learns nothing about rooms, messages or files outside what they may see: for every
+endpoint that takes a room, message or attachment id, a non-member is answered 404
+`not_found` with exactly the body an id that does not exist gets (docs/protocol.md)."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pytest
+
+from hub.chat.models import Attachment, Message, Reaction, Room, RoomMember
+
+pytestmark = pytest.mark.django_db
+
+# (method, route in hub/urls.py, JSON body). Each route with an id appears once per method it
+# serves; test_table_covers_every_route_with_an_id makes a new endpoint join the table.
+TABLE: list[tuple[str, str, dict[str, Any] | None]] = [
+    ("GET", "rooms/<int:room_id>", None),
+    ("GET", "rooms/<int:room_id>/messages", None),
+    ("POST", "rooms/<int:room_id>/messages", {"body": "探测", "client_id": "probe"}),
+    ("POST", "rooms/<int:room_id>/read", {"seq": 1}),
+    ("GET", "rooms/<int:room_id>/members", None),
+    ("POST", "rooms/<int:room_id>/members", {"members": ["staff3"]}),
+    ("POST", "rooms/<int:room_id>/leave", None),
+    ("POST", "rooms/<int:room_id>/join", None),
+    ("GET", "messages/<int:message_id>", None),
+    ("PATCH", "messages/<int:message_id>", {"body": "篡改"}),
+    ("DELETE", "messages/<int:message_id>", None),
+    ("GET", "messages/<int:message_id>/readers", None),
+    ("POST", "messages/<int:message_id>/reactions", {"emoji": "👍"}),
+    ("DELETE", "messages/<int:message_id>/reactions", {"emoji": "👍"}),
+    ("POST", "messages/<int:message_id>/actions", {"action": "sign"}),
+    ("GET", "attachments/<int:attachment_id>", None),
+    ("GET", "attachments/<int:attachment_id>/<path:name>", None),
+]
+
+OUTSIDER, MEMBER = "staff3", "staff1"
+
+
+def routes_with_an_id() -> set[tuple[str, str]]:
+    from hub.urls import api
+
+    found = set()
+    for pattern in api:
+        route = str(pattern.pattern)
+        if re.search(r"<int:\w+_id>", route):
+            for method in pattern.callback.allowed_methods:
+                found.add((method, route))
+    return found
+
+
+def test_table_covers_every_route_with_an_id() -> None:
+    """A new endpoint that takes an id must be added to TABLE (and so be checked)."""
+    table = {(method, route) for method, route, _ in TABLE}
+    assert len(table) == len(TABLE), "a route and method appear twice in TABLE"
+    assert routes_with_an_id() == table
+
+
+@pytest.fixture
+def hidden(demo: Any, api: Any) -> dict[str, Any]:
+    """A group of clerk and staff1 with a message carrying a file; staff3 is not in it."""
+    room = api("clerk").post("/rooms", {"name": "内部专班", "kind": "group",
+                                        "members": [MEMBER]}).json()
+    attachment = api("clerk").upload("内部名单.docx", b"confidential").json()
+    message = api("clerk").send(room["id"], "内部消息", attachments=[attachment["id"]]).json()
+    return {"room": room, "message": message, "attachment": attachment}
+
+
+def state(room_id: int) -> tuple[Any, ...]:
+    """Everything a probe could change about the hidden room."""
+    return (
+        list(Room.objects.filter(id=room_id).values_list("last_seq", "member_count")),
+        sorted(RoomMember.objects.filter(room_id=room_id)
+               .values_list("user__username", "role", "last_read_seq")),
+        list(Message.objects.filter(room_id=room_id).values_list("body", "deleted", "edited_at")),
+        Reaction.objects.filter(message__room_id=room_id).count(),
+    )
+
+
+def unused_id(model: type[Any]) -> int:
+    return (model.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1000
+
+
+def url_for(route: str, hidden: dict[str, Any], target: int) -> str:
+    path = re.sub(r"<int:\w+_id>", str(target), route)
+    return "/api/v1/" + path.replace("<path:name>", hidden["attachment"]["name"])
+
+
+def target_of(route: str, hidden: dict[str, Any]) -> tuple[int, int]:
+    """(id of the hidden object, an id no object has) for the route's kind of id."""
+    if "<int:room_id>" in route:
+        return hidden["room"]["id"], unused_id(Room)
+    if "<int:message_id>" in route:
+        return hidden["message"]["id"], unused_id(Message)
+    assert "<int:attachment_id>" in route
+    return hidden["attachment"]["id"], unused_id(Attachment)
+
+
+def call(api: Any, username: str, method: str, url: str, body: Any) -> Any:
+    client = api(username)
+    return client.client.generic(method, url, b"" if body is None else json.dumps(body),
+                                 content_type="application/json", headers=client.headers)
+
+
+@pytest.mark.parametrize("method, route, body", TABLE, ids=[f"{m} {r}" for m, r, _ in TABLE])
+def test_non_member_gets_the_same_404_as_for_a_missing_id(
+        api: Any, hidden: dict[str, Any], method: str, route: str, body: Any) -> None:
+    real, missing = target_of(route, hidden)
+    before = state(hidden["room"]["id"])
+    outsider = call(api, OUTSIDER, method, url_for(route, hidden, real), body)
+    absent = call(api, OUTSIDER, method, url_for(route, hidden, missing), body)
+    assert outsider.status_code == 404, outsider.content
+    assert outsider["Content-Type"].startswith("application/json")
+    assert outsider.json()["error"]["code"] == "not_found"
+    assert (absent.status_code, absent.json()) == (404, outsider.json()), \
+        "a hidden object must be indistinguishable from a missing one"
+    assert state(hidden["room"]["id"]) == before, "the probe changed the hidden room"
+    if (method, route) != ("POST", "rooms/<int:room_id>/join"):  # only channels are joinable
+        # The id is real and the request well formed: a member is not told it does not exist.
+        assert call(api, MEMBER, method, url_for(route, hidden, real), body).status_code != 404
+
+
+@pytest.mark.parametrize("method, route, body", TABLE, ids=[f"{m} {r}" for m, r, _ in TABLE])
+def test_ids_beyond_the_database_range_are_404_too(
+        api: Any, hidden: dict[str, Any], method: str, route: str, body: Any) -> None:
+    """An id too large for a bigint column is just another missing id, not a server error."""
+    response = call(api, OUTSIDER, method, url_for(route, hidden, 2**63), body)
+    assert response.status_code == 404, response.content
+    assert response.json()["error"]["code"] == "not_found"
+
+
+@pytest.mark.parametrize("field", ["reply_to", "attachments"])
+def test_ids_in_a_message_body_are_hidden_the_same_way(
+        demo: Any, api: Any, hidden: dict[str, Any], field: str) -> None:
+    """Replying to, or attaching, a hidden object reads like naming one that does not exist."""
+    general = demo["rooms"]["general"].id
+    if field == "reply_to":
+        real, missing = hidden["message"]["id"], unused_id(Message)
+    else:
+        real, missing = [hidden["attachment"]["id"]], [unused_id(Attachment)]
+    outsider = api(OUTSIDER).send(general, "引用", **{field: real})
+    absent = api(OUTSIDER).send(general, "引用", **{field: missing})
+    assert outsider.status_code == 404
+    assert outsider.json()["error"]["code"] == "not_found"
+    assert absent.json() == outsider.json()
+    assert Room.objects.get(id=general).last_seq == 0
+
+
+def test_former_member_loses_access_to_the_room_and_its_files(
+        api: Any, hidden: dict[str, Any]) -> None:
+    room, attachment = hidden["room"]["id"], hidden["attachment"]
+    member = api(MEMBER)
+    assert member.client.get(attachment["url"], headers=member.headers).status_code == 200
+    assert member.post(f"/rooms/{room}/leave").status_code == 204
+    assert member.get(f"/rooms/{room}/messages").status_code == 404
+    assert member.get(f"/messages/{hidden['message']['id']}").status_code == 404
+    assert member.client.get(attachment["url"], headers=member.headers).status_code == 404
+
+
+def test_file_of_a_deleted_message_is_no_longer_served_to_members(
+        api: Any, hidden: dict[str, Any]) -> None:
+    attachment = hidden["attachment"]
+    assert api("clerk").delete(f"/messages/{hidden['message']['id']}").status_code == 200
+    member = api(MEMBER)
+    assert member.client.get(attachment["url"], headers=member.headers).status_code == 404
