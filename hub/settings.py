@@ -117,6 +117,7 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(VAR_DIR / "huitong.sqlite3"),
+            "CONN_MAX_AGE": env_int("HUITONG_CONN_MAX_AGE", 600),
             "OPTIONS": {
                 # Writers queue for the lock instead of failing at once; WAL lets readers
                 # go on while one writes.

@@ -56,6 +56,12 @@ def _room_states(user_id: int) -> dict[int, int]:
     )
 
 
+def _open(*, user_id: int, server: str) -> dict[int, int]:
+    """One trip to the database for a new socket: its rooms, and presence."""
+    presence.connected(server=server, user_id=user_id)
+    return _room_states(user_id)
+
+
 def _user_for_token(token: str) -> Any:
     from hub.org.actions import user_for_token
 
@@ -90,10 +96,9 @@ class ChatConsumer(AsyncWebsocketConsumer):
             return
         self.user_id = self.user.id
         self.hub = await get_hub()
-        states = await db(_room_states)(self.user_id)
+        states = await db(_open)(user_id=self.user_id, server=self.hub.server_id)
         self.delivered.update(states)
         self.hub.register(self, states)
-        await presence.connected(server=self.hub.server_id, user_id=self.user_id)
         self.implicit = asyncio.get_running_loop().call_later(
             IMPLICIT_SYNC_AFTER, lambda: asyncio.ensure_future(self._release())
         )
@@ -104,7 +109,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
         self.implicit.cancel()
         self.hub.unregister(self)
         try:
-            await presence.disconnected(server=self.hub.server_id, user_id=self.user_id)
+            await db(presence.disconnected)(server=self.hub.server_id, user_id=self.user_id)
         except Exception:
             logger.exception("presence update on disconnect failed")
 

@@ -47,8 +47,8 @@ def audience(user_id: int) -> list[int]:
     )
 
 
-@database_sync_to_async
 def connected(*, server: str, user_id: int) -> None:
+    """Count a new socket of the user on this server (called off the event loop)."""
     before = status_of(user_id)
     now = timezone.now()
     updated = Presence.objects.filter(user_id=user_id, server=server).update(
@@ -60,8 +60,8 @@ def connected(*, server: str, user_id: int) -> None:
         publish(events.presence(user_id=user_id, status="online", users=audience(user_id)))
 
 
-@database_sync_to_async
 def disconnected(*, server: str, user_id: int) -> None:
+    """Count a closed socket of the user on this server (called off the event loop)."""
     Presence.objects.filter(user_id=user_id, server=server).update(sockets=F("sockets") - 1)
     Presence.objects.filter(user_id=user_id, server=server, sockets__lte=0).delete()
     if status_of(user_id) == "offline":

@@ -58,10 +58,28 @@ def find_protocol(send: Any) -> Any:
 
 
 def write(proto: Any, text: str) -> bool:
-    """Write the frame; False if the connection is no longer open (the client will resync)."""
-    if proto.state != _OPEN or proto.transport is None:
+    """Write the frame; False if the connection is no longer open (the client will resync).
+
+    When nothing is queued on the connection the frame goes to the socket at once: one
+    send() instead of Twisted's register-writer, wait, send, unregister for each delivery.
+    What the kernel does not take is queued on the transport as usual, keeping the order."""
+    transport = proto.transport
+    if proto.state != _OPEN or transport is None:
         return False
-    proto.transport.write(text_frame(text))
+    frame = text_frame(text)
+    sock = getattr(transport, "socket", None)
+    if (sock is not None and transport.connected and not transport._tempDataLen
+            and len(transport.dataBuffer) == transport.offset):
+        try:
+            sent = sock.send(frame)
+        except (BlockingIOError, InterruptedError):
+            sent = 0
+        except OSError:
+            sent = 0  # the transport notices the broken connection on its own write
+        if sent == len(frame):
+            return True
+        frame = frame[sent:]
+    transport.write(frame)
     return True
 
 
