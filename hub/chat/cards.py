@@ -26,6 +26,26 @@ def register(card_type: str, handler: CardHandler) -> None:
     _handlers[card_type] = handler
 
 
+def for_viewer(message: dict[str, Any], viewer_id: int | None) -> dict[str, Any]:
+    """The message as one person sees it: a card action that names the people who may take
+    it (`"users": [id, ...]`) is shown only to them, and the list itself to nobody."""
+    card = message.get("card")
+    if not card or not card.get("actions"):
+        return message
+    actions = [
+        {k: v for k, v in action.items() if k != "users"}
+        for action in card["actions"]
+        if "users" not in action or (viewer_id is not None and viewer_id in action["users"])
+    ]
+    return {**message, "card": {**card, "actions": actions}}
+
+
+def restricted_viewers(message: dict[str, Any]) -> set[int]:
+    """Everyone who sees some action on the card that others do not."""
+    card = message.get("card") or {}
+    return {u for action in card.get("actions") or () for u in action.get("users", ())}
+
+
 def press(*, user: User, message_id: Any, action: str, params: dict[str, Any]) -> dict[str, Any]:
     """Press a button on a card the caller can see (`not_found` otherwise)."""
     message, _ = access_message(user_id=user.id, message_id=message_id)
@@ -35,4 +55,4 @@ def press(*, user: User, message_id: Any, action: str, params: dict[str, Any]) -
     handler = _handlers.get(card.get("card_type", ""))
     if handler is None:
         raise bad_request("此卡片暂不支持操作")
-    return handler(user=user, message=message, action=action, params=params)
+    return for_viewer(handler(user=user, message=message, action=action, params=params), user.id)

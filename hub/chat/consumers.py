@@ -231,6 +231,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
             self.catching_up = True
             try:
                 for message in page:
+                    message = cards.for_viewer(message, self.user_id)
                     await self._emit(dumps({"type": "message", "message": message}))
             finally:
                 self.catching_up = False
@@ -313,7 +314,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
             reply_to=frame.reply_to, attachment_ids=frame.attachments,
         )
         await self._emit(dumps({"type": "ack", "client_id": frame.client_id,
-                                 "message": result.message}))
+                                 "message": cards.for_viewer(result.message, self.user_id)}))
 
     async def on_read(self, frame: Any) -> None:
         await db(actions.mark_read)(user=self.user, room_id=frame.room, seq=frame.seq)

@@ -7,17 +7,31 @@ from __future__ import annotations
 
 from typing import Any
 
+from hub.chat import cards
 from hub.chat.serializers import dumps
 from hub.lib.realtime import Envelope
 
 
+def _texts(frame_type: str, message: dict[str, Any]) -> dict[str, Any]:
+    """The frame for everyone, and for each person who sees more of a card than others."""
+    out: dict[str, Any] = {
+        "text": dumps({"type": frame_type, "message": cards.for_viewer(message, None)})}
+    viewers = cards.restricted_viewers(message)
+    if viewers:
+        out["per_user"] = {
+            str(uid): dumps({"type": frame_type, "message": cards.for_viewer(message, uid)})
+            for uid in viewers
+        }
+    return out
+
+
 def message_created(message: dict[str, Any]) -> Envelope:
     return {"k": "message", "room": message["room"], "seq": message["seq"],
-            "text": dumps({"type": "message", "message": message})}
+            **_texts("message", message)}
 
 
 def message_updated(message: dict[str, Any], *, users: list[int] | None = None) -> Envelope:
-    env: Envelope = {"k": "update", "text": dumps({"type": "message_updated", "message": message})}
+    env: Envelope = {"k": "update", **_texts("message_updated", message)}
     if users is None:
         env["room"] = message["room"]
     else:

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from channels.db import database_sync_to_async
 
+from hub.chat import events
 from hub.chat.actions import messages_after
-from hub.chat.serializers import dumps
+from hub.lib.realtime import Envelope
 
 
-def _frames(room: int, after: int, upto: int) -> list[tuple[int, str]]:
+def _envelopes(room: int, after: int, upto: int) -> list[Envelope]:
     return [
-        (m["seq"], dumps({"type": "message", "message": m}))
+        events.message_created(m)
         for m in messages_after(room_id=room, after_seq=after, upto_seq=upto, limit=1000)
     ]
 
 
-async def gap_filler(room: int, after: int, upto: int) -> list[tuple[int, str]]:
-    return await database_sync_to_async(_frames, thread_sensitive=False)(room, after, upto)
+async def gap_filler(room: int, after: int, upto: int) -> list[Envelope]:
+    return await database_sync_to_async(_envelopes, thread_sensitive=False)(room, after, upto)

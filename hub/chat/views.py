@@ -83,16 +83,17 @@ def messages(request: HttpRequest, user: User, room_id: int) -> Any:
     member = access_room(user_id=user.id, room_id=room_id)
     if request.method == "GET":
         query = parse_query(request, MessagesQuery)
-        return 200, selectors.messages_page(
+        page = selectors.messages_page(
             room_id=member.room_id, after_seq=query.after_seq, before_seq=query.before_seq,
             limit=query.limit,
         )
+        return 200, [cards.for_viewer(m, user.id) for m in page]
     data = parse_body(request, SendIn)
     result = actions.send_message(
         sender=user, room_id=member.room_id, body=data.body, client_id=data.client_id,
         reply_to=data.reply_to, attachment_ids=data.attachments,
     )
-    return (201 if result.created else 200), result.message
+    return (201 if result.created else 200), cards.for_viewer(result.message, user.id)
 
 
 @endpoint("POST")
@@ -105,8 +106,9 @@ def read(request: HttpRequest, user: User, room_id: int) -> Any:
 def message_detail(request: HttpRequest, user: User, message_id: int) -> Any:
     if request.method == "GET":
         message, member = access_message(user_id=user.id, message_id=message_id)
-        return 200, selectors.messages_page(room_id=message.room_id, after_seq=message.seq - 1,
-                                            before_seq=message.seq + 1, limit=1)[0]
+        one = selectors.messages_page(room_id=message.room_id, after_seq=message.seq - 1,
+                                      before_seq=message.seq + 1, limit=1)[0]
+        return 200, cards.for_viewer(one, user.id)
     if request.method == "PATCH":
         data = parse_body(request, EditIn)
         return 200, actions.edit_message(user=user, message_id=message_id, body=data.body)
@@ -116,8 +118,9 @@ def message_detail(request: HttpRequest, user: User, message_id: int) -> Any:
 @endpoint("POST", "DELETE")
 def reactions(request: HttpRequest, user: User, message_id: int) -> Any:
     data = parse_body(request, ReactionIn)
-    return 200, actions.set_reaction(user=user, message_id=message_id, emoji=data.emoji,
-                                     on=request.method == "POST")
+    updated = actions.set_reaction(user=user, message_id=message_id, emoji=data.emoji,
+                                   on=request.method == "POST")
+    return 200, cards.for_viewer(updated, user.id)
 
 
 @endpoint("GET")

@@ -54,8 +54,8 @@ class Socket(Protocol):
     def left(self, room: int, text: str) -> Awaitable[None] | None: ...
 
 
-# (room, after_seq, upto_seq) -> [(seq, frame text)], read from the database.
-GapFiller = Callable[[int, int, int], Awaitable[list[tuple[int, str]]]]
+# (room, after_seq, upto_seq) -> message envelopes in seq order, read from the database.
+GapFiller = Callable[[int, int, int], Awaitable[list[Envelope]]]
 
 
 def uses_redis() -> bool:
@@ -226,6 +226,7 @@ class Hub:
 
     async def _dispatch_plain(self, env: Envelope) -> None:
         text: str = env["text"]
+        per_user: dict[str, str] | None = env.get("per_user")
         exclude = env.get("exclude")
         targets: Iterable[Socket]
         if env.get("users") is not None:
@@ -237,7 +238,7 @@ class Hub:
         for sock in targets:
             if exclude is not None and sock.user_id == exclude:
                 continue
-            result = sock.deliver(text)
+            result = sock.deliver(per_user.get(str(sock.user_id), text) if per_user else text)
             if result is not None:
                 await result
             self.delivered_count += 1
@@ -255,13 +256,18 @@ class Hub:
             if room not in self.gap_tasks:
                 self.gap_tasks[room] = self.loop.create_task(self._fill_gap(room))
             return
-        await self._deliver_in_order(room, seq, env["text"])
+        await self._deliver_in_order(room, seq, env)
         await self._drain_pending(room)
 
-    async def _deliver_in_order(self, room: int, seq: int, text: str) -> None:
+    async def _deliver_in_order(self, room: int, seq: int, env: Envelope) -> None:
         self.room_seq[room] = seq
+        text: str = env["text"]
+        per_user: dict[str, str] | None = env.get("per_user")
         for sock in list(self.by_room.get(room, ())):
-            result = sock.deliver_message(room, seq, text)
+            if per_user:
+                result = sock.deliver_message(room, seq, per_user.get(str(sock.user_id), text))
+            else:
+                result = sock.deliver_message(room, seq, text)
             if result is not None:
                 await result
             self.delivered_count += 1
@@ -273,7 +279,7 @@ class Hub:
             env = waiting.pop(nxt, None)
             if env is None:
                 break
-            await self._deliver_in_order(room, nxt, env["text"])
+            await self._deliver_in_order(room, nxt, env)
         if not waiting:
             self.pending.pop(room, None)
             task = self.gap_tasks.pop(room, None)
@@ -288,11 +294,10 @@ class Hub:
                 return
             upto = max(waiting)
             after = self.room_seq[room]
-            frames = await self.gap_filler(room, after, upto)
-            # Hand the read-back frames to the dispatch loop so ordering stays with it.
-            for seq, text in frames:
-                if seq not in waiting:
-                    waiting[seq] = {"k": "message", "room": room, "seq": seq, "text": text}
+            envelopes = await self.gap_filler(room, after, upto)
+            # Hand the read-back messages to the dispatch loop so ordering stays with it.
+            for envelope in envelopes:
+                waiting.setdefault(envelope["seq"], envelope)
             self.gap_tasks.pop(room, None)
             first = self.room_seq.get(room, after) + 1
             if first in waiting:

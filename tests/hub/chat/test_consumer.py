@@ -227,3 +227,32 @@ async def test_socket_without_sync_still_goes_live(demo: Any, api: Any, connect:
     await database_sync_to_async(api("clerk").send)(room, "无需同步也能收到")
     frame = await b.recv_type("message", timeout=6)
     assert frame["message"]["body"] == "无需同步也能收到"
+
+
+async def test_card_actions_reach_only_the_people_who_may_take_them(
+        demo: Any, api: Any, connect: Any) -> None:
+    """A card names who may press each button: they see it live, in history and over HTTP;
+    everyone else sees the card without it."""
+    clerk, staff1 = await tokens(api, "clerk", "staff1")
+    room = demo["rooms"]["general"].id
+    staff1_id = api("staff1").user["id"]
+    a = await connect(token=clerk)
+    b = await connect(token=staff1)
+    card = {"card_type": "test", "ref": 1, "title": "请签收", "state": "delivered",
+            "fields": [{"label": "文号", "value": "区府办〔2026〕1号"}],
+            "actions": [{"action": "sign", "label": "签收", "style": "primary",
+                         "users": [staff1_id]},
+                        {"action": "view", "label": "查看", "style": "default"}]}
+    from hub.chat import actions
+
+    await database_sync_to_async(actions.send_message)(
+        sender=demo["users"]["clerk"], room_id=room, body="", kind="card", card=card)
+    seen_by_b = (await b.recv_type("message"))["message"]["card"]["actions"]
+    seen_by_a = (await a.recv_type("message"))["message"]["card"]["actions"]
+    assert [x["action"] for x in seen_by_b] == ["sign", "view"]
+    assert [x["action"] for x in seen_by_a] == ["view"]
+    assert all("users" not in x for x in seen_by_a + seen_by_b)
+    history = await a.sync({room: 0})
+    assert [x["action"] for x in history[-1]["card"]["actions"]] == ["view"]
+    page = await database_sync_to_async(api("staff1").get)(f"/rooms/{room}/messages")
+    assert [x["action"] for x in page.json()[-1]["card"]["actions"]] == ["sign", "view"]
