@@ -107,12 +107,46 @@ def stop(proc: subprocess.Popen) -> None:
 
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[dict[str, Any]]:
-    """Two Daphne processes sharing one PostgreSQL database and Redis."""
+    """Two Daphne processes sharing one PostgreSQL database and the machine's Redis."""
     redis_url = os.environ.get("REDIS_URL")
+    if not redis_url:
+        pytest.fail("the cluster tests need REDIS_URL (make test sets it)")
+    yield from make_cluster(redis_url)
+
+
+@pytest.fixture
+def own_redis() -> Iterator[dict[str, Any]]:
+    """A redis-server of the test's own on a free loopback port, which it may stop and
+    start again (the shared one is never stopped)."""
+    port = free_port()
+    command = ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+               "--appendonly", "no"]
+    state: dict[str, Any] = {"port": port, "url": f"redis://127.0.0.1:{port}/0"}
+
+    def start() -> None:
+        proc = subprocess.Popen(command, stdout=subprocess.DEVNULL,  # noqa: S603
+                                stderr=subprocess.DEVNULL)
+        wait_for_port(port, proc)
+        state["proc"] = proc
+
+    def kill() -> None:
+        state["proc"].kill()
+        state["proc"].wait()
+
+    state["start"], state["kill"] = start, kill
+    start()
+    try:
+        yield state
+    finally:
+        if state["proc"].poll() is None:
+            kill()
+
+
+def make_cluster(redis_url: str) -> Iterator[dict[str, Any]]:
     db_url = os.environ.get("DATABASE_URL", "")
-    if not redis_url or not db_url.startswith("postgres"):
-        pytest.fail("the cluster tests need DATABASE_URL (PostgreSQL) and REDIS_URL "
-                    "(make test sets both)")
+    if not db_url.startswith("postgres"):
+        pytest.fail("the cluster tests need DATABASE_URL pointing at PostgreSQL "
+                    "(make test sets it)")
     name = f"huitong_it_{uuid.uuid4().hex[:8]}"
     admin_url = db_url.rsplit("/", 1)[0] + "/postgres"
     with psycopg.connect(admin_url, autocommit=True) as conn:

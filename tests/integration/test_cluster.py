@@ -177,3 +177,37 @@ async def test_a_client_too_slow_to_keep_up_is_disconnected_then_catches_up(
         await again.close()
     finally:
         stop(server.proc)
+
+
+async def test_nothing_is_lost_when_redis_restarts(own_redis: Any) -> None:
+    """Redis carries only live events: messages sent while it is down are stored, and
+    reach a connected client in order once events flow again."""
+    from tests.integration.conftest import make_cluster
+
+    setup = make_cluster(own_redis["url"])
+    cluster = next(setup)
+    try:
+        one, two = cluster["servers"]
+        clerk, staff4 = one.token("clerk"), two.token("staff4")
+        room, start = general(one, clerk)
+        listener = await open_socket(two, staff4)
+        await sync(listener)
+
+        def send(n: int) -> None:
+            one.post(clerk, f"/rooms/{room}/messages", {"body": f"第{n}条", "client_id": f"r{n}"})
+
+        for n in range(1, 6):
+            await asyncio.to_thread(send, n)
+        assert await collect(listener, room, 5) == list(range(start + 1, start + 6))
+        own_redis["kill"]()
+        for n in range(6, 11):  # stored while the live layer is down
+            await asyncio.to_thread(send, n)
+        own_redis["start"]()
+        await asyncio.sleep(2)  # the layer reconnects and subscribes again
+        for n in range(11, 16):
+            await asyncio.to_thread(send, n)
+        # Every message once, in order: the missing ones are read back from the database.
+        assert await collect(listener, room, 10, timeout=20) == list(range(start + 6, start + 16))
+        await listener.close()
+    finally:
+        next(setup, None)
