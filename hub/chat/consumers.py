@@ -82,6 +82,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
         self.delivered: dict[int, int] = {}
         self.syncing = True
         self.synced_once = False
+        self.client_synced = False
         self.buffer: list[tuple[int | None, int, str]] = []
         self.sync_lock = asyncio.Lock()
         self.last_typing: dict[int, float] = {}
@@ -203,13 +204,16 @@ class ChatConsumer(AsyncWebsocketConsumer):
                 for room in list(self.rooms - states.keys()):
                     self.hub._remove_from_room(self, room)
                     self.delivered.pop(room, None)
+                first_sync = announce and not self.client_synced
                 for room, last_seq in states.items():
                     seen = requested.get(room)
                     if seen is None:
-                        if announce or room not in self.delivered:
+                        if first_sync or room not in self.delivered:
+                            # The protocol: rooms a first sync does not name count as seen.
                             self.delivered[room] = last_seq
                         else:
-                            # An implicit catch-up: resend what this socket has not had.
+                            # Later syncs (a gap in one room) and implicit catch-ups leave the
+                            # other rooms live: resend only what this socket has not had.
                             seen = self.delivered[room]
                     if seen is not None:
                         await self._send_history(room, seen, last_seq)
@@ -218,6 +222,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
                 for room in unknown:
                     await self._error("not_found", f"会话 {room} 不存在或无权访问", None)
                 if announce:
+                    self.client_synced = True
                     await self._emit('{"type":"synced"}')
             finally:
                 await self._flush()

@@ -256,3 +256,32 @@ async def test_card_actions_reach_only_the_people_who_may_take_them(
     assert [x["action"] for x in history[-1]["card"]["actions"]] == ["view"]
     page = await database_sync_to_async(api("staff1").get)(f"/rooms/{room}/messages")
     assert [x["action"] for x in page.json()[-1]["card"]["actions"]] == ["sign", "view"]
+
+
+async def test_a_second_sync_for_one_room_loses_nothing_in_the_others(
+        demo: Any, api: Any, connect: Any, monkeypatch: Any) -> None:
+    """A client that resyncs one room (after seeing a seq gap) still gets every message of
+    its other rooms exactly once, even one whose live event never came."""
+    clerk, leader = await tokens(api, "clerk", "leader")
+    general, zfb = demo["rooms"]["general"].id, demo["rooms"]["zfb"].id
+    b = await connect(token=leader)
+    clerk_api = api("clerk")
+    await database_sync_to_async(clerk_api.send)(zfb, "单位群第一条")
+    assert (await b.recv_type("message"))["message"]["body"] == "单位群第一条"
+    from hub.chat import actions
+
+    with monkeypatch.context() as patch:  # stored, but its live event is lost
+        patch.setattr(actions, "publish_on_commit", lambda envelope: None)
+        await database_sync_to_async(clerk_api.send)(zfb, "单位群第二条")
+    await b.send({"type": "sync", "rooms": {str(general): 0}})
+    bodies = []
+    while True:
+        frame = await b.recv_type("message", "synced")
+        if frame["type"] == "synced":
+            break
+        bodies.append(frame["message"]["body"])
+    await database_sync_to_async(clerk_api.send)(zfb, "单位群第三条")
+    while len(bodies) < 2:
+        bodies.append((await b.recv_type("message"))["message"]["body"])
+    assert bodies == ["单位群第二条", "单位群第三条"]
+    await b.nothing(timeout=0.3)
