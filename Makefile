@@ -33,8 +33,8 @@ run: install
 # Debian's Chromium for the browser tests (never a browser download of Playwright's own).
 chromium:
 	@test -x /usr/bin/chromium || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
-	  else echo "Chromium is missing: sudo apt-get install chromium fonts-noto-cjk" >&2; exit 1; fi; }
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk fonts-noto-color-emoji >/dev/null; \
+	  else echo "Chromium is missing: sudo apt-get install chromium fonts-noto-cjk fonts-noto-color-emoji" >&2; exit 1; fi; }
 
 lint: install-test
 	$(VENV)/bin/ruff check .
