@@ -9,6 +9,7 @@ organisation.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from pathlib import Path
@@ -171,6 +172,8 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 # (a collected STATIC_ROOT is served too); DEBUG rescans files on every request.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
+with contextlib.suppress(OSError):  # WhiteNoise warns on every start if it is missing
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
 # --- Limits -------------------------------------------------------------------------------------
 HUITONG_MAX_UPLOAD_BYTES = env_int("HUITONG_MAX_UPLOAD_BYTES", 50 * 1024 * 1024)

@@ -4,8 +4,10 @@ from django.contrib import admin
 from django.urls import include, path
 
 from hub.chat import views as chat
+from hub.core import routes
 from hub.core import views as core
 from hub.org import views as org
+from hub.web import views as web
 
 api = [
     path("auth/token", org.token),
@@ -27,13 +29,17 @@ api = [
     path("attachments", chat.upload),
     path("attachments/<int:attachment_id>", chat.download),
     path("attachments/<int:attachment_id>/<path:name>", chat.download),
+    path("commands", web.commands),
     path("openapi.json", core.openapi),
+    # What bots and other apps on the core add (documents...), see hub/core/routes.py.
+    *routes.api,
 ]
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", core.healthz),
     path("api/v1/", include(api)),
+    path("", include("hub.web.urls")),
 ]
 
 handler404 = "hub.core.views.not_found"

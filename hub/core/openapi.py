@@ -3,6 +3,7 @@ validate requests, so the two cannot drift apart."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
@@ -67,6 +68,24 @@ def _op(summary: str, *, body: type[BaseModel] | None = None, ok: int = 200,
     if not auth:
         op["security"] = []
     return op
+
+
+operation = _op  # for apps that document their endpoints through add_paths
+
+_extra_paths: dict[str, Any] = {}
+_extra_components: dict[str, Any] = {}
+
+
+def add_paths(paths: dict[str, Any], *, models: Sequence[type[BaseModel]] = (),
+              schemas: dict[str, Any] | None = None) -> None:
+    """Document endpoints that an app outside the core serves under /api/v1 (the bots call
+    this when they start); `models` become components named after their classes."""
+    _extra_paths.update(paths)
+    for model in models:
+        _extra_components[model.__name__] = model.model_json_schema(
+            ref_template="#/components/schemas/{model}")
+    _extra_components.update(schemas or {})
+    document.cache_clear()
 
 
 @cache
@@ -149,8 +168,15 @@ def document() -> dict[str, Any]:
                            {"name": "name", "in": "path", "required": True,
                             "schema": {"type": "string"}}],
             "responses": {"200": {"description": "the file"}}}},
+        "/api/v1/commands": {"get": _op(
+            "The bot commands the composer offers after /: [{name, help, usage}]",
+            response={"type": "array", "items": {"type": "object", "properties": {
+                "name": {"type": "string"}, "help": {"type": "string"},
+                "usage": {"type": "string"}}}})},
         "/api/v1/openapi.json": {"get": _op("This document", auth=False)},
+        **_extra_paths,
     }
+    components.update(_extra_components)
     return {
         "openapi": "3.1.0",
         "info": {"title": "Huitong client protocol", "version": "1"},

@@ -1,0 +1,103 @@
+// A tiny element builder. Text always goes in as text nodes; the only HTML the client ever
+// parses is the server's sanitized `html` of a message (see messages.js).
+
+const SVG_NS = "http://www.w3.org/2000/svg";
+
+export function h(tag, attrs, ...children) {
+  const el = document.createElement(tag);
+  if (attrs) {
+    for (const [key, value] of Object.entries(attrs)) {
+      if (value === undefined || value === null || value === false) continue;
+      if (key === "class") el.className = value;
+      else if (key === "text") el.textContent = value;
+      else if (key === "dataset") Object.assign(el.dataset, value);
+      else if (key.startsWith("on") && typeof value === "function") {
+        el.addEventListener(key.slice(2).toLowerCase(), value);
+      } else if (key in el && typeof value !== "string") el[key] = value;
+      else el.setAttribute(key, value === true ? "" : String(value));
+    }
+  }
+  append(el, children);
+  return el;
+}
+
+export function append(el, children) {
+  for (const child of children.flat(Infinity)) {
+    if (child === null || child === undefined || child === false) continue;
+    el.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return el;
+}
+
+export function clear(el) {
+  el.replaceChildren();
+  return el;
+}
+
+export const $ = (selector, root = document) => root.querySelector(selector);
+
+// Outline icons on a 24px grid, drawn for this client.
+const ICONS = {
+  plus: ["M12 5v14", "M5 12h14"],
+  back: ["M15 5l-7 7 7 7"],
+  clip: ["M20 11.5l-8.2 8.2a5 5 0 0 1-7-7L13 4.5a3.3 3.3 0 0 1 4.7 4.7l-8.2 8.2a1.7 1.7 0 0 1-2.4-2.4l7.6-7.5"],
+  users: ["M9 11a4 4 0 1 0 0-8 4 4 0 0 0 0 8z", "M2 21v-1a6 6 0 0 1 6-6h2a6 6 0 0 1 6 6v1", "M16 3.5a4 4 0 0 1 0 7.5", "M19 14.5a6 6 0 0 1 3 5.5v1"],
+  reply: ["M10 8L4 13l6 5", "M4 13h10a6 6 0 0 1 6 6v1"],
+  smile: ["M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18z", "M8.5 14.5a4.5 4.5 0 0 0 7 0", "M9 9.5h.01", "M15 9.5h.01"],
+  edit: ["M4 20h4L19 9l-4-4L4 16z", "M13.5 6.5l4 4"],
+  trash: ["M4 7h16", "M10 11v6", "M14 11v6", "M6 7l1 13h10l1-13", "M9 7V4h6v3"],
+  x: ["M6 6l12 12", "M18 6L6 18"],
+  check: ["M5 12.5l4.5 4.5L19 7.5"],
+  checks: ["M2 12.5l4.5 4.5L16 7.5", "M12.5 16.5l.5.5L22.5 7.5"],
+  download: ["M12 4v11", "M7 10.5l5 5 5-5", "M5 20h14"],
+  file: ["M14 3H7a2 2 0 0 0-2 2v14a2 2 0 0 0 2 2h10a2 2 0 0 0 2-2V8z", "M14 3v5h5"],
+  hash: ["M5 9h15", "M4 15h15", "M10 3L8 21", "M16 3l-2 18"],
+  building: ["M4 21V5l8-2v18", "M12 8l8 2v11", "M2 21h20", "M7.5 8h1", "M7.5 12h1", "M7.5 16h1", "M15.5 13h1", "M15.5 17h1"],
+  bot: ["M5 9h14v10H5z", "M12 9V5", "M12 5h.01", "M9 13.5h.01", "M15 13.5h.01", "M9.5 16.5h5", "M2 13v3", "M22 13v3"],
+  bell: ["M6 16V11a6 6 0 0 1 12 0v5l2 2H4z", "M10 21h4"],
+  globe: ["M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18z", "M3 12h18", "M12 3c2.5 2.5 3.5 5.5 3.5 9s-1 6.5-3.5 9c-2.5-2.5-3.5-5.5-3.5-9s1-6.5 3.5-9z"],
+  logout: ["M15 4h3a2 2 0 0 1 2 2v12a2 2 0 0 1-2 2h-3", "M10 17l5-5-5-5", "M15 12H4"],
+  keyboard: ["M3 6h18v12H3z", "M7 10h.01", "M11 10h.01", "M15 10h.01", "M8 14h8"],
+  down: ["M12 5v14", "M6 13l6 6 6-6"],
+  alert: ["M12 3l10 18H2z", "M12 10v4", "M12 17.5h.01"],
+  refresh: ["M20 11a8 8 0 0 0-14.6-4.5L4 8", "M4 4v4h4", "M4 13a8 8 0 0 0 14.6 4.5L20 16", "M20 20v-4h-4"],
+  search: ["M11 18a7 7 0 1 0 0-14 7 7 0 0 0 0 14z", "M20 20l-4-4"],
+  send: ["M4 12l16-8-6 16-2.5-6.5z", "M11.5 13.5L20 4"],
+};
+
+export function icon(name, size = 20) {
+  const svg = document.createElementNS(SVG_NS, "svg");
+  svg.setAttribute("viewBox", "0 0 24 24");
+  svg.setAttribute("width", size);
+  svg.setAttribute("height", size);
+  svg.setAttribute("fill", "none");
+  svg.setAttribute("stroke", "currentColor");
+  svg.setAttribute("stroke-width", "1.8");
+  svg.setAttribute("stroke-linecap", "round");
+  svg.setAttribute("stroke-linejoin", "round");
+  svg.setAttribute("aria-hidden", "true");
+  svg.setAttribute("focusable", "false");
+  for (const d of ICONS[name] || []) {
+    const path = document.createElementNS(SVG_NS, "path");
+    path.setAttribute("d", d);
+    svg.append(path);
+  }
+  return svg;
+}
+
+// Keep `parent`'s children equal to `nodes`, moving only what is out of place, so that
+// focus and scroll inside unchanged nodes survive a re-render.
+export function reconcile(parent, nodes) {
+  const wanted = new Set(nodes);
+  for (const child of [...parent.children]) {
+    if (!wanted.has(child)) child.remove();
+  }
+  let cursor = parent.firstElementChild;
+  for (const node of nodes) {
+    if (node === cursor) {
+      cursor = cursor.nextElementSibling;
+    } else {
+      parent.insertBefore(node, cursor);
+    }
+  }
+}

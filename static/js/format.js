@@ -1,0 +1,97 @@
+import { LOCALE, fmt, gettext } from "./i18n.js";
+
+const timeFmt = new Intl.DateTimeFormat(LOCALE, { hour: "2-digit", minute: "2-digit", hour12: false });
+const fullFmt = new Intl.DateTimeFormat(LOCALE, { dateStyle: "full", timeStyle: "short", hour12: false });
+const dayFmt = new Intl.DateTimeFormat(LOCALE, { month: "long", day: "numeric", weekday: "long" });
+const yearDayFmt = new Intl.DateTimeFormat(LOCALE, { year: "numeric", month: "long", day: "numeric", weekday: "long" });
+const shortDayFmt = new Intl.DateTimeFormat(LOCALE, { month: "numeric", day: "numeric" });
+const weekdayFmt = new Intl.DateTimeFormat(LOCALE, { weekday: "short" });
+
+export function parseTime(iso) {
+  return iso ? new Date(iso) : null;
+}
+
+export function dayKey(date) {
+  return `${date.getFullYear()}-${date.getMonth()}-${date.getDate()}`;
+}
+
+function daysAgo(date) {
+  const start = (d) => new Date(d.getFullYear(), d.getMonth(), d.getDate()).getTime();
+  return Math.round((start(new Date()) - start(date)) / 86400000);
+}
+
+export function clock(date) {
+  return timeFmt.format(date);
+}
+
+export function fullTime(date) {
+  return fullFmt.format(date);
+}
+
+// A day separator: 今天 / 昨天 / 11月20日星期五 (with the year when it is not this year).
+export function dayLabel(date) {
+  const ago = daysAgo(date);
+  if (ago === 0) return gettext("Today");
+  if (ago === 1) return gettext("Yesterday");
+  return date.getFullYear() === new Date().getFullYear() ? dayFmt.format(date) : yearDayFmt.format(date);
+}
+
+// The time of a room's last message in the room list.
+export function listTime(date) {
+  const ago = daysAgo(date);
+  if (ago === 0) return clock(date);
+  if (ago === 1) return gettext("Yesterday");
+  if (ago < 7) return weekdayFmt.format(date);
+  return shortDayFmt.format(date);
+}
+
+export function fileSize(bytes) {
+  if (bytes < 1024) return fmt(gettext("%(n)s B"), { n: bytes });
+  const units = ["KB", "MB", "GB"];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return `${value < 10 ? value.toFixed(1) : Math.round(value)} ${units[unit]}`;
+}
+
+// Avatar text as DingTalk does it: the last two characters of a Chinese name, the first
+// letter otherwise.
+export function initials(name, { group = false } = {}) {
+  const text = (name || "?").trim();
+  if (/[\u4e00-\u9fff]/.test(text)) {
+    const chars = [...text];
+    // A person's name (two or three characters) by its last two; longer names and groups
+    // by their first two.
+    return group || chars.length > 3 ? chars.slice(0, 2).join("") : chars.slice(-2).join("");
+  }
+  return (text[0] || "?").toUpperCase();
+}
+
+// Plain text of the server's sanitized HTML, for quotes and previews. DOMParser builds an
+// inert document: nothing in it loads or runs.
+const parser = new DOMParser();
+export function htmlText(html) {
+  if (!html) return "";
+  return (parser.parseFromString(html, "text/html").body.textContent || "").replace(/\s+/g, " ").trim();
+}
+
+// Markdown marks stripped from a server-side preview (which carries the source text).
+export function plainPreview(text) {
+  return (text || "").replace(/(\*\*|__|~~|`)/g, "").replace(/^\s*(#{1,6}|>)\s*/gm, "").replace(/\s+/g, " ").trim();
+}
+
+// White text on each of these has a contrast of at least 4.5:1.
+const PALETTE = ["#2f64e0", "#087a5a", "#b8520b", "#7d48d9", "#c2356a", "#117489", "#4f5fe0", "#a86200"];
+
+export function colorFor(key) {
+  let hash = 0;
+  for (const ch of String(key)) hash = (hash * 31 + ch.codePointAt(0)) >>> 0;
+  return PALETTE[hash % PALETTE.length];
+}
+
+export function isImage(attachment) {
+  return /^image\/(png|jpeg|gif|webp)$/.test(attachment.mime || "");
+}

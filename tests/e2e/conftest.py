@@ -1,0 +1,300 @@
+"""Browser tests: a live Daphne (the product plus tests/e2e/testbot) on a free loopback port,
+over its own database, driven by Debian's Chromium through Playwright.
+
+Under `make test` (DATABASE_URL on PostgreSQL, REDIS_URL set) the server gets a database
+`huitong_e2e_<pid>` that is created, migrated and seeded here and dropped at the end, and a
+Redis prefix of its own; without them it runs embedded on SQLite in a temporary folder.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+PASSWORD = "e2e-pass-1"
+UPLOAD_LIMIT_MB = 2
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """The running test server and the protocol as each demo user speaks it."""
+
+    def __init__(self, base_url: str, env: dict[str, str]) -> None:
+        self.url = base_url
+        self.env = env
+        self.tokens: dict[str, str] = {}
+
+    def _request(self, method: str, path: str, token: str | None, body: Any = None) -> Any:
+        headers = {"Content-Type": "application/json"}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(f"{self.url}/api/v1{path}", data=data, headers=headers,
+                                         method=method)
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                raw = response.read()
+        except urllib.error.HTTPError as error:
+            raise AssertionError(f"{method} {path}: {error.code} {error.read()[:500]!r}") from error
+        return json.loads(raw) if raw else None
+
+    def token(self, username: str) -> str:
+        if username not in self.tokens:
+            answer = self._request("POST", "/auth/token", None,
+                                   {"username": username, "password": PASSWORD})
+            self.tokens[username] = answer["token"]
+        return self.tokens[username]
+
+    def api(self, username: str, method: str, path: str, body: Any = None) -> Any:
+        return self._request(method, path, self.token(username), body)
+
+    def group(self, owner: str, name: str, members: list[str]) -> int:
+        room = self.api(owner, "POST", "/rooms", {"kind": "group", "name": name, "members": members})
+        return int(room["id"])
+
+    def direct(self, a: str, b: str) -> int:
+        return int(self.api(a, "POST", "/rooms", {"kind": "direct", "members": [b]})["id"])
+
+    def upload(self, username: str, name: str, data: bytes, mime: str) -> dict[str, Any]:
+        boundary = uuid.uuid4().hex
+        body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; "
+                f'filename="{name}"\r\nContent-Type: {mime}\r\n\r\n').encode()
+        body += data + f"\r\n--{boundary}--\r\n".encode()
+        request = urllib.request.Request(
+            f"{self.url}/api/v1/attachments", data=body, method="POST",
+            headers={"Authorization": f"Bearer {self.token(username)}",
+                     "Content-Type": f"multipart/form-data; boundary={boundary}"})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return json.loads(response.read())
+
+    def send(self, username: str, room: int, body: str, **extra: Any) -> dict[str, Any]:
+        payload = {"body": body, "client_id": f"e2e-{uuid.uuid4().hex[:16]}", **extra}
+        return self.api(username, "POST", f"/rooms/{room}/messages", payload)
+
+    def post_card(self, room: int, title: str, card: dict[str, Any] | None = None) -> int:
+        extra = [json.dumps(card, ensure_ascii=False)] if card else []
+        out = subprocess.run(  # noqa: S603
+            [sys.executable, "-m", "tests.e2e.testbot", "post-card", str(room), title, *extra],
+            cwd=ROOT, env=self.env, capture_output=True, text=True, timeout=60)
+        assert out.returncode == 0, out.stderr[-2000:]
+        return int(out.stdout.strip().splitlines()[-1])
+
+
+def _manage(env: dict[str, str], *args: str) -> None:
+    out = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env,  # noqa: S603
+                         capture_output=True, text=True, timeout=180)
+    if out.returncode != 0:
+        raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{out.stderr[-3000:]}")
+
+
+# Package scope: the server and the browser (whose sync API keeps an event loop running in
+# this thread) end with the last browser test, before the asyncio tests elsewhere run.
+@pytest.fixture(scope="package")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    work = tmp_path_factory.mktemp("e2e-server")
+    env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE"}}
+    env.update({
+        "DJANGO_SETTINGS_MODULE": "hub.settings",
+        "PYTHONPATH": str(ROOT),
+        "HUITONG_VAR_DIR": str(work / "var"),
+        "MEDIA_ROOT": str(work / "media"),
+        "SECRET_KEY": f"e2e-{uuid.uuid4().hex}",
+        "DEBUG": "0",
+        "HUITONG_MAX_UPLOAD_BYTES": str(UPLOAD_LIMIT_MB * 1024 * 1024),
+        "HUITONG_SEND_RATE_PER_MINUTE": "100000",
+        "HUITONG_LOG_LEVEL": "WARNING",
+    })
+    db_url = os.environ.get("DATABASE_URL", "")
+    admin_url = name = None
+    if db_url.startswith("postgres"):
+        import psycopg
+
+        name = f"huitong_e2e_{os.getpid()}"
+        admin_url = db_url.rsplit("/", 1)[0] + "/postgres"
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{name}"')
+        env["DATABASE_URL"] = db_url.rsplit("/", 1)[0] + "/" + name
+    if env.get("REDIS_URL"):
+        env["HUITONG_REDIS_PREFIX"] = f"{os.environ.get('HUITONG_REDIS_PREFIX', 'huitong')}-e2e{os.getpid()}"
+    proc = None
+    log = open(work / "daphne.log", "w+")  # noqa: SIM115
+    try:
+        _manage(env, "migrate", "--noinput", "-v0")
+        _manage(env, "seed_demo", "--password", PASSWORD)
+        port = _free_port()
+        proc = subprocess.Popen(  # noqa: S603
+            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
+             "tests.e2e.asgi:application"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 40
+        while True:
+            if proc.poll() is not None:
+                log.seek(0)
+                raise RuntimeError(f"the test server exited ({proc.returncode}):\n{log.read()[-3000:]}")
+            try:
+                with urllib.request.urlopen(f"{url}/healthz", timeout=1) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("the test server did not start within 40 s")
+            time.sleep(0.2)
+        yield Server(url, env)
+    finally:
+        if proc is not None and proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        log.close()
+        if name and admin_url:
+            import psycopg
+
+            with psycopg.connect(admin_url, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="package")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=10_000)
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.fail(f"Debian's Chromium is missing at {CHROMIUM}: run `make chromium` "
+                    "(apt-get install chromium fonts-noto-cjk)", pytrace=False)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="package")
+def login_states(server: Server, browser: Any, tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], str]:
+    """`login_states("staff1")`: a storage state file of that user logged in through the
+    login page (once per user and session)."""
+    folder = tmp_path_factory.mktemp("e2e-auth")
+    states: dict[str, str] = {}
+
+    def get(username: str) -> str:
+        if username not in states:
+            context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 800})
+            page = context.new_page()
+            page.goto(f"{server.url}/login/")
+            page.get_by_label("用户名").fill(username)
+            page.get_by_label("密码").fill(PASSWORD)
+            page.get_by_role("button", name="登录").click()
+            page.wait_for_url(f"{server.url}/")
+            path = str(folder / f"{username}.json")
+            context.storage_state(path=path)
+            context.close()
+            states[username] = path
+        return states[username]
+
+    return get
+
+
+class UserPage:
+    """One user in one browser context, with the page's errors collected."""
+
+    def __init__(self, context: Any, page: Any, username: str) -> None:
+        self.context = context
+        self.page = page
+        self.username = username
+        self.errors: list[str] = []
+        self.dialogs: list[str] = []
+        page.on("pageerror", lambda error: self.errors.append(str(error)))
+
+        def on_dialog(dialog: Any) -> None:
+            self.dialogs.append(dialog.message)
+            dialog.dismiss()
+
+        page.on("dialog", on_dialog)
+
+    def open_room(self, room_id: int) -> None:
+        self.page.locator(f'.room-item[data-room="{room_id}"]').click()
+        self.page.locator("#composer-input").wait_for()
+
+    def send(self, text: str) -> None:
+        box = self.page.locator("#composer-input")
+        box.fill(text)
+        box.press("Enter")
+
+    def messages(self) -> Any:
+        return self.page.locator("#message-list .msg:not(.msg-pending)")
+
+
+@pytest.fixture
+def open_user(server: Server, browser: Any, login_states: Callable[[str], str]) -> Iterator[Callable[..., UserPage]]:
+    """`open_user("staff1", room=..)`: a fresh context logged in as that user, on the chat."""
+    contexts: list[Any] = []
+
+    def open_(username: str, *, room: int | None = None, width: int = 1280, height: int = 800,
+              init_script: str | None = None) -> UserPage:
+        context = browser.new_context(storage_state=login_states(username), locale="zh-CN",
+                                      timezone_id="Asia/Shanghai",
+                                      viewport={"width": width, "height": height})
+        contexts.append(context)
+        if init_script:
+            context.add_init_script(init_script)
+        page = context.new_page()
+        user = UserPage(context, page, username)
+        page.goto(f"{server.url}/" + (f"#room/{room}" if room else ""))
+        page.locator(".room-item").first.wait_for(state="attached")
+        if room:
+            page.locator(f'.room-item[data-room="{room}"].active').wait_for(state="attached")
+        # Live once the socket has synced.
+        page.locator("body[data-conn=live]").wait_for(state="attached")
+        return user
+
+    yield open_
+    for context in contexts:
+        context.close()
+
+
+def wait_until(check: Callable[[], Any], *, timeout: float = 10, what: str = "condition") -> Any:
+    """Poll `check` until it returns something truthy (the page's CSP forbids the string
+    evaluation that Playwright's wait_for_function uses)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.1)
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
