@@ -42,9 +42,9 @@ VAR_DIR = Path(os.environ.get("HUITONG_VAR_DIR", BASE_DIR / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 
-def _dev_secret() -> str:
+def _dev_secret(name: str = "dev_secret_key") -> str:
     """A per-checkout development secret, generated once into var/ and never committed."""
-    path = VAR_DIR / "dev_secret_key"
+    path = VAR_DIR / name
     if not path.exists():
         path.write_text(secrets.token_urlsafe(50))
         path.chmod(0o600)
@@ -69,6 +69,9 @@ INSTALLED_APPS = [
     "hub.org",
     "hub.chat",
     "hub.web",
+    "hub.seals",
+    "bots",
+    "bots.documents",
 ]
 
 MIDDLEWARE = [
@@ -189,6 +192,22 @@ HUITONG_SEND_RATE_PER_MINUTE = env_int("HUITONG_SEND_RATE_PER_MINUTE", 600)
 HUITONG_RECEIPT_FANOUT_MAX = env_int("HUITONG_RECEIPT_FANOUT_MAX", 100)
 # A socket whose unsent output exceeds this many bytes is closed (it resyncs on reconnect).
 HUITONG_SOCKET_MAX_BUFFER = env_int("HUITONG_SOCKET_MAX_BUFFER", 8 * 1024 * 1024)
+
+# --- Seals and official documents ----------------------------------------------------------------
+# Encrypts the units' private seal keys at rest. Set it in production (and keep it apart from
+# database backups); the embedded default generates one into var/ like the dev secret key.
+HUITONG_SEAL_KEY = os.environ.get("HUITONG_SEAL_KEY") or _dev_secret("seal_key")
+# Sum of a document's attachments.
+HUITONG_DOC_MAX_ATTACHMENT_BYTES = env_int("HUITONG_DOC_MAX_ATTACHMENT_BYTES", 200 * 1024 * 1024)
+# Supervision (督办): remind a unit that has not signed for a document after this many minutes
+# (by urgency), escalate to its leaders after a second such period; remind units that have
+# not handled it this many minutes before the deadline, escalate when it passes.
+HUITONG_DOC_SIGN_WITHIN_MINUTES = {
+    "normal": env_int("HUITONG_DOC_SIGN_WITHIN_MINUTES", 240),
+    "urgent": env_int("HUITONG_DOC_SIGN_WITHIN_MINUTES_URGENT", 60),
+    "very_urgent": env_int("HUITONG_DOC_SIGN_WITHIN_MINUTES_VERY_URGENT", 30),
+}
+HUITONG_DOC_DEADLINE_REMIND_MINUTES = env_int("HUITONG_DOC_DEADLINE_REMIND_MINUTES", 24 * 60)
 
 # --- Security -----------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -15,7 +15,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from hub.chat import events
+from hub.chat import commands, events
 from hub.chat.access import access_message, access_room
 from hub.chat.models import Attachment, Mention, Message, Reaction, Room, RoomMember
 from hub.chat.selectors import direct_names
@@ -177,7 +177,9 @@ def sync_unit_room(*, unit: Unit) -> Room:
         changed = [uid for uid, r in roles.items() if r == role and present.get(uid, r) != r]
         if changed:
             RoomMember.objects.filter(room=room, user_id__in=changed).update(role=role)
-    gone = [uid for uid in present if uid not in wanted]
+    # Bots that post into the room (documents, notices) stay: they are not unit members.
+    bots = set(User.objects.filter(id__in=list(present), is_bot=True).values_list("id", flat=True))
+    gone = [uid for uid in present if uid not in wanted and uid not in bots]
     if gone:
         remove_members(room=room, user_ids=gone)
     return room
@@ -279,7 +281,7 @@ def send_message(*, sender: User, room_id: Any, body: Any, client_id: str | None
 
     try:
         with transaction.atomic():
-            seq, member_count = _next_seq(room_pk)
+            seq, _ = _next_seq(room_pk)
             if client_id is not None:
                 dup = (Message.objects.filter(room_id=room_pk, sender=sender, client_id=client_id)
                        .values_list("id", flat=True).first())
@@ -299,9 +301,16 @@ def send_message(*, sender: User, room_id: Any, body: Any, client_id: str | None
                 last_read_seq=seq
             )
             message.sender = sender
-            payload = message_dict(message, read_count=0, member_count=max(0, member_count - 1),
+            # Readers are the people in the room other than the sender; bots read nothing.
+            readers = (RoomMember.objects.filter(room_id=room_pk, user__is_bot=False)
+                       .exclude(user=sender).count())
+            payload = message_dict(message, read_count=0, member_count=readers,
                                    attachments=attachments, mentions=mentioned, fresh=True)
             publish_on_commit(events.message_created(payload))
+            if kind == Message.Kind.TEXT and commands.command_name(body) is not None:
+                # A bot command: the bot that registered it answers once this is stored.
+                transaction.on_commit(
+                    lambda: commands.dispatch(sender=sender, message=payload), robust=True)
     except _Duplicate as dup:
         return SendResult(_serialize_one(dup.message_id), created=False)
     except IntegrityError:
@@ -336,6 +345,16 @@ def _announce_update(message_id: int) -> dict[str, Any]:
     payload = _serialize_one(message_id)
     publish_on_commit(events.message_updated(payload))
     return payload
+
+
+def update_card(*, message_id: int, card: dict[str, Any]) -> dict[str, Any]:
+    """Replace a card message's card (a bot, after applying an action) and announce it to the
+    room; returns the updated Message. The caller decides who may change it."""
+    with transaction.atomic():
+        changed = Message.objects.filter(id=message_id, kind=Message.Kind.CARD).update(card=card)
+        if not changed:
+            raise not_found("卡片")
+        return _announce_update(message_id)
 
 
 def edit_message(*, user: User, message_id: Any, body: Any) -> dict[str, Any]:

@@ -89,8 +89,8 @@ def messages_page(*, room_id: int, after_seq: int | None, before_seq: int | None
 
 def readers(*, message: Message) -> dict[str, Any]:
     members = (
-        RoomMember.objects.filter(room_id=message.room_id).exclude(user_id=message.sender_id)
-        .select_related("user").order_by("user__username")
+        RoomMember.objects.filter(room_id=message.room_id, user__is_bot=False)
+        .exclude(user_id=message.sender_id).select_related("user").order_by("user__username")
     )
     read: list[dict[str, Any]] = []
     unread: list[dict[str, Any]] = []

@@ -58,7 +58,8 @@ class ReadPositions:
 
     @classmethod
     def of_room(cls, room_id: int) -> ReadPositions:
-        rows = RoomMember.objects.filter(room_id=room_id).values_list("user_id", "last_read_seq")
+        rows = (RoomMember.objects.filter(room_id=room_id, user__is_bot=False)
+                .values_list("user_id", "last_read_seq"))
         return cls(dict(rows))
 
     def counts(self, message: Message) -> tuple[int, int]:

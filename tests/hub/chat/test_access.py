@@ -34,6 +34,11 @@ TABLE: list[tuple[str, str, dict[str, Any] | None]] = [
     ("POST", "messages/<int:message_id>/actions", {"action": "sign"}),
     ("GET", "attachments/<int:attachment_id>", None),
     ("GET", "attachments/<int:attachment_id>/<path:name>", None),
+    # The documents bot's endpoints (bots/documents): a document is seen by its issuing and
+    # recipient units only.
+    ("GET", "documents/<int:document_id>", None),
+    ("GET", "documents/<int:document_id>/verify", None),
+    ("POST", "documents/<int:document_id>/remind", None),
 ]
 
 OUTSIDER, MEMBER = "staff3", "staff1"
@@ -65,7 +70,12 @@ def hidden(demo: Any, api: Any) -> dict[str, Any]:
                                         "members": [MEMBER]}).json()
     attachment = api("clerk").upload("内部名单.docx", b"confidential").json()
     message = api("clerk").send(room["id"], "内部消息", attachments=[attachment["id"]]).json()
-    return {"room": room, "message": message, "attachment": attachment}
+    from django.utils import timezone
+
+    document = api("clerk").post("/documents", {
+        "doc_type": "函", "number": f"区府办〔{timezone.localtime().year}〕1号",
+        "title": "关于商请协助的函", "recipients": ["qwb"]}).json()  # qwb: staff1's unit
+    return {"room": room, "message": message, "attachment": attachment, "document": document}
 
 
 def state(room_id: int) -> tuple[Any, ...]:
@@ -94,6 +104,10 @@ def target_of(route: str, hidden: dict[str, Any]) -> tuple[int, int]:
         return hidden["room"]["id"], unused_id(Room)
     if "<int:message_id>" in route:
         return hidden["message"]["id"], unused_id(Message)
+    if "<int:document_id>" in route:
+        from bots.documents.models import Document
+
+        return hidden["document"]["id"], unused_id(Document)
     assert "<int:attachment_id>" in route
     return hidden["attachment"]["id"], unused_id(Attachment)
 

@@ -11,7 +11,7 @@ from django.db import transaction
 
 from hub.chat import actions as chat_actions
 from hub.chat.models import Room
-from hub.org import actions
+from hub.org import actions, seeding
 from hub.org.models import Unit, User
 
 UNITS = [
@@ -89,6 +89,7 @@ class Command(BaseCommand):
             general = Room.objects.create(kind=Room.Kind.CHANNEL, name="general",
                                           topic="全区工作人员交流频道")
         chat_actions.add_members(room=general, users=everyone)
+        seeding.run()
 
     @staticmethod
     def _user(username: str, display_name: str, title: str, password: str) -> User:

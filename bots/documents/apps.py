@@ -1,0 +1,20 @@
+from django.apps import AppConfig
+
+
+class DocumentsConfig(AppConfig):
+    name = "bots.documents"
+    label = "documents"
+    verbose_name = "公文"
+
+    def ready(self) -> None:
+        from bots import runtime
+        from bots.documents import api_docs, cards, services, supervision
+        from bots.documents.bot import docbot, dubanbot
+        from hub.chat import cards as card_registry
+
+        runtime.register_bot(docbot)
+        runtime.register_bot(dubanbot)
+        card_registry.register(cards.CARD_TYPE, services.on_document_card)
+        card_registry.register(cards.TRACKING_CARD_TYPE, services.on_tracking_card)
+        supervision.register()
+        api_docs.register()

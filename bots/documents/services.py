@@ -1,0 +1,527 @@
+"""Writes: sending a document and every step of handling it.
+
+Every function checks the caller's right and the document's state under row locks (the
+document first, then the delivery), applies the change once, updates the cards, and appends
+its audit entries last, so that the audit chain's lock is the last one a transaction takes.
+Pressing again, or two people pressing at once, finds the state already changed and changes
+nothing more.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from bots import clock
+from bots.documents import audit_events, cards, groups, rules, sealing, supervision
+from bots.documents.common import (
+    ACTOR_ROLES,
+    actors_of,
+    circulations_of,
+    deliveries_of,
+    doc_bot,
+    leaders_of,
+    may_act,
+    refresh_tracking,
+    summary,
+)
+from bots.documents.models import (
+    Circulation,
+    Delivery,
+    Document,
+    DocumentAttachment,
+    IncomingCounter,
+)
+from bots.documents.schemas import DocumentIn
+from bots.runtime import BotContext
+from hub.chat import actions as chat
+from hub.chat import selectors as chat_selectors
+from hub.chat.models import Attachment, Message, Room
+from hub.lib.errors import ApiError, bad_request, forbidden, not_found
+from hub.org.models import Unit, UnitMembership, User
+from hub.seals import audit, signing
+
+logger = logging.getLogger("bots.documents")
+
+MAX_BODY_CHARS = 200_000
+MAX_TITLE_CHARS = 200
+MANUAL_REMIND_EVERY = timedelta(minutes=5)
+
+
+def issuing_unit(*, user: User, code: str | None) -> Unit:
+    """The unit the caller sends for: one where they are a clerk or leader."""
+    memberships = list(UnitMembership.objects.filter(user=user).select_related("unit"))
+    allowed = [m.unit for m in memberships if m.role in ACTOR_ROLES]
+    if code:
+        chosen = [u for u in allowed if u.code == code.strip()]
+        if chosen:
+            return chosen[0]
+        raise forbidden("只有发文单位的收发员或领导可以发文：您不是该单位的收发员或领导")
+    if not allowed:
+        raise forbidden("只有发文单位的收发员或领导可以发文")
+    if len(allowed) > 1:
+        codes = "、".join(f"{u.name}（{u.code}）" for u in allowed)
+        raise bad_request(f"您是多个单位的收发员或领导，请用 unit 指明发文单位：{codes}")
+    return allowed[0]
+
+
+# --- sending -----------------------------------------------------------------------------------------
+@dataclass
+class _Checked:
+    unit: Unit
+    doc_type: str
+    number: rules.Number
+    title: str
+    body: str
+    urgency: str
+    secrecy: str
+    recipients: list[Unit]
+    cc: list[Unit]
+    deadline: datetime | None
+    issued_on: date
+    sign_within: int
+    attachments: list[Attachment]
+    signer: str
+    notes: str
+    reply_required: bool
+
+
+def _check(*, sender: User, data: DocumentIn, now: datetime) -> _Checked:
+    """Every check that needs no write, in the order a person would want to hear them."""
+    unit = issuing_unit(user=sender, code=data.unit)
+    secrecy = rules.check_not_classified(secrecy=data.secrecy, marks=data.marks, notes=data.notes,
+                                         title=data.title, body=data.body, number=data.number)
+    doc_type = rules.parse_doc_type(data.doc_type)
+    number = rules.parse_number(data.number, today_year=timezone.localtime(now).year)
+    title = " ".join(data.title.split())
+    if not title:
+        raise bad_request("请填写标题")
+    if len(title) > MAX_TITLE_CHARS:
+        raise bad_request(f"标题不能超过 {MAX_TITLE_CHARS} 个字")
+    if len(data.body) > MAX_BODY_CHARS:
+        raise ApiError("too_large", f"正文不能超过 {MAX_BODY_CHARS} 个字")
+    urgency = rules.parse_urgency(data.urgency)
+    recipients, unknown = groups.resolve(data.recipients, issuing=unit)
+    cc, unknown_cc = groups.resolve(data.cc, issuing=unit)
+    if unknown or unknown_cc:
+        raise bad_request("找不到这些收文单位：" + "、".join([*unknown, *unknown_cc]))
+    named = {t.strip().lstrip("@").lower() for t in [*data.recipients, *data.cc]}
+    if {unit.code.lower(), unit.name.lower(), unit.short_name.lower()} & named:
+        raise bad_request("不能把公文发给本单位")
+    main_ids = {u.id for u in recipients}
+    cc = [u for u in cc if u.id not in main_ids]
+    if not recipients:
+        raise bad_request("请指定主送单位")
+    deadline = rules.parse_deadline(data.deadline, now=now)
+    issued_on = rules.parse_issued_on(data.date, now=now)
+    sign_within = data.sign_within_minutes or settings.HUITONG_DOC_SIGN_WITHIN_MINUTES[urgency]
+    attachments = _own_attachments(sender=sender, ids=data.attachments)
+    if Document.objects.filter(unit=unit, number_year=number.year, number_code=number.code,
+                               number_seq=number.seq).exists():
+        raise ApiError("conflict", f"发文字号 {number.canonical} 已被本单位使用")
+    return _Checked(unit=unit, doc_type=doc_type, number=number, title=title, body=data.body,
+                    urgency=urgency, secrecy=secrecy, recipients=recipients, cc=cc,
+                    deadline=deadline, issued_on=issued_on, sign_within=sign_within,
+                    attachments=attachments, signer=data.signer.strip(),
+                    notes=data.notes.strip(), reply_required=data.reply_required)
+
+
+def _own_attachments(*, sender: User, ids: list[int]) -> list[Attachment]:
+    wanted = list(dict.fromkeys(ids))
+    found = {a.id: a for a in Attachment.objects.filter(id__in=wanted, uploader=sender)}
+    if len(found) != len(wanted):
+        raise not_found("附件")
+    attachments = [found[i] for i in wanted]
+    total = sum(a.size for a in attachments)
+    limit = settings.HUITONG_DOC_MAX_ATTACHMENT_BYTES
+    if total > limit:
+        raise ApiError("too_large", f"公文附件合计不能超过 {limit // (1024 * 1024)} MB")
+    return attachments
+
+
+def _chunks(attachment: Attachment) -> Iterator[bytes]:
+    with open(chat.attachment_path(attachment), "rb") as handle:
+        while chunk := handle.read(1024 * 1024):
+            yield chunk
+
+
+def _unit_rooms(units: list[Unit]) -> dict[int, int]:
+    """Each unit's room id, making the room of a unit that has none yet."""
+    rooms = dict(Room.objects.filter(unit__in=units).values_list("unit_id", "id"))
+    for unit in units:
+        if unit.id not in rooms:
+            rooms[unit.id] = chat.sync_unit_room(unit=unit).id
+    return rooms
+
+
+def send_document(*, sender: User, data: DocumentIn) -> Document:
+    """Seal a document with the issuing unit's seal and deliver it to every recipient unit,
+    all or nothing: a card in each unit's room, a tracking card in the issuing unit's room,
+    the supervision jobs, and the audit entries."""
+    now = clock.now()
+    checked = _check(sender=sender, data=data, now=now)
+    bot = doc_bot()
+    copies: list[Attachment] = []
+    try:
+        with transaction.atomic():
+            document = _send(sender=sender, checked=checked, bot=bot, now=now, copies=copies)
+    except IntegrityError as exc:
+        _discard(copies)
+        if "document_number_unique" in str(exc):
+            raise ApiError("conflict",
+                           f"发文字号 {checked.number.canonical} 已被本单位使用") from exc
+        raise
+    except BaseException:
+        _discard(copies)
+        raise
+    return document
+
+
+def _discard(copies: list[Attachment]) -> None:
+    for copy in copies:
+        chat.attachment_path(copy).unlink(missing_ok=True)
+
+
+def _send(*, sender: User, checked: _Checked, bot: BotContext, now: datetime,
+          copies: list[Attachment]) -> Document:
+    c = checked
+    document = Document.objects.create(
+        unit=c.unit, sender=sender, doc_type=c.doc_type, number=c.number.canonical,
+        number_raw=c.number.raw, number_code=c.number.code, number_year=c.number.year,
+        number_seq=c.number.seq, title=c.title, body=c.body, urgency=c.urgency,
+        secrecy=c.secrecy, signer=c.signer, notes=c.notes, issued_on=c.issued_on,
+        deadline=c.deadline, reply_required=c.reply_required,
+        sign_within_minutes=c.sign_within, sent_at=now)
+    # The sealed files are the bot's own copies: posted with every card, never changed.
+    for original in c.attachments:
+        copies.append(chat.store_attachment(uploader=bot.user, name=original.name,
+                                            chunks=_chunks(original), declared_mime=original.mime))
+    files = DocumentAttachment.objects.bulk_create([
+        DocumentAttachment(document=document, attachment=copy, position=index, name=copy.name,
+                           size=copy.size, sha256=copy.sha256)
+        for index, copy in enumerate(copies)])
+    deliveries = Delivery.objects.bulk_create(
+        [Delivery(document=document, unit=u, kind=Delivery.Kind.MAIN, delivered_at=now)
+         for u in c.recipients]
+        + [Delivery(document=document, unit=u, kind=Delivery.Kind.CC, delivered_at=now)
+           for u in c.cc])
+    signature = signing.seal(
+        unit=c.unit, subject=document.subject,
+        content=sealing.content(document, files=files,
+                                hashes={f.attachment_id: f.sha256 for f in files}),
+        at=now)
+    document.signature = signature
+    rooms = _unit_rooms([*c.recipients, *c.cc, c.unit])
+    bot.join(sorted(rooms.values()))
+    actors = actors_of([*rooms])
+    copy_ids = [copy.id for copy in copies]
+    # Rooms in id order, so that two deliveries to overlapping units lock them in one order.
+    for delivery in sorted(deliveries, key=lambda d: rooms[d.unit_id]):
+        card = cards.unit_card(document, delivery, actors=actors[delivery.unit_id], circulations=())
+        message = bot.post(room_id=rooms[delivery.unit_id], body=summary(document), card=card,
+                           attachment_ids=copy_ids, join=False)
+        delivery.message_id = message["id"]
+    Delivery.objects.bulk_update(deliveries, ["message"])
+    tracking = bot.post(room_id=rooms[c.unit.id], body=f"【发文跟踪】{summary(document)}",
+                        card=cards.tracking_card(document, deliveries, actors=actors[c.unit.id],
+                                                 now=now),
+                        attachment_ids=copy_ids, join=False)  # the issuing unit's copy of the files
+    document.tracking_message_id = tracking["id"]
+    document.save(update_fields=["signature", "tracking_message"])
+    supervision.schedule_for(document)
+    audit.append([audit_events.sent(document=document, signature=signature, at=now),
+                  *(audit_events.delivered(document=document, delivery=d, at=now)
+                    for d in deliveries)])
+    return document
+
+
+# --- cards after a change ---------------------------------------------------------------------------
+def refresh_delivery(document: Document, delivery: Delivery) -> dict[int, dict[str, Any]]:
+    """Re-render the unit's card and the assignee's card; {message id: updated Message}."""
+    delivery = Delivery.objects.select_related(
+        "unit", "signed_by", "assignee", "handled_by", "returned_by", "assigned_by").get(id=delivery.id)
+    bot = doc_bot()
+    updated = {}
+    if delivery.message_id is not None:
+        card = cards.unit_card(document, delivery,
+                               actors=actors_of([delivery.unit_id])[delivery.unit_id],
+                               circulations=circulations_of(delivery))
+        updated[delivery.message_id] = bot.update_card(message_id=delivery.message_id, card=card)
+    if delivery.assignee_message_id is not None:
+        updated[delivery.assignee_message_id] = bot.update_card(
+            message_id=delivery.assignee_message_id, card=cards.assignee_card(document, delivery))
+    return updated
+
+
+def message_as_is(message: Message) -> dict[str, Any]:
+    return chat_selectors.messages_page(room_id=message.room_id, after_seq=message.seq - 1,
+                                        before_seq=message.seq + 1, limit=1)[0]
+
+
+# --- card actions -----------------------------------------------------------------------------------
+DELIVERY_ACTIONS = {"sign", "register", "assign", "complete", "return", "circulate"}
+
+
+def on_document_card(*, user: User, message: Message, action: str,
+                     params: dict[str, Any]) -> dict[str, Any]:
+    """The handler the core calls for a press on a `document` card."""
+    circulation = Circulation.objects.filter(message_id=message.id).first()
+    if circulation is not None:
+        if action != "read":
+            raise bad_request(f"未知操作：{action}")
+        return read_circulation(user=user, message=message, circulation_id=circulation.id)
+    delivery = Delivery.objects.filter(
+        Q(message_id=message.id) | Q(assignee_message_id=message.id)).first()
+    if delivery is None:
+        raise not_found("公文")
+    if action not in DELIVERY_ACTIONS:
+        raise bad_request(f"未知操作：{action}")
+    return act(user=user, message=message, delivery_id=delivery.id, action=action, params=params)
+
+
+def on_tracking_card(*, user: User, message: Message, action: str,
+                     params: dict[str, Any]) -> dict[str, Any]:
+    document = Document.objects.filter(tracking_message_id=message.id).first()
+    if document is None:
+        raise not_found("公文")
+    if action != "remind":
+        raise bad_request(f"未知操作：{action}")
+    remind(user=user, document_id=document.id)
+    return message_as_is(Message.objects.get(id=message.id))
+
+
+def _returned(delivery: Delivery) -> ApiError:
+    return ApiError("conflict", f"该公文已被{delivery.unit.name}退回"
+                                f"（理由：{delivery.return_reason}），不能再办理")
+
+
+def _not_signed() -> ApiError:
+    return ApiError("conflict", "请先签收该公文")
+
+
+def act(*, user: User, message: Message, delivery_id: int, action: str,
+        params: dict[str, Any]) -> dict[str, Any]:
+    """Apply a handling step to one recipient unit's copy, once."""
+    now = clock.now()
+    with transaction.atomic():
+        document = Document.objects.select_for_update(of=("self",)).select_related("unit").get(
+            id=Delivery.objects.values_list("document_id", flat=True).get(id=delivery_id))
+        delivery = Delivery.objects.select_for_update(of=("self",)).select_related("unit").get(
+            id=delivery_id)
+        step = STEPS[action]
+        events = step(user=user, document=document, delivery=delivery, params=params, now=now)
+        if not events:
+            return message_as_is(message)
+        updated = refresh_delivery(document, delivery)
+        refresh_tracking(document, now=now)
+        audit.append(events)
+    return updated.get(message.id) or message_as_is(message)
+
+
+def _require_actor(user: User, delivery: Delivery, what: str) -> None:
+    if not may_act(user=user, unit_id=delivery.unit_id):
+        raise forbidden(f"只有{delivery.unit.name}的收发员或领导可以{what}")
+
+
+def _sign(*, user: User, document: Document, delivery: Delivery, params: dict[str, Any],
+          now: datetime) -> list[audit.Event]:
+    _require_actor(user, delivery, "签收")
+    if delivery.state == Delivery.State.RETURNED:
+        raise _returned(delivery)
+    if delivery.state != Delivery.State.DELIVERED:
+        return []
+    delivery.state, delivery.signed_at, delivery.signed_by = Delivery.State.SIGNED, now, user
+    delivery.save(update_fields=["state", "signed_at", "signed_by"])
+    return [audit_events.signed(document=document, delivery=delivery, actor_id=user.id, at=now)]
+
+
+def _next_incoming_number(unit: Unit, now: datetime) -> str:
+    year = timezone.localtime(now).year
+    IncomingCounter.objects.get_or_create(unit=unit, year=year)
+    counter = IncomingCounter.objects.select_for_update().get(unit=unit, year=year)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"{unit.short_name or unit.name}收〔{year}〕{counter.last}号"
+
+
+def _register(*, user: User, document: Document, delivery: Delivery, params: dict[str, Any],
+              now: datetime) -> list[audit.Event]:
+    _require_actor(user, delivery, "登记")
+    if delivery.state == Delivery.State.RETURNED:
+        raise _returned(delivery)
+    if delivery.state == Delivery.State.DELIVERED:
+        raise _not_signed()
+    if delivery.registered_at is not None or cards.RANK[delivery.state] >= 2:
+        return []
+    given = " ".join((params.get("comment") or "").split())[:64]
+    delivery.incoming_number = given or _next_incoming_number(delivery.unit, now)
+    delivery.state, delivery.registered_at, delivery.registered_by = (
+        Delivery.State.REGISTERED, now, user)
+    delivery.save(update_fields=["state", "registered_at", "registered_by", "incoming_number"])
+    return [audit_events.registered(document=document, delivery=delivery, actor_id=user.id, at=now)]
+
+
+def _unit_member(unit: Unit, username: Any, what: str) -> User:
+    if not isinstance(username, str) or not username.strip():
+        raise bad_request(f"请指定{what}")
+    person = User.objects.filter(username=username.strip().lstrip("@"), is_active=True,
+                                 is_bot=False).first()
+    if person is None or not UnitMembership.objects.filter(unit=unit, user=person).exists():
+        raise bad_request(f"{what}须是{unit.name}的人员：找不到“{username.strip()[:40]}”")
+    return person
+
+
+def _assign(*, user: User, document: Document, delivery: Delivery, params: dict[str, Any],
+            now: datetime) -> list[audit.Event]:
+    _require_actor(user, delivery, "指派承办")
+    if delivery.state == Delivery.State.RETURNED:
+        raise _returned(delivery)
+    if delivery.state == Delivery.State.DELIVERED:
+        raise _not_signed()
+    if cards.RANK[delivery.state] >= 3:
+        return []
+    assignee = _unit_member(delivery.unit, params.get("assignee"), "承办人")
+    delivery.state, delivery.assigned_at, delivery.assigned_by = Delivery.State.ASSIGNED, now, user
+    delivery.assignee = assignee
+    note = (params.get("comment") or "").strip()
+    bot = doc_bot()
+    body = (f"{user.name}请您承办{delivery.unit.name}收到的公文：{summary(document)}"
+            + (f"。拟办意见：{note}" if note else ""))
+    message = bot.direct(user=assignee, body=body, card=cards.assignee_card(document, delivery))
+    delivery.assignee_message_id = message["id"]
+    delivery.save(update_fields=["state", "assigned_at", "assigned_by", "assignee",
+                                 "assignee_message"])
+    return [audit_events.assigned(document=document, delivery=delivery, actor_id=user.id, at=now)]
+
+
+def _complete(*, user: User, document: Document, delivery: Delivery, params: dict[str, Any],
+              now: datetime) -> list[audit.Event]:
+    if delivery.assignee_id != user.id:
+        _require_actor(user, delivery, "办结")
+    if delivery.state == Delivery.State.RETURNED:
+        raise _returned(delivery)
+    if delivery.state == Delivery.State.DELIVERED:
+        raise _not_signed()
+    if delivery.state == Delivery.State.HANDLED:
+        return []
+    reply = (params.get("comment") or "").strip()
+    if document.reply_required and not reply:
+        raise bad_request("此公文要求答复，请在办结时填写办理结果")
+    delivery.state, delivery.handled_at, delivery.handled_by = Delivery.State.HANDLED, now, user
+    delivery.reply = reply[:2000]
+    delivery.save(update_fields=["state", "handled_at", "handled_by", "reply"])
+    return [audit_events.handled(document=document, delivery=delivery, actor_id=user.id, at=now)]
+
+
+def _return(*, user: User, document: Document, delivery: Delivery, params: dict[str, Any],
+            now: datetime) -> list[audit.Event]:
+    _require_actor(user, delivery, "退回公文")
+    if delivery.state == Delivery.State.RETURNED:
+        return []
+    if delivery.state == Delivery.State.HANDLED:
+        raise ApiError("conflict", "已办结的公文不能退回")
+    reason = (params.get("comment") or "").strip()
+    if not reason:
+        raise bad_request("退回公文须写明理由")
+    delivery.state, delivery.returned_at, delivery.returned_by = Delivery.State.RETURNED, now, user
+    delivery.return_reason = reason[:2000]
+    delivery.save(update_fields=["state", "returned_at", "returned_by", "return_reason"])
+    room = Room.objects.filter(unit_id=document.unit_id).values_list("id", flat=True).first()
+    if room is not None:
+        doc_bot().post(room_id=room, body=f"【退文】{delivery.unit.name}退回了{summary(document)}，"
+                                          f"理由：{delivery.return_reason}", markdown=False)
+    return [audit_events.returned(document=document, delivery=delivery, actor_id=user.id, at=now)]
+
+
+def _circulate(*, user: User, document: Document, delivery: Delivery, params: dict[str, Any],
+               now: datetime) -> list[audit.Event]:
+    """传阅: route the unit's copy to its leaders (or to the people named in `assignee`,
+    comma-separated) to read; each gets a card with 已阅."""
+    from bots.parsing import split_list
+
+    _require_actor(user, delivery, "传阅")
+    if delivery.state == Delivery.State.RETURNED:
+        raise _returned(delivery)
+    if delivery.state == Delivery.State.DELIVERED:
+        raise _not_signed()
+    named = split_list(params.get("assignee"))
+    if named:
+        readers = [_unit_member(delivery.unit, name, "传阅人") for name in named]
+    else:
+        readers = leaders_of(delivery.unit_id)
+        if not readers:
+            raise bad_request(f"{delivery.unit.name}没有领导可传阅，请指定传阅人")
+    already = set(Circulation.objects.filter(delivery=delivery).values_list("reader_id", flat=True))
+    new = [r for r in dict.fromkeys(readers) if r.id not in already]
+    events = []
+    bot = doc_bot()
+    for reader in new:
+        circulation = Circulation.objects.create(delivery=delivery, reader=reader, sent_by=user,
+                                                 sent_at=now)
+        circulation.reader, circulation.sent_by = reader, user
+        message = bot.direct(user=reader, body=f"请阅：{summary(document)}",
+                             card=cards.circulation_card(document, delivery, circulation))
+        Circulation.objects.filter(id=circulation.id).update(message_id=message["id"])
+        events.append(audit_events.circulated(document=document, delivery=delivery,
+                                              circulation=circulation, actor_id=user.id, at=now))
+    return events
+
+
+STEPS = {"sign": _sign, "register": _register, "assign": _assign, "complete": _complete,
+         "return": _return, "circulate": _circulate}
+
+
+def read_circulation(*, user: User, message: Message, circulation_id: int) -> dict[str, Any]:
+    now = clock.now()
+    with transaction.atomic():
+        circulation = Circulation.objects.select_related("delivery").get(id=circulation_id)
+        document = Document.objects.select_for_update().get(id=circulation.delivery.document_id)
+        circulation = Circulation.objects.select_for_update().get(id=circulation_id)
+        if circulation.reader_id != user.id:
+            raise forbidden("只有传阅对象本人可以标记已阅")
+        if circulation.read_at is not None:
+            return message_as_is(message)
+        circulation.read_at = now
+        circulation.save(update_fields=["read_at"])
+        document = Document.objects.select_related("unit").get(id=document.id)
+        delivery = Delivery.objects.select_related("unit").get(id=circulation.delivery_id)
+        circulation = Circulation.objects.select_related("reader", "sent_by").get(id=circulation.id)
+        updated = doc_bot().update_card(
+            message_id=message.id, card=cards.circulation_card(document, delivery, circulation))
+        refresh_delivery(document, delivery)
+        audit.append([audit_events.read(document=document, delivery=delivery,
+                                        circulation=circulation, at=now)])
+    return updated
+
+
+# --- reminders (催办) ---------------------------------------------------------------------------------
+def remind(*, user: User, document_id: int) -> int:
+    """The issuing unit presses 催办: every recipient that has not signed, or has not handled
+    a document with a deadline, is reminded now. Once per five minutes; returns how many
+    units were reminded (0 when it was done a moment ago)."""
+    now = clock.now()
+    with transaction.atomic():
+        document = Document.objects.select_for_update(of=("self",)).select_related("unit").get(
+            id=document_id)
+        if not may_act(user=user, unit_id=document.unit_id):
+            raise forbidden(f"只有{document.unit.name}的收发员或领导可以催办")
+        if (document.last_manual_remind_at is not None
+                and now - document.last_manual_remind_at < MANUAL_REMIND_EVERY):
+            return 0
+        open_ = [d for d in deliveries_of(document)
+                 if d.state not in (Delivery.State.HANDLED, Delivery.State.RETURNED)]
+        events = supervision.remind_units(document=document, deliveries=open_, round_=0,
+                                          actor=user, now=now)
+        document.last_manual_remind_at = now
+        document.save(update_fields=["last_manual_remind_at"])
+        refresh_tracking(document, now=now)
+        audit.append(events)
+    return len(open_)
