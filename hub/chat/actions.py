@@ -92,7 +92,7 @@ def remove_members(*, room: Room, user_ids: list[int]) -> int:
     return len(gone)
 
 
-def _users_by_username(usernames: list[str]) -> list[User]:
+def users_by_username(usernames: list[str]) -> list[User]:
     wanted = {u.strip() for u in usernames if isinstance(u, str) and u.strip()}
     found = list(User.objects.filter(username__in=wanted, is_active=True))
     missing = wanted - {u.username for u in found}
@@ -106,7 +106,7 @@ def create_room(*, creator: User, name: str, kind: str, members: list[str],
     """Make a group or channel with the creator and the named members, or find or make the
     direct room with one person. Returns (Room as the creator sees it, created)."""
     if kind == Room.Kind.DIRECT:
-        others = _users_by_username(members)
+        others = users_by_username(members)
         if len(others) != 1 or others[0].id == creator.id:
             raise bad_request("私聊需要且只能指定一位其他人员")
         other = others[0]
@@ -131,7 +131,7 @@ def create_room(*, creator: User, name: str, kind: str, members: list[str],
         raise bad_request("会话名称不能为空，且不超过 100 个字符")
     if len(topic) > 500:
         raise bad_request("主题不超过 500 个字符")
-    others = [u for u in _users_by_username(members) if u.id != creator.id]
+    others = [u for u in users_by_username(members) if u.id != creator.id]
     with transaction.atomic():
         room = Room.objects.create(name=name, kind=kind, topic=topic, created_by=creator)
         add_members(room=room, users=[creator], role=RoomMember.Role.ADMIN)

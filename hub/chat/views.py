@@ -57,7 +57,7 @@ def room_members(request: HttpRequest, user: User, room_id: int) -> Any:
     if member.role != "admin" and member.room.kind == "group":
         raise forbidden("只有群组管理员可以添加成员")
     data = parse_body(request, MembersIn)
-    added = actions.add_members(room=member.room, users=actions._users_by_username(data.members))
+    added = actions.add_members(room=member.room, users=actions.users_by_username(data.members))
     return 200, {"added": added}
 
 

@@ -70,11 +70,48 @@ def authenticate(request: HttpRequest) -> Any:
     return user
 
 
+# What pydantic's error types mean, said in the interface's language.
+ERROR_TEXT = {
+    "missing": "缺少此字段",
+    "string_type": "应为字符串",
+    "int_type": "应为整数",
+    "int_parsing": "应为整数",
+    "bool_type": "应为布尔值",
+    "bool_parsing": "应为布尔值",
+    "list_type": "应为数组",
+    "dict_type": "应为对象",
+    "model_type": "应为对象",
+    "literal_error": "取值无效，可选：{expected}",
+    "enum": "取值无效，可选：{expected}",
+    "string_too_short": "至少 {min_length} 个字符",
+    "string_too_long": "最多 {max_length} 个字符",
+    "too_short": "至少 {min_length} 项",
+    "too_long": "最多 {max_length} 项",
+    "string_pattern_mismatch": "格式不正确",
+    "greater_than": "应大于 {gt}",
+    "greater_than_equal": "不能小于 {ge}",
+    "less_than": "应小于 {lt}",
+    "less_than_equal": "不能大于 {le}",
+    "date_from_datetime_parsing": "日期格式不正确",
+    "date_parsing": "日期格式不正确",
+    "datetime_parsing": "时间格式不正确（ISO 8601）",
+    "datetime_from_date_parsing": "时间格式不正确（ISO 8601）",
+    "union_tag_invalid": "未知的类型",
+    "union_tag_not_found": "缺少 type 字段",
+}
+
+
 def validation_detail(exc: ValidationError) -> str:
+    """A Chinese summary of what is wrong with a request body or frame (first five faults)."""
     parts = []
     for err in exc.errors()[:5]:
         where = ".".join(str(p) for p in err.get("loc", ())) or "请求"
-        parts.append(f"{where}: {err.get('msg')}")
+        template = ERROR_TEXT.get(err.get("type", ""))
+        try:
+            text = template.format(**err.get("ctx", {})) if template else err.get("msg")
+        except (KeyError, IndexError):
+            text = err.get("msg")
+        parts.append(f"{where}：{text}")
     return "请求格式不正确：" + "；".join(parts)
 
 
