@@ -72,6 +72,9 @@ INSTALLED_APPS = [
     "hub.seals",
     "bots",
     "bots.documents",
+    "bots.calendar",
+    "bots.meetings",
+    "bots.approvals",
 ]
 
 MIDDLEWARE = [
@@ -208,6 +211,19 @@ HUITONG_DOC_SIGN_WITHIN_MINUTES = {
     "very_urgent": env_int("HUITONG_DOC_SIGN_WITHIN_MINUTES_VERY_URGENT", 30),
 }
 HUITONG_DOC_DEADLINE_REMIND_MINUTES = env_int("HUITONG_DOC_DEADLINE_REMIND_MINUTES", 24 * 60)
+
+# --- Working days, meetings and approvals --------------------------------------------------------
+# The holidays and 调休 make-up working days (bots/calendar/data/cn_workdays.json by default);
+# an administrator adds each new year's arrangement to the file.
+HUITONG_WORKDAY_CALENDAR = os.environ.get("HUITONG_WORKDAY_CALENDAR") or None
+# Meetings: remind attendees this many minutes before the start (a notice may say otherwise),
+# and those who have not answered this many working days before the RSVP deadline.
+HUITONG_MEETING_REMIND_BEFORE_MINUTES = env_int("HUITONG_MEETING_REMIND_BEFORE_MINUTES", 60)
+HUITONG_MEETING_RSVP_REMIND_WORKDAYS = env_int("HUITONG_MEETING_RSVP_REMIND_WORKDAYS", 1)
+# Approvals: remind approvers who have not acted after this many working days, again after
+# each further such period, at most this many times.
+HUITONG_APPROVAL_REMIND_WORKDAYS = env_int("HUITONG_APPROVAL_REMIND_WORKDAYS", 1)
+HUITONG_APPROVAL_MAX_REMINDERS = env_int("HUITONG_APPROVAL_MAX_REMINDERS", 3)
 
 # --- Security -----------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -54,6 +54,7 @@ class ActionIn(Body):
     comment: StrictStr | None = Field(default=None, max_length=2000)
     assignee: StrictStr | None = None
     delegate: StrictStr | None = None
+    attendees: StrictStr | None = None  # a meeting card's 参加 for a unit: who attends
     client_id: ClientId | None = None
 
 
@@ -100,6 +101,7 @@ class ActionFrame(Frame):
     comment: StrictStr | None = Field(default=None, max_length=2000)
     assignee: StrictStr | None = None
     delegate: StrictStr | None = None
+    attendees: StrictStr | None = None  # a meeting card's 参加 for a unit: who attends
     client_id: ClientId | None = None
 
 

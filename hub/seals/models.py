@@ -79,3 +79,45 @@ class AuditHead(models.Model):
 
     seq = models.BigIntegerField(default=0)
     hash = models.CharField(max_length=64, default="")
+
+
+class PersonalKey(models.Model):
+    """A person's signing key (for decisions on approvals): an Ed25519 key pair whose private
+    half is stored encrypted like a unit seal's, one active key per person."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="人员",
+                             on_delete=models.PROTECT, related_name="personal_keys")
+    key_id = models.CharField("密钥标识", max_length=64, unique=True)
+    alg = models.CharField("算法", max_length=32)
+    public_key = models.TextField("公钥")
+    private_key = models.TextField("私钥（加密）")
+    wrapped_with = models.CharField(max_length=32)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    revoked_at = models.DateTimeField("吊销时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "个人签名密钥"
+        verbose_name_plural = "个人签名密钥"
+        constraints = [
+            models.UniqueConstraint(fields=["user"], condition=models.Q(revoked_at__isnull=True),
+                                    name="personal_key_one_active_per_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.key_id})"
+
+
+class PersonalSignature(models.Model):
+    """A person's signature over the canonical bytes `tbs` (which name the subject, the time
+    and what was decided)."""
+
+    key = models.ForeignKey(PersonalKey, on_delete=models.PROTECT, related_name="signatures")
+    alg = models.CharField(max_length=32)
+    subject = models.CharField(max_length=64, db_index=True)  # e.g. "approval:3:decision:9"
+    signed_at = models.DateTimeField()
+    tbs = models.TextField()
+    value = models.TextField()  # base64
+
+    class Meta:
+        verbose_name = "个人签名"
+        verbose_name_plural = "个人签名"

@@ -39,6 +39,24 @@ TABLE: list[tuple[str, str, dict[str, Any] | None]] = [
     ("GET", "documents/<int:document_id>", None),
     ("GET", "documents/<int:document_id>/verify", None),
     ("POST", "documents/<int:document_id>/remind", None),
+    # The meetings bot (bots/meetings): a meeting is seen by its organising unit, the units
+    # and people invited, delegates and named attendees.
+    ("GET", "meetings/<int:meeting_id>", None),
+    ("PATCH", "meetings/<int:meeting_id>", {"location": "探测"}),
+    ("POST", "meetings/<int:meeting_id>/cancel", {"reason": "探测"}),
+    ("POST", "meetings/<int:meeting_id>/remind", None),
+    ("POST", "meetings/<int:meeting_id>/rsvp", {"action": "attend"}),
+    ("GET", "meetings/<int:meeting_id>/roster", None),
+    ("GET", "meetings/<int:meeting_id>/roster.csv", None),
+    ("GET", "meetings/<int:meeting_id>/calendar.ics", None),
+    # The approvals bot (bots/approvals): a request is seen by its requester, its approvers,
+    # their deputies and the members of the room where it was asked; a delegation by its
+    # principal and deputy.
+    ("GET", "approvals/<int:approval_id>", None),
+    ("POST", "approvals/<int:approval_id>/decide", {"action": "approve"}),
+    ("POST", "approvals/<int:approval_id>/resubmit", None),
+    ("GET", "approvals/<int:approval_id>/verify", None),
+    ("DELETE", "approvals/delegations/<int:delegation_id>", None),
 ]
 
 OUTSIDER, MEMBER = "staff3", "staff1"
@@ -75,7 +93,17 @@ def hidden(demo: Any, api: Any) -> dict[str, Any]:
     document = api("clerk").post("/documents", {
         "doc_type": "函", "number": f"区府办〔{timezone.localtime().year}〕1号",
         "title": "关于商请协助的函", "recipients": ["qwb"]}).json()  # qwb: staff1's unit
-    return {"room": room, "message": message, "attachment": attachment, "document": document}
+    from datetime import timedelta
+
+    start = timezone.localtime() + timedelta(days=7)
+    meeting = api("clerk").post("/meetings", {
+        "title": "专题协调会", "start": start.isoformat(),
+        "end": (start + timedelta(hours=2)).isoformat(), "invitees": ["qwb"]}).json()
+    approval = api("clerk").post("/approvals", {"title": "用车申请", "steps": [[MEMBER]]}).json()
+    delegation = api(MEMBER).post("/approvals/delegations", {
+        "deputy": "clerk", "end": (start + timedelta(days=1)).isoformat()}).json()
+    return {"room": room, "message": message, "attachment": attachment, "document": document,
+            "meeting": meeting, "approval": approval, "delegation": delegation}
 
 
 def state(room_id: int) -> tuple[Any, ...]:
@@ -108,6 +136,18 @@ def target_of(route: str, hidden: dict[str, Any]) -> tuple[int, int]:
         from bots.documents.models import Document
 
         return hidden["document"]["id"], unused_id(Document)
+    if "<int:meeting_id>" in route:
+        from bots.meetings.models import Meeting
+
+        return hidden["meeting"]["id"], unused_id(Meeting)
+    if "<int:approval_id>" in route:
+        from bots.approvals.models import Approval
+
+        return hidden["approval"]["id"], unused_id(Approval)
+    if "<int:delegation_id>" in route:
+        from bots.approvals.models import Delegation
+
+        return hidden["delegation"]["id"], unused_id(Delegation)
     assert "<int:attachment_id>" in route
     return hidden["attachment"]["id"], unused_id(Attachment)
 

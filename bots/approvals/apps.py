@@ -1,0 +1,20 @@
+from django.apps import AppConfig
+
+
+class ApprovalsConfig(AppConfig):
+    name = "bots.approvals"
+    label = "approvals"
+    verbose_name = "审批"
+
+    def ready(self) -> None:
+        from bots import runtime
+        from bots.approvals import api_docs, cards, reminders, services, urls
+        from bots.approvals.bot import approvalbot
+        from hub.chat import cards as card_registry
+        from hub.core import routes
+
+        runtime.register_bot(approvalbot)
+        card_registry.register(cards.CARD_TYPE, services.on_approval_card)
+        reminders.register()
+        routes.add_api(urls.urlpatterns)
+        api_docs.register()
