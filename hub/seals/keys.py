@@ -54,19 +54,22 @@ def _key_id(public: bytes) -> str:
     return "ed25519:" + hashlib.sha256(public).hexdigest()[:24]
 
 
-def create_key(*, unit: Unit) -> SealKey:
-    """A new Ed25519 seal key for the unit (the caller has checked it has no active one)."""
+def new_key_material() -> dict[str, str]:
+    """A fresh Ed25519 key pair as stored: its id, the public half, and the private half
+    wrapped under the settings' key (the fields shared by unit and personal keys)."""
     private = Ed25519PrivateKey.generate()
     raw = private.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
                                 serialization.NoEncryption())
     public = private.public_key().public_bytes(serialization.Encoding.Raw,
                                                serialization.PublicFormat.Raw)
     key_id = _key_id(public)
-    return SealKey.objects.create(
-        unit=unit, key_id=key_id, alg=ED25519, public_key=base64.b64encode(public).decode(),
-        private_key=_wrap(raw, key_id), wrapped_with=wrapping_fingerprint(),
-        seal_name=unit.name,
-    )
+    return {"key_id": key_id, "alg": ED25519, "public_key": base64.b64encode(public).decode(),
+            "private_key": _wrap(raw, key_id), "wrapped_with": wrapping_fingerprint()}
+
+
+def create_key(*, unit: Unit) -> SealKey:
+    """A new Ed25519 seal key for the unit (the caller has checked it has no active one)."""
+    return SealKey.objects.create(unit=unit, seal_name=unit.name, **new_key_material())
 
 
 def active_key(*, unit: Unit) -> SealKey:

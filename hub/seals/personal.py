@@ -15,14 +15,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from django.db import IntegrityError, transaction
 
 from hub.lib.errors import ApiError
 from hub.org.models import User
 from hub.seals.canonical import canonical_json
-from hub.seals.keys import ED25519, _key_id, _unwrap, _wrap, wrapping_fingerprint
+from hub.seals.keys import ED25519, _unwrap, new_key_material, wrapping_fingerprint
 from hub.seals.models import PersonalKey, PersonalSignature
 from hub.seals.signing import first_difference, precise_iso
 
@@ -30,15 +29,7 @@ TBS_VERSION = 1
 
 
 def create_personal_key(*, user: User) -> PersonalKey:
-    private = Ed25519PrivateKey.generate()
-    raw = private.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
-                                serialization.NoEncryption())
-    public = private.public_key().public_bytes(serialization.Encoding.Raw,
-                                               serialization.PublicFormat.Raw)
-    key_id = _key_id(public)
-    return PersonalKey.objects.create(
-        user=user, key_id=key_id, alg=ED25519, public_key=base64.b64encode(public).decode(),
-        private_key=_wrap(raw, key_id), wrapped_with=wrapping_fingerprint())
+    return PersonalKey.objects.create(user=user, **new_key_material())
 
 
 def active_personal_key(*, user: User) -> PersonalKey:
