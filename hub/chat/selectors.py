@@ -42,9 +42,9 @@ def preview(message: Message) -> dict[str, Any]:
 
 
 def rooms_for_user(*, user_id: int) -> list[dict[str, Any]]:
+    """The caller's rooms, the one with the newest message first (empty rooms by age)."""
     members = list(
         RoomMember.objects.filter(user_id=user_id).select_related("room", "room__unit")
-        .order_by("-room__last_seq")
     )
     room_ids = [m.room_id for m in members]
     direct_ids = [m.room_id for m in members if m.room.kind == Room.Kind.DIRECT]
@@ -54,6 +54,8 @@ def rooms_for_user(*, user_id: int) -> list[dict[str, Any]]:
         for m in Message.objects.filter(room_id__in=room_ids, seq=F("room__last_seq"))
         .select_related("sender")
     }
+    members.sort(key=lambda m: last[m.room_id].created_at if m.room_id in last
+                 else m.room.created_at, reverse=True)
     return [
         room_dict(
             m.room, last_read_seq=m.last_read_seq, name=names.get(m.room_id), role=m.role,
