@@ -786,3 +786,13 @@ def test_wrong_method_is_405(demo: Any, api: Any, method: str, path: str, allowe
     assert response.status_code == 405
     assert error_code(response) == "method_not_allowed"
     assert response["Allow"] == allowed
+
+
+def test_rooms_list_puts_the_room_with_the_newest_message_first(api: Any, demo: Any) -> None:
+    clerk = api("clerk")
+    general, zfb = demo["rooms"]["general"].id, demo["rooms"]["zfb"].id
+    clerk.send(general, "先发")
+    clerk.send(zfb, "后发")
+    assert [r["id"] for r in clerk.get("/rooms").json()][:2] == [zfb, general]
+    clerk.send(general, "再发")
+    assert [r["id"] for r in clerk.get("/rooms").json()][:2] == [general, zfb]
