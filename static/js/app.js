@@ -1,11 +1,14 @@
 // The chat client: state changes from the socket and from the user, and when to render.
 
 import { ApiError, api, onUnauthorized } from "./api.js";
+import { hasHints, hintedParams } from "./cardparams.js";
 import { Composer } from "./composer.js";
 import {
   closeDialog, commentDialog, confirmDialog, errorText, initDialogs, membersDialog, newChatDialog,
   pickPersonDialog, reactionPopover, readersDialog, shortcutsDialog, toast,
 } from "./dialogs.js";
+import { documentMessageUpdated, documentsPageOpen, hideDocuments, initDocuments, routeDocuments } from "./documents.js";
+import { hideWork, initWork, routeWork, workMessage, workPageOpen } from "./work.js";
 import { $, h, icon } from "./dom.js";
 import { colorFor, initials } from "./format.js";
 import { fmt, gettext, ngettext } from "./i18n.js";
@@ -211,6 +214,7 @@ function handleMessage(m) {
   const inserted = insertIntoTimeline(m);
   if (inserted && m.room === state.activeRoomId && !own && !isAtBottom()) newBelow += 1;
   queueRender(m.room);
+  if (isNew) workMessage(m);
 }
 
 function mergeUpdate(old, m) {
@@ -246,6 +250,8 @@ function handleUpdate(m) {
     changed = true;
   }
   if (changed) queueRender(m.room);
+  documentMessageUpdated(m);
+  workMessage(m);
 }
 
 function scheduleResync() {
@@ -425,7 +431,7 @@ function isAtBottom() {
 
 function maybeMarkRead() {
   const room = state.rooms.get(state.activeRoomId);
-  if (!room || document.visibilityState !== "visible" || !document.hasFocus()) return;
+  if (!room || document.visibilityState !== "visible" || !document.hasFocus() || documentsPageOpen() || workPageOpen()) return;
   const timeline = timelineOf(room.id);
   if (!timeline.loaded || !isAtBottom()) return;
   const messages = sortedMessages(timeline);
@@ -634,6 +640,8 @@ function showEmptyPane() {
 function openRoom(id) {
   const room = state.rooms.get(id);
   if (!room) return;
+  hideDocuments();
+  hideWork();
   const changed = state.activeRoomId !== id;
   state.activeRoomId = id;
   if (location.hash !== `#room/${id}`) {
@@ -701,6 +709,8 @@ function stepRoom(delta) {
 }
 
 function route() {
+  if (routeWork(location.hash)) return true;
+  if (routeDocuments(location.hash)) return true;
   const match = location.hash.match(/^#room\/(\d+)$/);
   if (match && state.rooms.has(Number(match[1]))) {
     openRoom(Number(match[1]));
@@ -815,8 +825,11 @@ function editLastOwn() {
 }
 
 async function pressCard(m, action, button) {
-  const params = {};
-  if (action.action in COMMENT_ACTIONS) {
+  let params = {};
+  if (hasHints(action)) {
+    params = await hintedParams(m, action);
+    if (params === null) return;
+  } else if (action.action in COMMENT_ACTIONS) {
     const required = COMMENT_ACTIONS[action.action];
     const comment = await commentDialog({
       title: action.label || action.action,
@@ -1129,6 +1142,8 @@ const appApi = {
 // --- start ---------------------------------------------------------------------------------------------------------------
 async function start() {
   initDialogs();
+  initDocuments();
+  initWork();
   onUnauthorized(sessionExpired);
   rememberUser(state.me);
   $("#new-chat-btn").append(icon("plus", 20));

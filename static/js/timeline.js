@@ -2,6 +2,8 @@
 // status, cards. Each message node is built once per version of the message and moved
 // into place by `reconcile`, so focus inside the list survives live updates.
 
+import { documentCardExtras } from "./doccards.js";
+import { workCardExtras } from "./workcards.js";
 import { $, h, icon, reconcile } from "./dom.js";
 import { clock, colorFor, dayKey, dayLabel, fileSize, fullTime, htmlText, initials, isImage } from "./format.js";
 import { fmt, gettext, ngettext } from "./i18n.js";
@@ -10,7 +12,9 @@ import { displayName, sortedMessages, state, timelineOf } from "./state.js";
 const GROUP_WITHIN_MS = 5 * 60 * 1000;
 const CARD_TYPES = {
   document: () => gettext("Official document"),
+  document_tracking: () => gettext("Document tracking"),
   meeting: () => gettext("Meeting notice"),
+  meeting_roster: () => gettext("Meeting roster"),
   approval: () => gettext("Approval"),
 };
 export const QUICK_REACTIONS = ["👍", "✅", "收到", "❤️", "😄", "🎉", "🙏", "👀"];
@@ -270,12 +274,14 @@ export function cardNode(m, ctx) {
   },
   h("header", { class: "card-head" },
     h("span", { class: "card-type" }, typeLabel),
-    card.state ? h("span", { class: "card-state" }, card.state) : null),
+    card.state ? h("span", { class: "card-state", dataset: { state: card.state } }, card.state_label || card.state) : null),
   h("h3", { class: "card-title" }, card.title || ""),
   (card.fields || []).length
     ? h("dl", { class: "card-fields" }, card.fields.map((f) => h("div", { class: "card-field" },
       h("dt", {}, f.label), h("dd", {}, f.value == null ? "" : String(f.value)))))
     : null,
+  documentCardExtras(card),
+  workCardExtras(card),
   actions.length ? h("div", { class: "card-actions" }, actions) : null);
 }
 

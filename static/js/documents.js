@@ -1,0 +1,1081 @@
+// Official documents (公文) in the web client: the compose form (发文) for a unit's clerks and
+// leaders, a document's page with its tracking (every recipient unit's state, totals, the
+// seal and its verification, 催办), and the list of documents sent and received.
+// The pages live at #docs[/sent|/received] and #doc/<id>, over the message pane; the
+// documents bot's cards link to them.
+
+import { api, upload } from "./api.js";
+import { closeDialog, errorText, openDialog, toast } from "./dialogs.js";
+import { documentHref } from "./doccards.js";
+import { $, h, icon } from "./dom.js";
+import { fileSize } from "./format.js";
+import { LOCALE, fmt, gettext, ngettext } from "./i18n.js";
+import { displayName, state } from "./state.js";
+
+const SENDER_ROLES = new Set(["clerk", "leader"]);
+const LIST_PAGE = 50;
+const REFRESH_AFTER_MS = 250;
+
+const ZH = LOCALE.startsWith("zh");
+const hourFmt = new Intl.DateTimeFormat(LOCALE, { hour: "2-digit", minute: "2-digit", hour12: false });
+const monthDayFmt = new Intl.DateTimeFormat(LOCALE, { month: "short", day: "numeric" });
+const dateFmt = new Intl.DateTimeFormat(LOCALE, { year: "numeric", month: "long", day: "numeric" });
+
+// 11月25日 08:30 (with the year when it is not this year); Nov 25 08:30 in English.
+function when(iso) {
+  if (!iso) return "";
+  const d = new Date(iso);
+  const year = d.getFullYear() === new Date().getFullYear() ? "" : `${d.getFullYear()}${ZH ? "年" : " "}`;
+  const day = ZH ? `${d.getMonth() + 1}月${d.getDate()}日` : monthDayFmt.format(d);
+  return `${year}${day} ${hourFmt.format(d)}`;
+}
+
+function dayOf(isoDate) {
+  const [y, m, d] = String(isoDate || "").split("-").map(Number);
+  return y ? dateFmt.format(new Date(y, m - 1, d)) : "";
+}
+
+// Icons of their own, drawn like dom.js's (outline, 24px grid).
+const SVG_NS = "http://www.w3.org/2000/svg";
+const DOC_ICONS = {
+  doc: ["M14 3H7a2 2 0 0 0-2 2v14a2 2 0 0 0 2 2h10a2 2 0 0 0 2-2V8z", "M14 3v5h5", "M9 13h6", "M9 17h4"],
+  compose: ["M12 20h9", "M16.5 3.5a2.1 2.1 0 0 1 3 3L7 19l-4 1 1-4z"],
+  seal: ["M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18z", "M12 7.5l1.3 2.7 3 .4-2.2 2.1.5 3L12 14.3l-2.6 1.4.5-3-2.2-2.1 3-.4z"],
+  shield: ["M12 3l8 3v6c0 4.5-3.4 8.3-8 9-4.6-.7-8-4.5-8-9V6z", "M8.5 12l2.5 2.5 4.5-5"],
+  shieldX: ["M12 3l8 3v6c0 4.5-3.4 8.3-8 9-4.6-.7-8-4.5-8-9V6z", "M9.5 9.5l5 5", "M14.5 9.5l-5 5"],
+  bell: ["M6 16V11a6 6 0 0 1 12 0v5l2 2H4z", "M10 21h4"],
+  inbox: ["M3 13l3-8h12l3 8", "M3 13v6h18v-6", "M3 13h5l1.5 2.5h5L16 13h5"],
+  chat: ["M4 5h16v11H9l-5 4z"],
+  upload: ["M12 16V4", "M7 8.5l5-5 5 5", "M5 20h14"],
+};
+
+function docIcon(name, size = 18) {
+  const svg = document.createElementNS(SVG_NS, "svg");
+  for (const [key, value] of Object.entries({
+    viewBox: "0 0 24 24", width: size, height: size, fill: "none", stroke: "currentColor", "stroke-width": "1.8",
+    "stroke-linecap": "round", "stroke-linejoin": "round", "aria-hidden": "true", focusable: "false",
+  })) svg.setAttribute(key, value);
+  for (const d of DOC_ICONS[name] || []) {
+    const path = document.createElementNS(SVG_NS, "path");
+    path.setAttribute("d", d);
+    svg.append(path);
+  }
+  return svg;
+}
+
+// The recipient's states, for the list (the document itself carries `state_label`).
+const STATE_LABELS = {
+  delivered: () => gettext("Awaiting sign-for"),
+  signed: () => gettext("Signed for"),
+  registered: () => gettext("Registered"),
+  assigned: () => gettext("Being handled"),
+  handled: () => gettext("Handled"),
+  returned: () => gettext("Returned"),
+};
+
+const EVENT_LABELS = {
+  sent: () => gettext("Sent and sealed"),
+  delivered: () => gettext("Delivered"),
+  signed: () => gettext("Signed for"),
+  registered: () => gettext("Registered"),
+  assigned: () => gettext("Assigned a handler"),
+  handled: () => gettext("Handled"),
+  returned: () => gettext("Returned"),
+  circulated: () => gettext("Circulated to read"),
+  read: () => gettext("Read"),
+  reminded: () => gettext("Reminded"),
+  escalated: () => gettext("Escalated to the unit's leaders"),
+};
+
+export function canSendDocuments() {
+  return (state.me.units || []).some((u) => SENDER_ROLES.has(u.role));
+}
+
+let metaCache = null;
+
+async function loadMeta() {
+  if (!metaCache) metaCache = await api("GET", "/documents/meta");
+  return metaCache;
+}
+
+// --- the page over the message pane -------------------------------------------------------
+let pageEl = null;
+let current = null; // {kind: "list"} | {kind: "doc", id, doc, watch, ...}
+
+function layout() {
+  return $("#layout");
+}
+
+function markLink() {
+  const link = $("#docs-link");
+  if (!link) return;
+  if (documentsPageOpen()) link.setAttribute("aria-current", "page");
+  else link.removeAttribute("aria-current");
+}
+
+function showPage() {
+  pageEl.hidden = false;
+  layout().classList.add("show-doc");
+  markLink();
+}
+
+export function documentsPageOpen() {
+  return Boolean(pageEl && !pageEl.hidden);
+}
+
+export function hideDocuments() {
+  if (!pageEl || pageEl.hidden) return;
+  pageEl.hidden = true;
+  layout().classList.remove("show-doc");
+  current = null;
+  markLink();
+}
+
+// Go to a documents page (a new history entry, so that Back returns).
+export function openDocumentsHash(hash) {
+  if (location.hash !== hash) history.pushState({ huitongDoc: true }, "", hash);
+  routeDocuments(hash);
+}
+
+function back() {
+  if (history.state && history.state.huitongDoc) {
+    history.back();
+    return;
+  }
+  // Arrived from outside the client (a bookmark): back to the conversation, if any.
+  const room = state.activeRoomId;
+  history.replaceState(null, "", room !== null ? `#room/${room}` : location.pathname);
+  hideDocuments();
+  window.dispatchEvent(new HashChangeEvent("hashchange"));
+}
+
+function goToRoom(roomId) {
+  hideDocuments();
+  location.hash = `#room/${roomId}`;
+}
+
+function unitRoom(code) {
+  return [...state.rooms.values()].find((r) => r.kind === "unit" && r.unit === code) || null;
+}
+
+// From app.js's router: true when the hash is a documents page (now shown).
+export function routeDocuments(hash) {
+  let match = hash.match(/^#doc\/(\d+)$/);
+  if (match) {
+    showDocument(Number(match[1]));
+    return true;
+  }
+  match = hash.match(/^#docs(?:\/(all|sent|received))?$/);
+  if (match) {
+    showList(match[1] || "all");
+    return true;
+  }
+  hideDocuments();
+  return false;
+}
+
+function pageHead({ title, sub = "", tools = [] }) {
+  return h("header", { class: "doc-page-head" },
+    h("button", {
+      type: "button", class: "icon-btn doc-back", "aria-label": gettext("Back"), title: gettext("Back (Esc)"), onclick: back,
+    }, icon("back", 22)),
+    h("div", { class: "doc-page-heading" },
+      h("h1", { id: "doc-page-title", tabindex: "-1" }, title),
+      sub ? h("p", {}, sub) : null),
+    tools.length ? h("div", { class: "doc-page-tools" }, tools) : null);
+}
+
+function focusTitle() {
+  const title = $("#doc-page-title");
+  if (title && !pageEl.contains(document.activeElement)) title.focus({ preventScroll: true });
+}
+
+// --- the list -----------------------------------------------------------------------------------
+const listState = { box: "all", q: "", results: [], total: 0, loading: false, seq: 0, error: "" };
+let listView = null;
+
+function buildListView() {
+  const tabs = [
+    ["all", () => gettext("All")],
+    ["sent", () => gettext("Sent")],
+    ["received", () => gettext("Received")],
+  ];
+  const tabButtons = tabs.map(([box, label]) => h("button", {
+    type: "button", role: "tab", class: "tab", id: `doc-tab-${box}`, dataset: { box },
+    "aria-controls": "doc-list", onclick: () => chooseBox(box),
+  }, label()));
+  const tabList = h("div", { class: "tabs doc-tabs", role: "tablist", "aria-label": gettext("Documents") }, tabButtons);
+  tabList.addEventListener("keydown", (event) => {
+    if (event.key !== "ArrowRight" && event.key !== "ArrowLeft") return;
+    const index = tabs.findIndex(([box]) => box === listState.box);
+    const next = tabs[(index + (event.key === "ArrowRight" ? 1 : tabs.length - 1)) % tabs.length][0];
+    chooseBox(next);
+    $(`#doc-tab-${next}`).focus();
+  });
+  const search = h("input", {
+    type: "search", id: "doc-search", autocomplete: "off", placeholder: gettext("Title or document number"),
+  });
+  let timer = null;
+  search.addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      listState.q = search.value.trim();
+      fetchList();
+    }, 250);
+  });
+  const status = h("p", { class: "doc-list-status", role: "status" });
+  const list = h("ul", { class: "doc-list", id: "doc-list", role: "tabpanel", "aria-label": gettext("Documents") });
+  const more = h("button", { type: "button", class: "btn btn-default doc-more", hidden: true, onclick: () => fetchList(true) },
+    gettext("Load more"));
+  const tools = canSendDocuments() ? [h("button", {
+    type: "button", class: "btn btn-primary btn-sm", onclick: () => composeDocument(),
+  }, docIcon("compose", 16), gettext("New document"))] : [];
+  const node = h("div", { class: "doc-page-inner" },
+    pageHead({ title: gettext("Official documents"), tools }),
+    h("div", { class: "doc-scroll" },
+      h("div", { class: "doc-list-wrap" },
+        h("div", { class: "doc-list-tools" }, tabList,
+          h("div", { class: "doc-search" },
+            h("label", { for: "doc-search", class: "visually-hidden" }, gettext("Search documents")),
+            icon("search", 16), search)),
+        status, list, more)));
+  return { node, tabButtons, search, status, list, more };
+}
+
+function chooseBox(box) {
+  listState.box = box;
+  history.replaceState(history.state, "", box === "all" ? "#docs" : `#docs/${box}`);
+  renderTabs();
+  fetchList();
+}
+
+function renderTabs() {
+  for (const b of listView.tabButtons) {
+    const on = b.dataset.box === listState.box;
+    b.setAttribute("aria-selected", String(on));
+    b.tabIndex = on ? 0 : -1;
+  }
+}
+
+function showList(box) {
+  if (!listView) listView = buildListView();
+  const again = current && current.kind === "list";
+  current = { kind: "list" };
+  listState.box = box;
+  if (!pageEl.contains(listView.node) || pageEl.childElementCount !== 1) pageEl.replaceChildren(listView.node);
+  renderTabs();
+  showPage();
+  if (!again) focusTitle();
+  fetchList();
+}
+
+async function fetchList(more = false) {
+  const seq = ++listState.seq;
+  listState.loading = true;
+  listState.error = "";
+  renderList();
+  const offset = more ? listState.results.length : 0;
+  const q = encodeURIComponent(listState.q);
+  try {
+    const page = await api("GET", `/documents?box=${listState.box}&q=${q}&limit=${LIST_PAGE}&offset=${offset}`);
+    if (seq !== listState.seq) return;
+    listState.results = more ? [...listState.results, ...page.results] : page.results;
+    listState.total = page.total;
+  } catch (error) {
+    if (seq !== listState.seq) return;
+    listState.error = errorText(error);
+  }
+  listState.loading = false;
+  renderList();
+}
+
+function urgencyBadge(urgency, label) {
+  if (!urgency || urgency === "normal") return null;
+  const text = label || { urgent: gettext("Urgent"), very_urgent: gettext("Very urgent") }[urgency] || urgency;
+  return h("span", { class: `doc-tag doc-urgency doc-urgency-${urgency}` }, text);
+}
+
+function listItem(d) {
+  let status;
+  if (d.box === "sent" && d.totals) {
+    const t = d.totals;
+    status = [
+      h("span", {}, fmt(gettext("Signed for %(n)s / %(all)s"), { n: t.signed, all: t.recipients })),
+      h("span", {}, fmt(gettext("Handled %(n)s / %(all)s"), { n: t.handled, all: t.recipients })),
+      t.overdue ? h("span", { class: "doc-warn" }, fmt(gettext("Overdue %(n)s"), { n: t.overdue })) : null,
+      t.returned ? h("span", { class: "doc-warn" }, fmt(gettext("Returned %(n)s"), { n: t.returned })) : null,
+    ];
+  } else {
+    status = (d.mine || []).map((x) => h("span", { class: x.overdue ? "doc-warn" : "" },
+      h("span", { class: `doc-state doc-state-${x.state}` }, STATE_LABELS[x.state] ? STATE_LABELS[x.state]() : x.state),
+      x.overdue ? ` · ${gettext("Overdue")}` : ""));
+  }
+  return h("li", {},
+    h("a", { class: "doc-item", href: documentHref(d.id), dataset: { doc: d.id } },
+      h("span", { class: "doc-item-icon", "aria-hidden": "true" }, docIcon(d.box === "sent" ? "compose" : "inbox", 18)),
+      h("span", { class: "doc-item-main" },
+        h("span", { class: "doc-item-top" },
+          h("span", { class: `doc-tag doc-box-${d.box}` }, d.box === "sent" ? gettext("Sent") : gettext("Received")),
+          urgencyBadge(d.urgency),
+          h("span", { class: "doc-item-title" }, d.title)),
+        h("span", { class: "doc-item-meta" },
+          [d.number, d.unit && d.unit.name, when(d.sent_at)].filter(Boolean).map((part, i) => [i ? " · " : null, h("span", {}, part)])),
+        h("span", { class: "doc-item-status" }, status))));
+}
+
+function renderList() {
+  if (!listView) return;
+  const { status, list, more } = listView;
+  if (listState.error) {
+    status.textContent = listState.error;
+  } else if (listState.loading && !listState.results.length) {
+    status.textContent = gettext("Loading…");
+  } else if (!listState.results.length) {
+    status.textContent = listState.q ? gettext("No document matches.") : gettext("No documents yet.");
+  } else {
+    status.textContent = fmt(ngettext("%(n)s document", "%(n)s documents", listState.total), { n: listState.total });
+  }
+  list.replaceChildren(...listState.results.map(listItem));
+  more.hidden = listState.loading || listState.results.length >= listState.total;
+}
+
+// --- one document ---------------------------------------------------------------------------------
+function showDocument(id) {
+  if (current && current.kind === "doc" && current.id === id) {
+    showPage();
+    return;
+  }
+  current = { kind: "doc", id, doc: null, watch: new Set(), verify: null, filter: "all", timer: null, seq: 0, previous: new Map() };
+  pageEl.replaceChildren(h("div", { class: "doc-page-inner" },
+    pageHead({ title: gettext("Official document") }),
+    h("div", { class: "doc-scroll" }, h("p", { class: "doc-loading" }, gettext("Loading…")))));
+  showPage();
+  focusTitle();
+  fetchDocument(current);
+}
+
+async function fetchDocument(view) {
+  const seq = ++view.seq;
+  let doc;
+  try {
+    doc = await api("GET", `/documents/${view.id}`);
+  } catch (error) {
+    if (current !== view || seq !== view.seq) return;
+    if (view.doc) {
+      toast(errorText(error), "error");
+      return;
+    }
+    pageEl.replaceChildren(h("div", { class: "doc-page-inner" },
+      pageHead({ title: gettext("Official document") }),
+      h("div", { class: "doc-scroll" }, h("div", { class: "doc-empty", role: "alert" },
+        docIcon("doc", 40), h("p", {}, errorText(error))))));
+    return;
+  }
+  if (current !== view || seq !== view.seq) return;
+  if (view.doc) {
+    view.previous = new Map(view.doc.recipients.map((r) => [r.unit.code, r.state]));
+  }
+  view.doc = doc;
+  view.watch = new Set([doc.tracking_message, ...doc.recipients.map((r) => r.message)].filter(Boolean));
+  renderDocument(view);
+}
+
+// From app.js: every updated message. The tracking card changes on every step of every
+// recipient, so the page fetches the document again when it does.
+export function documentMessageUpdated(m) {
+  if (m && m.card && current && current.kind === "list"
+      && (m.card.card_type === "document" || m.card.card_type === "document_tracking")) {
+    clearTimeout(listState.timer);
+    listState.timer = setTimeout(() => fetchList(), 600);
+    return;
+  }
+  if (!current || current.kind !== "doc" || !m || !current.watch.has(m.id)) return;
+  const view = current;
+  clearTimeout(view.timer);
+  view.timer = setTimeout(() => fetchDocument(view), REFRESH_AFTER_MS);
+}
+
+function stat(key, label, value, extra = {}) {
+  const mood = extra.warn ? " doc-stat-warn" : extra.pending ? " doc-stat-pending" : "";
+  return h("div", { class: `doc-stat doc-stat-${key}${mood}`, dataset: { stat: key } },
+    h("dt", {}, label),
+    h("dd", {}, h("span", { class: "doc-stat-n" }, String(value)),
+      extra.of !== undefined ? h("span", { class: "doc-stat-of" }, ` / ${extra.of}`) : null));
+}
+
+function statsNode(t) {
+  return h("dl", { class: "doc-stats" },
+    stat("delivered", gettext("Delivered"), t.delivered, { of: t.recipients }),
+    stat("signed", gettext("Signed for"), t.signed, { of: t.recipients }),
+    stat("handled", gettext("Handled"), t.handled, { of: t.recipients }),
+    stat("unsigned", gettext("Not signed for"), t.unsigned, { pending: t.unsigned > 0 }),
+    stat("overdue", gettext("Overdue"), t.overdue, { warn: t.overdue > 0 }),
+    t.returned ? stat("returned", gettext("Returned"), t.returned, { warn: true }) : null);
+}
+
+function person(user) {
+  return user ? displayName(user) : "";
+}
+
+function cell(label, ...content) {
+  const empty = content.flat().every((c) => c === null || c === "" || c === undefined || c === false);
+  return h("td", { "data-label": label, class: empty ? "doc-cell-empty" : "" }, empty ? "—" : content);
+}
+
+function timeBy(iso, user) {
+  if (!iso) return null;
+  return [h("time", { datetime: iso }, when(iso)), user ? h("span", { class: "doc-by" }, person(user)) : null];
+}
+
+function statePill(stateName, label, overdue) {
+  return [h("span", { class: `doc-state doc-state-${stateName}` }, label || stateName),
+    overdue ? h("span", { class: "doc-state doc-state-overdue" }, gettext("Overdue")) : null];
+}
+
+function noteOf(r) {
+  const notes = [];
+  if (r.reply) notes.push(h("span", { class: "doc-note" }, h("b", {}, gettext("Reply: ")), r.reply));
+  if (r.return_reason) {
+    notes.push(h("span", { class: "doc-note doc-warn" }, h("b", {}, gettext("Returned: ")), r.return_reason));
+    notes.push(h("span", { class: "doc-by" }, [person(r.returned_by), when(r.returned_at)].filter(Boolean).join(" · ")));
+  }
+  if (r.incoming_number) notes.push(h("span", { class: "doc-note" }, h("b", {}, gettext("Incoming no.: ")), r.incoming_number));
+  const reminders = (r.reminders ? r.reminders.sign + r.reminders.deadline : 0);
+  if (reminders) notes.push(h("span", { class: "doc-note muted" }, fmt(ngettext("Reminded %(n)s time", "Reminded %(n)s times", reminders), { n: reminders })));
+  if (r.escalated_at) notes.push(h("span", { class: "doc-note doc-warn" }, gettext("Escalated to the leaders")));
+  if (r.circulation && r.circulation.length) {
+    const read = r.circulation.filter((c) => c.read_at).length;
+    notes.push(h("span", { class: "doc-note muted" }, fmt(gettext("Circulated: %(read)s of %(n)s read"), { read, n: r.circulation.length })));
+  }
+  return notes;
+}
+
+const FILTERS = [
+  ["all", () => gettext("All"), () => true],
+  ["unsigned", () => gettext("Not signed for"), (r) => r.state === "delivered"],
+  ["overdue", () => gettext("Overdue"), (r) => r.overdue],
+  ["open", () => gettext("In progress"), (r) => !["delivered", "handled", "returned"].includes(r.state)],
+  ["handled", () => gettext("Handled"), (r) => r.state === "handled"],
+  ["returned", () => gettext("Returned"), (r) => r.state === "returned"],
+];
+
+function recipientsNode(view) {
+  const doc = view.doc;
+  const rows = doc.recipients;
+  const filters = FILTERS.map(([key, label, test]) => [key, label, rows.filter(test).length])
+    .filter(([key, , n]) => key === "all" || n > 0);
+  if (!filters.some(([key]) => key === view.filter)) view.filter = "all";
+  const test = FILTERS.find(([key]) => key === view.filter)[2];
+  const bar = rows.length > 1 ? h("div", { class: "doc-filters", role: "group", "aria-label": gettext("Show") },
+    filters.map(([key, label, n]) => h("button", {
+      type: "button", class: "doc-filter", "aria-pressed": String(view.filter === key), dataset: { filter: key },
+      onclick: () => { view.filter = key; renderDocument(view); const b = pageEl.querySelector(`[data-filter="${key}"]`); if (b) b.focus(); },
+    }, label(), h("span", { class: "doc-filter-n" }, String(n))))) : null;
+  const shown = rows.filter(test);
+  const table = h("table", { class: "doc-table" },
+    h("caption", { class: "visually-hidden" }, gettext("Recipient units and their handling")),
+    h("thead", {}, h("tr", {},
+      h("th", { scope: "col" }, gettext("Unit")),
+      h("th", { scope: "col" }, gettext("State")),
+      h("th", { scope: "col" }, gettext("Sign-for")),
+      h("th", { scope: "col" }, gettext("Handler")),
+      h("th", { scope: "col" }, gettext("Completion")),
+      h("th", { scope: "col" }, gettext("Notes")))),
+    h("tbody", {}, shown.map((r) => {
+      const before = view.previous.get(r.unit.code);
+      const changed = before !== undefined && before !== r.state;
+      return h("tr", { class: `doc-row${changed ? " doc-row-changed" : ""}${r.overdue ? " doc-row-overdue" : ""}`, dataset: { unit: r.unit.code, state: r.state } },
+        h("th", { scope: "row", class: "doc-unit" },
+          h("span", { class: "doc-unit-name" }, r.unit.name),
+          h("span", { class: `doc-kind doc-kind-${r.kind}` }, r.kind === "cc" ? gettext("Copy") : gettext("Main"))),
+        h("td", { "data-label": gettext("State"), class: "doc-cell-state" }, statePill(r.state, r.state_label, r.overdue)),
+        cell(gettext("Sign-for"), timeBy(r.signed_at, r.signed_by)),
+        cell(gettext("Handler"), r.assignee ? person(r.assignee) : null),
+        cell(gettext("Completion"), timeBy(r.handled_at, r.handled_by)),
+        cell(gettext("Notes"), noteOf(r)));
+    })));
+  return h("section", { class: "doc-section", "aria-labelledby": "doc-rcpt-title" },
+    h("div", { class: "doc-section-head" },
+      h("h2", { id: "doc-rcpt-title" }, doc.viewer.issuer ? gettext("Recipient units") : gettext("Our unit's copy")),
+      bar),
+    shown.length ? h("div", { class: "doc-table-wrap" }, table) : h("p", { class: "muted" }, gettext("No unit in this view.")));
+}
+
+async function verifySeal(view, button) {
+  button.disabled = true;
+  button.classList.add("btn-busy");
+  try {
+    view.verify = await api("GET", `/documents/${view.id}/verify`);
+  } catch (error) {
+    view.verify = { valid: false, reason: errorText(error), failed: true };
+  }
+  if (current !== view) return;
+  renderDocument(view);
+  const result = pageEl.querySelector(".doc-verify-result");
+  if (result) result.focus({ preventScroll: false });
+}
+
+function verifyNode(view) {
+  const v = view.verify;
+  if (!v) return null;
+  const seal = v.seal || {};
+  return h("div", {
+    class: `doc-verify-result ${v.valid ? "doc-verify-ok" : "doc-verify-bad"}`, role: "status", tabindex: "-1",
+  },
+  docIcon(v.valid ? "shield" : "shieldX", 22),
+  h("div", {},
+    h("strong", {}, v.valid ? gettext("Valid") : gettext("Invalid")),
+    h("p", {}, v.reason || ""),
+    v.failed ? null : h("p", { class: "muted" }, [
+      seal.unit_name, seal.key_id ? `${gettext("Key")} ${seal.key_id}` : seal.alg,
+      v.signed_at ? fmt(gettext("sealed %(time)s"), { time: when(v.signed_at) }) : null,
+    ].filter(Boolean).join(" · "))));
+}
+
+async function remind(view, button) {
+  button.disabled = true;
+  button.classList.add("btn-busy");
+  try {
+    const answer = await api("POST", `/documents/${view.id}/remind`);
+    if (answer.reminded) {
+      toast(fmt(ngettext("Reminded %(n)s unit.", "Reminded %(n)s units.", answer.reminded), { n: answer.reminded }));
+    } else {
+      toast(gettext("No reminder sent: the units were reminded a few minutes ago."));
+    }
+    fetchDocument(view);
+  } catch (error) {
+    toast(errorText(error), "error");
+  } finally {
+    button.disabled = false;
+    button.classList.remove("btn-busy");
+  }
+}
+
+function infoList(doc) {
+  const rows = [
+    [gettext("Document type"), doc.doc_type],
+    [gettext("Document number"), doc.number],
+    [gettext("Issuing unit"), doc.unit.name],
+    [gettext("Sent by"), doc.sender ? person(doc.sender) : ""],
+    [gettext("Signer"), doc.signer],
+    [gettext("Date"), dayOf(doc.date)],
+    [gettext("Sent at"), when(doc.sent_at)],
+    [gettext("Urgency"), doc.urgency_label],
+    [gettext("Classification"), doc.secrecy === "internal" ? gettext("Internal") : gettext("Not classified")],
+    [gettext("Deadline"), doc.deadline ? when(doc.deadline) : gettext("None")],
+    [gettext("Reply to the sender"), doc.reply_required ? gettext("Reply needed") : gettext("No reply needed")],
+  ];
+  return h("dl", { class: "doc-info" }, rows.filter(([, v]) => v).map(([k, v]) => h("div", {}, h("dt", {}, k), h("dd", {}, v))));
+}
+
+function unitNames(doc, codes) {
+  const names = new Map(doc.recipients.map((r) => [r.unit.code, r.unit.name]));
+  return codes.map((c) => names.get(c) || c).join("、");
+}
+
+// The document as it reads on paper (GB/T 9704): the red header, the number, the title, the
+// main recipients, the body, the attachments, the issuing unit and date under the seal. Its
+// words (文件, 附件, 抄送) are the document's own text, in Chinese whatever the interface's
+// language.
+const LETTER_TYPES = new Set(["函", "纪要"]);
+
+function sheetNode(view) {
+  const doc = view.doc;
+  const files = doc.attachments || [];
+  const verifyBtn = h("button", {
+    type: "button", class: "btn btn-default btn-sm doc-verify-btn", dataset: { focus: "verify" }, onclick: (event) => verifySeal(view, event.currentTarget),
+  }, docIcon("shield", 16), gettext("Verify the seal"));
+  return h("section", { class: "doc-section", "aria-labelledby": "doc-sheet-title" },
+    h("div", { class: "doc-section-head" }, h("h2", { id: "doc-sheet-title" }, gettext("Document"))),
+    h("article", { class: "doc-sheet", lang: "zh-Hans" },
+      h("div", { class: "doc-redhead" }, LETTER_TYPES.has(doc.doc_type) ? doc.unit.name : `${doc.unit.name}文件`),
+      h("p", { class: "doc-sheet-number" }, doc.number),
+      h("hr", { class: "doc-redline" }),
+      h("h3", { class: "doc-sheet-title" }, doc.title),
+      doc.main && doc.main.length && doc.viewer.issuer ? h("p", { class: "doc-sheet-to" }, `${unitNames(doc, doc.main)}：`) : null,
+      h("div", { class: "doc-sheet-body" }, (doc.body || "").split(/\n+/).filter((p) => p.trim()).map((p) => h("p", {}, p))),
+      files.length ? h("div", { class: "doc-sheet-files" },
+        h("p", { class: "doc-files-label" }, "附件："),
+        h("ol", {}, files.map((a) => h("li", {},
+          h("a", { href: `${a.url}?download=1`, download: a.name }, a.name),
+          h("span", { class: "muted" }, ` (${fileSize(a.size)})`))))) : null,
+      h("div", { class: "doc-sheet-sign" },
+        h("p", {}, doc.unit.name),
+        h("p", {}, dayOf(doc.date)),
+        doc.seal ? h("img", {
+          class: "doc-seal", src: doc.seal.image, width: 132, height: 132,
+          alt: fmt(gettext("Electronic seal of %(unit)s"), { unit: doc.seal.unit_name }),
+        }) : null),
+      doc.cc && doc.cc.length && doc.viewer.issuer ? h("p", { class: "doc-sheet-cc" }, `抄送：${unitNames(doc, doc.cc)}。`) : null),
+    h("div", { class: "doc-verify" }, verifyBtn),
+    verifyNode(view));
+}
+
+function logNode(doc) {
+  const log = doc.log || [];
+  if (!log.length) return null;
+  const names = new Map([[doc.unit.code, doc.unit.name], ...doc.recipients.map((r) => [r.unit.code, r.unit.name])]);
+  return h("section", { class: "doc-section" },
+    h("details", { class: "doc-log" },
+      h("summary", {}, fmt(gettext("Handling record (%(n)s)"), { n: log.length })),
+      h("ol", {}, log.slice().reverse().map((e) => {
+        const name = e.event.replace(/^document\./, "");
+        return h("li", {},
+          h("time", { datetime: e.at }, when(e.at)),
+          h("span", { class: "doc-log-what" }, EVENT_LABELS[name] ? EVENT_LABELS[name]() : name),
+          h("span", { class: "muted" }, [e.unit && names.get(e.unit), e.actor && person(e.actor)].filter(Boolean).join(" · ")));
+      }))));
+}
+
+function renderDocument(view) {
+  const doc = view.doc;
+  const scroller = pageEl.querySelector(".doc-scroll");
+  const scrollTop = scroller ? scroller.scrollTop : 0;
+  const hadFocus = pageEl.contains(document.activeElement);
+  const focusKey = hadFocus ? (document.activeElement.dataset.focus || document.activeElement.dataset.filter || "") : "";
+  const logOpen = Boolean(pageEl.querySelector(".doc-log[open]"));
+  const tools = [];
+  const open = doc.totals ? doc.totals.handled + doc.totals.returned < doc.totals.recipients : false;
+  if (doc.viewer.issuer && open) {
+    tools.push(h("button", {
+      type: "button", class: "btn btn-default btn-sm", dataset: { focus: "remind" },
+      title: gettext("Remind every unit that has not finished"), onclick: (event) => remind(view, event.currentTarget),
+    }, docIcon("bell", 16), gettext("Remind")));
+  }
+  const roomCode = doc.viewer.issuer ? doc.unit.code : doc.viewer.units[0];
+  const room = roomCode ? unitRoom(roomCode) : null;
+  if (room) {
+    const label = doc.viewer.issuer ? gettext("Tracking card") : gettext("Unit room");
+    tools.push(h("button", {
+      type: "button", class: "btn btn-default btn-sm doc-room-btn", dataset: { focus: "room" }, "aria-label": label,
+      title: fmt(gettext("Open %(room)s"), { room: room.name }), onclick: () => goToRoom(room.id),
+    }, docIcon("chat", 16), h("span", {}, label)));
+  }
+  const t = doc.totals;
+  const overall = doc.viewer.issuer
+    ? h("span", { class: `doc-state doc-state-${doc.state}` }, doc.state === "completed" ? gettext("All handled") : gettext("In progress"))
+    : null;
+  const hero = h("section", { class: "doc-hero" },
+    h("div", { class: "doc-hero-tags" },
+      h("span", { class: "doc-tag" }, doc.doc_type),
+      urgencyBadge(doc.urgency, doc.urgency_label),
+      doc.reply_required ? h("span", { class: "doc-tag" }, gettext("Reply required")) : null,
+      overall),
+    h("h2", { class: "doc-hero-title" }, doc.title),
+    h("p", { class: "doc-hero-meta" },
+      [doc.number, doc.unit.name, fmt(gettext("sent %(time)s"), { time: when(doc.sent_at) }),
+        doc.deadline ? fmt(gettext("due %(time)s"), { time: when(doc.deadline) }) : null].filter(Boolean).join(" · ")),
+    t ? statsNode(t) : null);
+  const inner = h("div", { class: "doc-page-inner" },
+    pageHead({ title: doc.viewer.issuer ? gettext("Document tracking") : gettext("Official document"), sub: doc.number, tools }),
+    h("div", { class: "doc-scroll" },
+      h("div", { class: "doc-content" },
+        hero,
+        recipientsNode(view),
+        h("div", { class: "doc-columns" },
+          sheetNode(view),
+          h("section", { class: "doc-section doc-side", "aria-labelledby": "doc-info-title" },
+            h("div", { class: "doc-section-head" }, h("h2", { id: "doc-info-title" }, gettext("Details"))),
+            infoList(doc))),
+        logNode(doc))));
+  pageEl.replaceChildren(inner);
+  const log = pageEl.querySelector(".doc-log");
+  if (log && logOpen) log.open = true;
+  const newScroller = pageEl.querySelector(".doc-scroll");
+  newScroller.scrollTop = scrollTop;
+  if (hadFocus) {
+    const target = focusKey && pageEl.querySelector(`[data-focus="${focusKey}"], [data-filter="${focusKey}"]`);
+    (target || $("#doc-page-title")).focus({ preventScroll: true });
+  }
+}
+
+// --- the compose form ------------------------------------------------------------------------------------
+let draft = null;
+
+function field(id, label, control, { hint = "", required = false, wide = false } = {}) {
+  const hintId = hint ? `${id}-hint` : null;
+  const errorId = `${id}-error`;
+  control.setAttribute("aria-describedby", [hintId, errorId].filter(Boolean).join(" "));
+  if (required) control.setAttribute("aria-required", "true");
+  return h("div", { class: `doc-field${wide ? " doc-field-wide" : ""}` },
+    h("label", { for: id }, label, required ? h("span", { class: "doc-req", "aria-hidden": "true" }, " *") : null),
+    control,
+    hint ? h("p", { class: "doc-hint", id: hintId }, hint) : null,
+    h("p", { class: "field-error", id: errorId }));
+}
+
+// 主送 / 抄送: groups (全部乡镇…) and units, with a filter. A chosen group covers its units.
+function recipientPicker({ id, legend, meta, issuing, required }) {
+  const chosen = new Set();
+  const chips = h("div", { class: "rcpt-chips", "aria-live": "polite" });
+  const toggle = h("button", {
+    type: "button", class: "btn btn-default btn-sm rcpt-toggle", "aria-expanded": "false", "aria-controls": `${id}-panel`,
+    id: `${id}-toggle`,
+  }, icon("plus", 14), gettext("Choose units"));
+  const filter = h("input", { type: "search", id: `${id}-filter`, autocomplete: "off", placeholder: gettext("Filter units") });
+  const groupsBox = h("div", { class: "rcpt-options rcpt-groups", role: "group", "aria-label": gettext("Groups of units") });
+  const unitsBox = h("div", { class: "rcpt-options rcpt-units", role: "group", "aria-label": gettext("Units") });
+  const panel = h("div", { class: "rcpt-panel", id: `${id}-panel`, hidden: true },
+    h("label", { for: `${id}-filter`, class: "visually-hidden" }, gettext("Filter units")),
+    filter, groupsBox, unitsBox,
+    h("div", { class: "rcpt-panel-foot" }, h("button", {
+      type: "button", class: "btn btn-default btn-sm", onclick: () => setOpen(false, true),
+    }, gettext("Done"))));
+  const error = h("p", { class: "field-error", id: `${id}-error` });
+  const node = h("fieldset", { class: "doc-field doc-field-wide rcpt", id, "aria-describedby": `${id}-error` },
+    h("legend", {}, legend, required ? h("span", { class: "doc-req", "aria-hidden": "true" }, " *") : null),
+    h("div", { class: "rcpt-line" }, chips, toggle), panel, error);
+  const setOpen = (open, focusToggle = false) => {
+    panel.hidden = !open;
+    toggle.setAttribute("aria-expanded", String(open));
+    if (open) filter.focus();
+    else if (focusToggle) toggle.focus();
+  };
+  toggle.addEventListener("click", () => setOpen(panel.hidden));
+  panel.addEventListener("keydown", (event) => {
+    if (event.key === "Escape") {
+      event.preventDefault();
+      event.stopPropagation();
+      setOpen(false, true);
+    }
+  });
+  const units = () => meta.units.filter((u) => u.code !== issuing());
+  const covered = () => {
+    const codes = new Set();
+    for (const g of meta.groups) if (chosen.has(g.code)) g.units.forEach((c) => codes.add(c));
+    return codes;
+  };
+  const render = () => {
+    const issuingCode = issuing();
+    const inGroups = covered();
+    const q = filter.value.trim().toLowerCase();
+    groupsBox.replaceChildren(...meta.groups.map((g) => {
+      const n = g.units.filter((c) => c !== issuingCode).length;
+      const input = h("input", { type: "checkbox", value: g.code, checked: chosen.has(g.code) });
+      input.addEventListener("change", () => {
+        if (input.checked) chosen.add(g.code);
+        else chosen.delete(g.code);
+        render();
+      });
+      const row = h("label", { class: "rcpt-option rcpt-option-group" }, input,
+        h("span", {}, g.name), h("span", { class: "rcpt-count" }, fmt(ngettext("%(n)s unit", "%(n)s units", n), { n })));
+      row.hidden = Boolean(q) && !`${g.name} ${g.aliases.join(" ")} ${g.code}`.toLowerCase().includes(q);
+      return row;
+    }));
+    unitsBox.replaceChildren(...units().map((u) => {
+      const byGroup = inGroups.has(u.code);
+      const input = h("input", { type: "checkbox", value: u.code, checked: byGroup || chosen.has(u.code), disabled: byGroup });
+      input.addEventListener("change", () => {
+        if (input.checked) chosen.add(u.code);
+        else chosen.delete(u.code);
+        render();
+      });
+      const row = h("label", { class: `rcpt-option${byGroup ? " rcpt-option-covered" : ""}` }, input,
+        h("span", {}, u.name), byGroup ? h("span", { class: "rcpt-count" }, gettext("in a chosen group")) : null);
+      row.hidden = Boolean(q) && !`${u.name} ${u.short_name || ""} ${u.code}`.toLowerCase().includes(q);
+      return row;
+    }));
+    const items = [];
+    for (const g of meta.groups) if (chosen.has(g.code)) items.push([g.code, g.name]);
+    for (const u of units()) if (chosen.has(u.code) && !inGroups.has(u.code)) items.push([u.code, u.short_name || u.name]);
+    chips.replaceChildren(...(items.length ? items.map(([code, name]) => h("span", { class: "chip", dataset: { code } }, name,
+      h("button", {
+        type: "button", class: "chip-x", "aria-label": fmt(gettext("Remove %(name)s"), { name }),
+        onclick: () => { chosen.delete(code); render(); toggle.focus(); },
+      }, icon("x", 12)))) : [h("span", { class: "rcpt-none muted" }, gettext("None chosen"))]));
+  };
+  filter.addEventListener("input", render);
+  render();
+  return {
+    node,
+    error,
+    value: () => {
+      const inGroups = covered();
+      const codes = [...chosen].filter((c) => meta.groups.some((g) => g.code === c) || !inGroups.has(c));
+      return codes.filter((c) => c !== issuing());
+    },
+    refresh: () => { chosen.delete(issuing()); render(); },
+    focus: () => toggle.focus(),
+  };
+}
+
+function buildCompose(meta) {
+  const issuingUnits = meta.issuing_units;
+  const unitSelect = issuingUnits.length > 1
+    ? h("select", { id: "doc-unit" }, issuingUnits.map((u) => h("option", { value: u.code }, u.name)))
+    : null;
+  const issuing = () => (unitSelect ? unitSelect.value : issuingUnits[0].code);
+  const issuingUnit = () => issuingUnits.find((u) => u.code === issuing()) || issuingUnits[0];
+  const year = new Date().getFullYear();
+  const typeSelect = h("select", { id: "doc-type" }, meta.doc_types.map((t) => h("option", { value: t, selected: t === "通知" }, t)));
+  const number = h("input", { id: "doc-number", autocomplete: "off", maxlength: 64, spellcheck: "false" });
+  const setNumberHint = () => {
+    number.placeholder = fmt(gettext("e.g. %(example)s"), { example: `${issuingUnit().short_name || issuingUnit().name}〔${year}〕1号` });
+  };
+  setNumberHint();
+  const title = h("input", { id: "doc-title", autocomplete: "off", maxlength: 200 });
+  const to = recipientPicker({ id: "doc-to", legend: gettext("Main recipients"), meta, issuing, required: true });
+  const cc = recipientPicker({ id: "doc-cc", legend: gettext("Copy to"), meta, issuing, required: false });
+  const urgency = h("div", { class: "doc-segmented", role: "radiogroup", "aria-labelledby": "doc-urgency-label" },
+    meta.urgencies.map((u, index) => h("label", { class: "doc-seg" },
+      h("input", { type: "radio", name: "doc-urgency", value: u.value, checked: index === 0 }),
+      h("span", {}, u.label))));
+  const secrecy = h("select", { id: "doc-secrecy" }, meta.secrecies.map((s) => h("option", { value: s.value }, s.label)));
+  const deadline = h("input", { id: "doc-deadline", type: "datetime-local" });
+  const signer = h("input", { id: "doc-signer", autocomplete: "off", maxlength: 64, placeholder: gettext("Optional") });
+  const reply = h("input", { type: "checkbox", id: "doc-reply" });
+  const body = h("textarea", { id: "doc-body", rows: 7 });
+  const files = [];
+  const fileInput = h("input", { type: "file", multiple: true, hidden: true, id: "doc-file-input" });
+  const fileList = h("ul", { class: "doc-files", "aria-label": gettext("Attachments") });
+  const addBtn = h("button", { type: "button", class: "btn btn-default btn-sm", id: "doc-attach", onclick: () => fileInput.click() },
+    icon("clip", 16), gettext("Add attachments"));
+  const renderFiles = () => {
+    fileList.hidden = !files.length;
+    fileList.replaceChildren(...files.map((item) => {
+      let status;
+      if (item.status === "uploading") {
+        status = h("progress", { max: 100, value: Math.round(item.progress * 100), "aria-label": fmt(gettext("Uploading %(name)s"), { name: item.file.name }) });
+      } else if (item.status === "error") {
+        status = h("span", { class: "upload-error", role: "alert" }, item.error);
+      } else {
+        status = h("span", { class: "upload-done" }, icon("check", 14), gettext("Uploaded"));
+      }
+      return h("li", { class: `doc-file doc-file-${item.status}`, dataset: { upload: item.key } },
+        h("span", { class: "upload-thumb upload-thumb-file" }, icon("file", 18)),
+        h("span", { class: "upload-text" },
+          h("span", { class: "upload-name" }, item.file.name),
+          h("span", { class: "upload-size" }, fileSize(item.file.size)),
+          status),
+        h("button", {
+          type: "button", class: "icon-btn icon-btn-sm", "aria-label": fmt(gettext("Remove %(name)s"), { name: item.file.name }),
+          onclick: () => {
+            if (item.status === "uploading" && item.abort) item.abort();
+            files.splice(files.indexOf(item), 1);
+            renderFiles();
+            addBtn.focus();
+          },
+        }, icon("x", 14)));
+    }));
+  };
+  const addFiles = (list) => {
+    for (const file of list) {
+      const item = { key: Math.random().toString(36).slice(2), file, progress: 0, status: "uploading", attachment: null, error: "" };
+      files.push(item);
+      if (file.size > meta.max_file_bytes) {
+        item.status = "error";
+        item.error = fmt(gettext("A file can be at most %(size)s."), { size: fileSize(meta.max_file_bytes) });
+        continue;
+      }
+      const { promise, abort } = upload(file, (fraction) => {
+        item.progress = fraction;
+        const bar = fileList.querySelector(`[data-upload="${item.key}"] progress`);
+        if (bar) bar.value = Math.round(fraction * 100);
+      });
+      item.abort = abort;
+      promise.then((attachment) => {
+        item.status = "done";
+        item.attachment = attachment;
+      }).catch((error) => {
+        item.status = "error";
+        item.error = errorText(error);
+      }).finally(renderFiles);
+    }
+    renderFiles();
+  };
+  fileInput.addEventListener("change", () => {
+    addFiles([...fileInput.files]);
+    fileInput.value = "";
+  });
+  renderFiles();
+  const formError = h("div", { class: "doc-form-error", role: "alert", id: "doc-form-error", tabindex: "-1", hidden: true });
+  const send = h("button", { type: "button", class: "btn btn-primary", id: "doc-send" }, icon("send", 16), gettext("Send"));
+  const cancel = h("button", { type: "button", class: "btn btn-default", onclick: () => closeDialog() }, gettext("Cancel"));
+  const fields = [
+    unitSelect ? field("doc-unit", gettext("Issuing unit"), unitSelect, { wide: true }) : h("p", { class: "doc-field doc-field-wide doc-issuer" },
+      h("span", { class: "muted" }, gettext("Issuing unit")), " ", h("strong", {}, issuingUnits[0].name)),
+    field("doc-type", gettext("Document type"), typeSelect, { required: true }),
+    field("doc-number", gettext("Document number"), number, { required: true, hint: gettext("Agency code〔year〕number, e.g. 区府办〔2026〕12号") }),
+    field("doc-title", gettext("Title"), title, { required: true, wide: true }),
+    to.node,
+    cc.node,
+    h("div", { class: "doc-field" },
+      h("p", { class: "label", id: "doc-urgency-label" }, gettext("Urgency")), urgency),
+    field("doc-secrecy", gettext("Classification"), secrecy, { hint: gettext("This system is not for classified documents.") }),
+    field("doc-deadline", gettext("Deadline"), deadline, { hint: gettext("Leave empty for no deadline.") }),
+    field("doc-signer", gettext("Signer"), signer),
+    h("div", { class: "doc-field doc-field-wide" },
+      h("label", { class: "check doc-check" }, reply, gettext("The recipients must reply with the result of their handling"))),
+    field("doc-body", gettext("Body"), body, { wide: true }),
+    h("div", { class: "doc-field doc-field-wide" },
+      h("p", { class: "label" }, gettext("Attachments")),
+      h("div", { class: "doc-attach-line" }, addBtn,
+        h("span", { class: "doc-hint" }, fmt(gettext("Up to %(file)s a file, %(all)s in all."), {
+          file: fileSize(meta.max_file_bytes), all: fileSize(meta.max_attachment_bytes),
+        }))),
+      fileInput, fileList),
+  ];
+  const form = h("form", { class: "dialog-form doc-form", novalidate: true, "aria-label": gettext("New official document") }, fields);
+  const setFieldError = (input, errorNode, text) => {
+    errorNode.textContent = text;
+    if (text) input.setAttribute("aria-invalid", "true");
+    else input.removeAttribute("aria-invalid");
+  };
+  const showError = (text) => {
+    formError.replaceChildren(...(text ? [icon("alert", 16), h("span", {}, text)] : []));
+    formError.hidden = !text;
+  };
+  const clearErrors = () => {
+    showError("");
+    for (const node of form.querySelectorAll(".field-error")) node.textContent = "";
+    for (const node of form.querySelectorAll("[aria-invalid]")) node.removeAttribute("aria-invalid");
+  };
+  if (unitSelect) {
+    unitSelect.addEventListener("change", () => {
+      to.refresh();
+      cc.refresh();
+      setNumberHint();
+    });
+  }
+  let sending = false;
+  const submit = async () => {
+    if (sending) return;
+    clearErrors();
+    let first = null;
+    const need = (ok, input, errorNode, text) => {
+      if (ok) return;
+      setFieldError(input, errorNode, text);
+      if (!first) first = input;
+    };
+    need(number.value.trim(), number, $("#doc-number-error", form), gettext("Fill in the document number."));
+    need(title.value.trim(), title, $("#doc-title-error", form), gettext("Fill in the title."));
+    need(to.value().length, to.node, to.error, gettext("Choose at least one main recipient."));
+    if (first) {
+      showError(gettext("Some fields need your attention."));
+      (first === to.node ? to : first).focus();
+      return;
+    }
+    if (files.some((f) => f.status === "uploading")) {
+      showError(gettext("Wait until the attachments have been uploaded."));
+      return;
+    }
+    if (files.some((f) => f.status === "error")) {
+      showError(gettext("Remove the attachments that could not be uploaded."));
+      addBtn.focus();
+      return;
+    }
+    const total = files.reduce((sum, f) => sum + f.file.size, 0);
+    if (total > meta.max_attachment_bytes) {
+      showError(fmt(gettext("The attachments together can be at most %(size)s."), { size: fileSize(meta.max_attachment_bytes) }));
+      return;
+    }
+    const payload = {
+      unit: issuing(),
+      doc_type: typeSelect.value,
+      number: number.value.trim(),
+      title: title.value.trim(),
+      body: body.value,
+      recipients: to.value(),
+      cc: cc.value(),
+      urgency: form.querySelector("input[name=doc-urgency]:checked").value,
+      secrecy: secrecy.value,
+      deadline: deadline.value || null,
+      reply_required: reply.checked,
+      signer: signer.value.trim(),
+      attachments: files.map((f) => f.attachment.id),
+    };
+    sending = true;
+    send.disabled = true;
+    send.classList.add("btn-busy");
+    let doc;
+    try {
+      doc = await api("POST", "/documents", payload);
+    } catch (error) {
+      sending = false;
+      send.disabled = false;
+      send.classList.remove("btn-busy");
+      showError(errorText(error));
+      if (error.code === "conflict") {
+        setFieldError(number, $("#doc-number-error", form), errorText(error));
+        number.focus();
+      } else {
+        formError.focus();
+      }
+      return;
+    }
+    draft = null;
+    closeDialog();
+    toast(fmt(gettext("Sent: %(title)s"), { title: doc.title }));
+    listState.results = [];
+    openDocumentsHash(documentHref(doc.id));
+  };
+  send.addEventListener("click", submit);
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    submit();
+  });
+  form.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+      event.preventDefault();
+      submit();
+    }
+  });
+  const note = h("p", { class: "doc-foot-note" }, docIcon("seal", 16), gettext("Sealed with the unit's electronic seal when sent."));
+  return {
+    form,
+    footer: [formError, note, cancel, send],
+    focusFirst: () => (unitSelect || typeSelect).focus(),
+  };
+}
+
+export async function composeDocument() {
+  let meta;
+  try {
+    meta = await loadMeta();
+  } catch (error) {
+    toast(errorText(error), "error");
+    return;
+  }
+  if (!meta.issuing_units.length) {
+    toast(gettext("Only the clerks and leaders of a unit can send documents."), "error");
+    return;
+  }
+  // An unsent draft stays until it is sent (or the page is reloaded).
+  if (!draft) draft = buildCompose(meta);
+  const el = openDialog({ title: gettext("New official document"), body: draft.form, footer: draft.footer, wide: true });
+  el.classList.add("dialog-doc");
+  draft.focusFirst();
+}
+
+// --- start ------------------------------------------------------------------------------------------------
+export function initDocuments() {
+  pageEl = h("section", {
+    id: "doc-page", class: "doc-page", hidden: true, "aria-labelledby": "doc-page-title",
+  });
+  layout().append(pageEl);
+  pageEl.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && !$("#dialog").open && !event.defaultPrevented) {
+      event.preventDefault();
+      back();
+    }
+  });
+  // Links to documents (on cards, in the list) open the page with a history entry.
+  document.addEventListener("click", (event) => {
+    if (event.defaultPrevented || event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey) return;
+    const link = event.target instanceof Element ? event.target.closest('a[href^="#doc/"], a[href^="#docs"]') : null;
+    if (!link) return;
+    event.preventDefault();
+    openDocumentsHash(link.getAttribute("href"));
+  });
+  const apps = $("#sidebar-apps");
+  if (apps) {
+    apps.append(h("a", { class: "app-link", href: "#docs", id: "docs-link" },
+      docIcon("doc", 18), h("span", {}, gettext("Documents"))));
+    if (canSendDocuments()) {
+      apps.append(h("button", {
+        type: "button", class: "app-link app-link-action", id: "compose-doc-btn", "aria-haspopup": "dialog",
+        title: gettext("New official document"), onclick: () => composeDocument(),
+      }, docIcon("compose", 18), h("span", {}, gettext("Compose"))));
+    }
+  }
+}
