@@ -76,7 +76,6 @@ class Hub:
         self.outgoing: asyncio.Queue[Envelope] = asyncio.Queue()
         self.tasks: list[asyncio.Task] = []
         self.gap_filler: GapFiller | None = None
-        self.delivered_count = 0
         self._layer: Any = None
         self._started = False
 
@@ -130,9 +129,6 @@ class Hub:
                 del self.by_user[sock.user_id]
         for room in list(sock.rooms):
             self._remove_from_room(sock, room)
-
-    def local_sockets_of(self, user_id: int) -> int:
-        return len(self.by_user.get(user_id, ()))
 
     def _add_to_room(self, sock: Socket, room: int, last_seq: int) -> None:
         sock.rooms.add(room)
@@ -241,7 +237,6 @@ class Hub:
             result = sock.deliver(per_user.get(str(sock.user_id), text) if per_user else text)
             if result is not None:
                 await result
-            self.delivered_count += 1
 
     async def _dispatch_message(self, env: Envelope) -> None:
         room: int = env["room"]
@@ -270,7 +265,6 @@ class Hub:
                 result = sock.deliver_message(room, seq, text)
             if result is not None:
                 await result
-            self.delivered_count += 1
 
     async def _drain_pending(self, room: int) -> None:
         waiting = self.pending.get(room)
