@@ -200,9 +200,9 @@ class ChatConsumer(AsyncWebsocketConsumer):
                 states = await db(_room_states)(self.user_id)
                 for room, last_seq in states.items():
                     if room not in self.rooms:
-                        self.hub._add_to_room(self, room, last_seq)
+                        self.hub.add_to_room(self, room, last_seq)
                 for room in list(self.rooms - states.keys()):
-                    self.hub._remove_from_room(self, room)
+                    self.hub.remove_from_room(self, room)
                     self.delivered.pop(room, None)
                 first_sync = announce and not self.client_synced
                 for room, last_seq in states.items():

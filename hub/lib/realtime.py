@@ -119,7 +119,7 @@ class Hub:
         read from the database when the socket connected."""
         self.by_user.setdefault(sock.user_id, set()).add(sock)
         for room, last_seq in rooms.items():
-            self._add_to_room(sock, room, last_seq)
+            self.add_to_room(sock, room, last_seq)
 
     def unregister(self, sock: Socket) -> None:
         users = self.by_user.get(sock.user_id)
@@ -128,14 +128,14 @@ class Hub:
             if not users:
                 del self.by_user[sock.user_id]
         for room in list(sock.rooms):
-            self._remove_from_room(sock, room)
+            self.remove_from_room(sock, room)
 
-    def _add_to_room(self, sock: Socket, room: int, last_seq: int) -> None:
+    def add_to_room(self, sock: Socket, room: int, last_seq: int) -> None:
         sock.rooms.add(room)
         self.by_room.setdefault(room, set()).add(sock)
         self.room_seq.setdefault(room, last_seq)
 
-    def _remove_from_room(self, sock: Socket, room: int) -> None:
+    def remove_from_room(self, sock: Socket, room: int) -> None:
         sock.rooms.discard(room)
         members = self.by_room.get(room)
         if members is None:
@@ -314,7 +314,7 @@ class Hub:
         for user in env["users"]:
             for sock in list(self.by_user.get(user, ())):
                 already = room in sock.rooms
-                self._add_to_room(sock, room, last_seq)
+                self.add_to_room(sock, room, last_seq)
                 if not already:
                     result = sock.joined(room, last_seq, env["text"])
                     if result is not None:
@@ -325,7 +325,7 @@ class Hub:
         for user in env["users"]:
             for sock in list(self.by_user.get(user, ())):
                 if room in sock.rooms:
-                    self._remove_from_room(sock, room)
+                    self.remove_from_room(sock, room)
                     result = sock.left(room, env["text"])
                     if result is not None:
                         await result
