@@ -9,7 +9,7 @@ DEMO_PASSWORD ?=
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/huitong
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: install install-test run test lint bench-ws bench-doc chromium clean
+.PHONY: install install-test run test lint bench-ws bench-doc bench-search chromium clean
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -51,6 +51,11 @@ bench-ws: install-test
 # One document with a 5 MB attachment to 95 units (PostgreSQL + Redis); figures, not pass/fail.
 bench-doc: install-test
 	$(PY) bench/doc_bench.py $(BENCH_ARGS)
+
+# The whoosh index beside PostgreSQL pg_trgm on 1,000,000 messages (BENCH_ARGS="--messages 100000"
+# for a smaller run); figures, not pass/fail.
+bench-search: install-test
+	$(PY) bench/search_bench.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var test-artifacts

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "bots.calendar",
     "bots.meetings",
     "bots.approvals",
+    "search",
 ]
 
 MIDDLEWARE = [
@@ -224,6 +225,15 @@ HUITONG_MEETING_RSVP_REMIND_WORKDAYS = env_int("HUITONG_MEETING_RSVP_REMIND_WORK
 # each further such period, at most this many times.
 HUITONG_APPROVAL_REMIND_WORKDAYS = env_int("HUITONG_APPROVAL_REMIND_WORKDAYS", 1)
 HUITONG_APPROVAL_MAX_REMINDERS = env_int("HUITONG_APPROVAL_MAX_REMINDERS", 3)
+
+# --- Search -------------------------------------------------------------------------------------
+# The whoosh index (one writer: the worker); rebuilt from the database by `search_rebuild`.
+HUITONG_INDEX_DIR = Path(os.environ.get("HUITONG_INDEX_DIR", VAR_DIR / "index"))
+# Attachment text: files over this size are indexed by name only; reading one file may take
+# at most this many seconds and give at most this many characters.
+HUITONG_INDEX_MAX_FILE_BYTES = env_int("HUITONG_INDEX_MAX_FILE_BYTES", 20 * 1024 * 1024)
+HUITONG_INDEX_FILE_SECONDS = env_int("HUITONG_INDEX_FILE_SECONDS", 10)
+HUITONG_INDEX_MAX_FILE_CHARS = env_int("HUITONG_INDEX_MAX_FILE_CHARS", 200_000)
 
 # --- Security -----------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -37,6 +37,7 @@ from hub.chat import actions as chat
 from hub.chat import selectors as chat_selectors
 from hub.chat.access import access_room
 from hub.chat.models import Attachment, Message, Room
+from hub.core.changes import record as record_change
 from hub.lib.errors import ApiError, bad_request, forbidden, not_found
 from hub.org.models import User
 from hub.seals import audit, personal
@@ -158,6 +159,7 @@ def _submit(*, requester: User, checked: _Checked, now: datetime,
                     f"您的申请已提交：{summary(approval)}"))
     targets += _approver_targets(approval, first, now=now)
     _post(approval, targets, card=card, attachment_ids=[copy.id for copy in copies])
+    record_change(kind="approval", object_id=approval.id)
     audit.append([audit_events.submitted(approval=approval, steps=c.steps, at=now)])
     return approval
 
@@ -383,6 +385,7 @@ def decide(*, user: User, approval_id: int, action: str,
         bot = approval_bot()
         for notice in notices:
             bot.direct(user=approval.requester, body=notice, markdown=False)
+        record_change(kind="approval", object_id=approval.id)
         audit.append(events)
     return updated
 
@@ -441,6 +444,7 @@ def resubmit(*, user: User, approval_id: int, title: str | None, body: str | Non
                                      "updated_at", "current_step"])
         updated = refresh_cards(approval, now=now)
         _post(approval, _approver_targets(approval, first, now=now), card=card_for(approval, now=now))
+        record_change(kind="approval", object_id=approval.id)
         audit.append([audit_events.resubmitted(approval=approval, note=note, at=now)])
     return updated
 

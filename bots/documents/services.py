@@ -45,6 +45,7 @@ from bots.runtime import BotContext
 from hub.chat import actions as chat
 from hub.chat import selectors as chat_selectors
 from hub.chat.models import Attachment, Message, Room
+from hub.core.changes import record as record_change
 from hub.lib.errors import ApiError, bad_request, forbidden, not_found
 from hub.org.models import Unit, UnitMembership, User
 from hub.seals import audit, signing
@@ -237,6 +238,7 @@ def _send(*, sender: User, checked: _Checked, bot: BotContext, now: datetime,
     document.tracking_message_id = tracking["id"]
     document.save(update_fields=["signature", "tracking_message"])
     supervision.schedule_for(document)
+    record_change(kind="document", object_id=document.id)
     audit.append([audit_events.sent(document=document, signature=signature, at=now),
                   *(audit_events.delivered(document=document, delivery=d, at=now)
                     for d in deliveries)])
@@ -322,6 +324,7 @@ def act(*, user: User, message: Message, delivery_id: int, action: str,
             return message_as_is(message)
         updated = refresh_delivery(document, delivery)
         refresh_tracking(document, now=now)
+        record_change(kind="document", object_id=document.id)  # assignee, circulation readers
         audit.append(events)
     return updated.get(message.id) or message_as_is(message)
 

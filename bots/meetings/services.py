@@ -30,6 +30,7 @@ from bots.runtime import BotContext, get_bot
 from hub.chat import actions as chat
 from hub.chat import selectors as chat_selectors
 from hub.chat.models import Attachment, Message, Room
+from hub.core.changes import record as record_change
 from hub.lib.errors import ApiError, bad_request, forbidden, not_found
 from hub.org.models import Unit, UnitMembership, User
 from hub.seals import audit
@@ -280,6 +281,7 @@ def _create(*, organiser: User, checked: _Checked, now: datetime,
     meeting.roster_message_id = roster["id"]
     meeting.save(update_fields=["roster_message"])
     reminders.schedule_for(meeting, now=now)
+    record_change(kind="meeting", object_id=meeting.id)
     audit.append([audit_events.created(meeting=meeting, invitees=invitees, at=now)])
     return meeting
 
@@ -463,6 +465,7 @@ def answer(*, user: User, invitee_id: int, action: str,
             Invitee.objects.filter(id=invitee.id).update(delegate_message_id=message["id"])
         updated = refresh_invitee(meeting, invitee, now=now)
         refresh_roster(meeting, now=now)
+        record_change(kind="meeting", object_id=meeting.id)  # delegates and attendees see it
         audit.append([audit_events.answered(meeting=meeting, invitee=invitee, actor_id=user.id,
                                             attendees=[u.id for u in attendees], at=now)])
     return updated
@@ -563,6 +566,7 @@ def change_meeting(*, user: User, meeting_id: int, data: MeetingChangeIn) -> Mee
         _notify_everyone(meeting, f"【会议变更】“{meeting.title}”有变更：" + "；".join(lines) + "。"
                          + note + "如需变更回复，请在会议通知卡片上重新选择。")
         reminders.reschedule(meeting, now=now)
+        record_change(kind="meeting", object_id=meeting.id)
         audit.append([audit_events.changed(meeting=meeting, actor_id=user.id, at=now, fields={
             k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in changes.items()})])
     return meeting
@@ -603,6 +607,7 @@ def cancel_meeting(*, user: User, meeting_id: int, reason: str) -> Meeting:
         _notify_everyone(meeting, f"【会议取消】原定 {cards.span(meeting)} 召开的“{meeting.title}”"
                                   f"已取消。原因：{reason}")
         reminders.cancel(meeting)
+        record_change(kind="meeting", object_id=meeting.id)
         audit.append([audit_events.cancelled(meeting=meeting, actor_id=user.id, at=now)])
     return meeting
 

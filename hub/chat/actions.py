@@ -27,6 +27,7 @@ from hub.chat.serializers import (
     room_dict,
     user_summary,
 )
+from hub.core.changes import record as record_change
 from hub.lib import markdown, ratelimit
 from hub.lib.errors import ApiError, bad_request, forbidden, not_found
 from hub.lib.realtime import publish, publish_on_commit
@@ -296,6 +297,7 @@ def send_message(*, sender: User, room_id: Any, body: Any, client_id: str | None
                 message.attachments.set(attachments)
             if mentioned:
                 Mention.objects.bulk_create([Mention(message=message, user_id=u) for u in mentioned])
+            record_change(kind="message", object_id=message.id)
             # Sending reads everything up to one's own message.
             RoomMember.objects.filter(room_id=room_pk, user=sender, last_read_seq__lt=seq).update(
                 last_read_seq=seq
@@ -376,6 +378,7 @@ def edit_message(*, user: User, message_id: Any, body: Any) -> dict[str, Any]:
         Mention.objects.bulk_create(
             [Mention(message=message, user_id=u) for u in mentioned], ignore_conflicts=True
         )
+        record_change(kind="message", object_id=message.id)
         return _announce_update(message.id)
 
 
@@ -387,6 +390,7 @@ def delete_message(*, user: User, message_id: Any) -> dict[str, Any]:
         if not message.deleted:
             Message.objects.filter(id=message.id).update(deleted=True, edited_at=timezone.now())
             Mention.objects.filter(message=message).delete()
+            record_change(kind="message", object_id=message.id, op="delete")
         return _announce_update(message.id)
 
 

@@ -31,3 +31,21 @@ class Presence(models.Model):
             models.UniqueConstraint(fields=["user", "server"], name="presence_unique"),
         ]
         indexes = [models.Index(fields=["server"])]
+
+
+class IndexQueue(models.Model):
+    """A change to something searchable (a message, document, meeting, approval), written in
+    the transaction that made the change (hub/core/changes.py). The search worker drains
+    these rows into the index; a row that is never committed is never indexed."""
+
+    class Op(models.TextChoices):
+        UPSERT = "upsert", "写入"
+        DELETE = "delete", "删除"
+
+    kind = models.CharField(max_length=16)
+    object_id = models.BigIntegerField()
+    op = models.CharField(max_length=8, choices=Op.choices, default=Op.UPSERT)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["op", "kind"], name="indexqueue_op_kind")]

@@ -1,0 +1,87 @@
+"""What a page of hits needs from the database: where each hit opens for the caller.
+
+A message opens in its room. A document, meeting or approval opens at a card of it in a room
+the caller is in (their unit's copy, their own copy, the tracking or roster card), or at
+none (`room` and `message` null) when no such card is theirs.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from hub.chat.models import Message, Room, RoomMember
+from hub.chat.selectors import direct_names
+from hub.org.models import User
+
+
+def _cards(kind: str, ids: list[int]) -> dict[int, list[int]]:
+    """Card message ids of each object, best first."""
+    out: dict[int, list[int]] = defaultdict(list)
+    if not ids:
+        return out
+    if kind == "document":
+        from bots.documents.models import Circulation, Delivery, Document
+
+        for doc_id, a, b in Delivery.objects.filter(document_id__in=ids).values_list(
+                "document_id", "message_id", "assignee_message_id"):
+            out[doc_id] += [m for m in (a, b) if m]
+        for doc_id, m in Circulation.objects.filter(delivery__document_id__in=ids).values_list(
+                "delivery__document_id", "message_id"):
+            if m:
+                out[doc_id].append(m)
+        for doc_id, m in Document.objects.filter(id__in=ids).values_list(
+                "id", "tracking_message_id"):
+            if m:
+                out[doc_id].append(m)
+    elif kind == "meeting":
+        from bots.meetings.models import Invitee, Meeting
+
+        for meeting_id, a, b in Invitee.objects.filter(meeting_id__in=ids).values_list(
+                "meeting_id", "message_id", "delegate_message_id"):
+            out[meeting_id] += [m for m in (a, b) if m]
+        for meeting_id, m in Meeting.objects.filter(id__in=ids).values_list(
+                "id", "roster_message_id"):
+            if m:
+                out[meeting_id].append(m)
+    elif kind == "approval":
+        from bots.approvals.models import ApprovalMessage
+
+        for approval_id, m in ApprovalMessage.objects.filter(approval_id__in=ids).values_list(
+                "approval_id", "message_id"):
+            out[approval_id].append(m)
+    return out
+
+
+def complete(*, user: User, results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Fill `room`, `message` and (for messages) `title` for the caller; a few queries per
+    page, none per hit."""
+    by_kind: dict[str, list[int]] = defaultdict(list)
+    for r in results:
+        if r["type"] != "message":
+            by_kind[r["type"]].append(r["id"])
+    cards = {kind: _cards(kind, ids) for kind, ids in by_kind.items()}
+    wanted = {m for per in cards.values() for ms in per.values() for m in ms}
+    mine = set(RoomMember.objects.filter(user=user).values_list("room_id", flat=True))
+    rooms_of = dict(Message.objects.filter(id__in=wanted, room_id__in=mine)
+                    .values_list("id", "room_id"))
+    room_ids = {r["room"] for r in results if r["type"] == "message" and r["room"]}
+    rooms = {room.id: room for room in Room.objects.filter(id__in=room_ids)}
+    direct = direct_names([i for i, room in rooms.items() if room.kind == Room.Kind.DIRECT],
+                          user.id)
+    out = []
+    for r in results:
+        r = {k: v for k, v in r.items() if not k.startswith("_")}
+        if r["type"] == "message":
+            r["message"] = r["id"]
+            room = rooms.get(r["room"])
+            r["title"] = (direct.get(room.id) or room.name or str(room)) if room else ""
+        else:
+            r["message"] = None
+            r["room"] = None
+            for message_id in cards.get(r["type"], {}).get(r["id"], []):
+                if message_id in rooms_of:
+                    r["message"], r["room"] = message_id, rooms_of[message_id]
+                    break
+        out.append(r)
+    return out
