@@ -18,6 +18,7 @@ from bots.approvals.services import card_for, decision_content, rounds_of
 from hub.chat.models import RoomMember
 from hub.chat.serializers import attachment_dict, user_summary
 from hub.lib.errors import not_found
+from hub.lib.ids import as_id
 from hub.lib.times import iso
 from hub.org.models import User
 from hub.seals import audit, personal
@@ -27,15 +28,6 @@ FIELD_LABELS = {"title": "标题", "body_sha256": "申请内容", "files": "附�
                 "decided_by": "签批人", "delegation": "委托", "decision": "审批决定",
                 "comment": "审批意见", "decided_at": "审批时间", "approval": "审批编号"}
 
-
-def _as_id(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value if 0 < value < 2**63 else None
-    if isinstance(value, str) and value.isdigit():
-        return _as_id(int(value))
-    return None
 
 
 def may_see(*, user: User, approval: Approval) -> bool:
@@ -53,7 +45,7 @@ def may_see(*, user: User, approval: Approval) -> bool:
 
 
 def access_approval(*, user: User, approval_id: Any) -> Approval:
-    aid = _as_id(approval_id)
+    aid = as_id(approval_id)
     approval = (Approval.objects.select_related("requester").filter(id=aid).first()
                 if aid else None)
     if approval is None or not may_see(user=user, approval=approval):
@@ -62,7 +54,7 @@ def access_approval(*, user: User, approval_id: Any) -> Approval:
 
 
 def access_delegation(*, user: User, delegation_id: Any) -> Delegation:
-    did = _as_id(delegation_id)
+    did = as_id(delegation_id)
     delegation = (Delegation.objects.select_related("principal", "deputy")
                   .filter(id=did).filter(Q(principal=user) | Q(deputy=user)).first()
                   if did else None)

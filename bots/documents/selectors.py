@@ -19,6 +19,7 @@ from bots.documents import cards, groups
 from bots.documents.models import DOC_TYPES, Circulation, Delivery, Document
 from hub.chat.serializers import attachment_dict, user_summary
 from hub.lib.errors import not_found
+from hub.lib.ids import as_id
 from hub.lib.times import iso
 from hub.org.models import Unit, UnitMembership, User
 from hub.seals import audit
@@ -32,15 +33,6 @@ class Access:
     units: set[int] = field(default_factory=set)
 
 
-def _as_id(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value if value > 0 else None
-    if isinstance(value, str) and value.isdigit():
-        return int(value)
-    return None
-
 
 def _unit_ids(user: User) -> set[int]:
     return set(UnitMembership.objects.filter(user=user).values_list("unit_id", flat=True))
@@ -48,7 +40,7 @@ def _unit_ids(user: User) -> set[int]:
 
 def access_document(*, user: User, document_id: Any) -> tuple[Document, Access]:
     """The document and what of it the caller may see; `not_found` if nothing."""
-    doc_id = _as_id(document_id)
+    doc_id = as_id(document_id)
     document = (Document.objects.select_related("unit", "sender", "signature", "signature__key")
                 .filter(id=doc_id).first()) if doc_id else None
     if document is None:

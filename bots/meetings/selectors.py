@@ -18,6 +18,7 @@ from bots.meetings.models import Invitee, Meeting
 from bots.meetings.services import invitees_of, may_answer, may_organise
 from hub.chat.serializers import attachment_dict, user_summary
 from hub.lib.errors import not_found
+from hub.lib.ids import as_id
 from hub.lib.times import iso
 from hub.org.models import UnitMembership, User
 from hub.seals import audit
@@ -30,15 +31,6 @@ class Access:
     invitees: set[int] = field(default_factory=set)  # entries the viewer may see
 
 
-def _as_id(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value if value > 0 else None
-    if isinstance(value, str) and value.isdigit():
-        return int(value)
-    return None
-
 
 def _unit_ids(user: User) -> set[int]:
     return set(UnitMembership.objects.filter(user=user).values_list("unit_id", flat=True))
@@ -50,7 +42,7 @@ def _visible(user: User, units: set[int]) -> Q:
 
 def access_meeting(*, user: User, meeting_id: Any) -> tuple[Meeting, Access]:
     """The meeting and what of it the caller may see; `not_found` if nothing."""
-    mid = _as_id(meeting_id)
+    mid = as_id(meeting_id)
     meeting = (Meeting.objects.select_related("unit", "organiser").filter(id=mid).first()
                if mid and mid < 2**63 else None)
     if meeting is None:

@@ -10,21 +10,12 @@ from typing import Any
 
 from hub.chat.models import Attachment, Message, Room, RoomMember
 from hub.lib.errors import not_found
-
-
-def _as_id(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value if value > 0 else None
-    if isinstance(value, str) and value.isdigit():
-        return int(value)
-    return None
+from hub.lib.ids import as_id
 
 
 def access_room(*, user_id: int, room_id: Any, for_update: bool = False) -> RoomMember:
     """The caller's membership of the room; `not_found` unless they are a member."""
-    rid = _as_id(room_id)
+    rid = as_id(room_id)
     if rid is None:
         raise not_found("会话")
     qs = RoomMember.objects.select_related("room").filter(room_id=rid, user_id=user_id)
@@ -38,7 +29,7 @@ def access_room(*, user_id: int, room_id: Any, for_update: bool = False) -> Room
 
 def access_channel_to_join(*, room_id: Any) -> Room:
     """A channel anyone in the organisation may find and join."""
-    rid = _as_id(room_id)
+    rid = as_id(room_id)
     room = Room.objects.filter(id=rid, kind=Room.Kind.CHANNEL).first() if rid else None
     if room is None:
         raise not_found("会话")
@@ -47,7 +38,7 @@ def access_channel_to_join(*, room_id: Any) -> Room:
 
 def access_message(*, user_id: int, message_id: Any) -> tuple[Message, RoomMember]:
     """A message in a room the caller is a member of."""
-    mid = _as_id(message_id)
+    mid = as_id(message_id)
     if mid is None:
         raise not_found("消息")
     message = Message.objects.select_related("room", "sender").filter(id=mid).first()
@@ -62,7 +53,7 @@ def access_message(*, user_id: int, message_id: Any) -> tuple[Message, RoomMembe
 
 def access_attachment(*, user_id: int, attachment_id: Any) -> Attachment:
     """A file the caller uploaded, or one posted in a room the caller is a member of."""
-    aid = _as_id(attachment_id)
+    aid = as_id(attachment_id)
     if aid is None:
         raise not_found("附件")
     attachment = Attachment.objects.filter(id=aid).first()
