@@ -13,6 +13,7 @@ import { $, h, icon } from "./dom.js";
 import { colorFor, initials } from "./format.js";
 import { fmt, gettext, ngettext } from "./i18n.js";
 import { askPermission, notificationState, notify, updateTitle } from "./notify.js";
+import { hideSearch, initSearch, routeSearch } from "./search.js";
 import { renderRoomList, roomAvatar } from "./sidebar.js";
 import { Connection } from "./socket.js";
 import {
@@ -567,6 +568,7 @@ function renderActive(room) {
   } else if (anchor && anchor.isConnected) {
     box.scrollTop = anchor.offsetTop - anchorTop;
   }
+  revealFound(room);
   if (isAtBottom()) newBelow = 0;
   renderJump();
   renderTyping();
@@ -640,6 +642,7 @@ function showEmptyPane() {
 function openRoom(id) {
   const room = state.rooms.get(id);
   if (!room) return;
+  hideSearch();
   hideDocuments();
   hideWork();
   const changed = state.activeRoomId !== id;
@@ -709,6 +712,7 @@ function stepRoom(delta) {
 }
 
 function route() {
+  if (routeSearch(location.hash)) return true;
   if (routeWork(location.hash)) return true;
   if (routeDocuments(location.hash)) return true;
   const match = location.hash.match(/^#room\/(\d+)$/);
@@ -864,6 +868,79 @@ function jumpTo(message) {
   node.scrollIntoView({ block: "center", behavior: "smooth" });
   node.classList.add("msg-flash");
   setTimeout(() => node.classList.remove("msg-flash"), 1600);
+}
+
+// A search result: its room opened at it (history loaded back to it if need be), highlighted.
+let found = null;
+
+async function openMessage(roomId, messageId) {
+  if (!state.rooms.has(roomId)) {
+    toast(gettext("You are no longer in this conversation."), "error");
+    return;
+  }
+  let m = state.messagesById.get(messageId);
+  if (!m || m.seq === undefined) {
+    try {
+      m = await api("GET", `/messages/${messageId}`);
+      remember(m);
+    } catch (error) {
+      toast(errorText(error), "error");
+      return;
+    }
+  }
+  hideSearch();
+  if (location.hash !== `#room/${roomId}`) {
+    history.pushState(null, "", `#room/${roomId}`);
+    pushedRoom = isPhone();
+  }
+  openRoom(roomId);
+  const timeline = timelineOf(roomId);
+  for (let i = 0; i < 150 && (timeline.loading || !timeline.loaded); i += 1) {
+    await new Promise((resolve) => { setTimeout(resolve, 100); });
+  }
+  await loadBackTo(roomId, m.seq);
+  found = { room: roomId, id: messageId };
+  queueRender(roomId);
+}
+
+async function loadBackTo(roomId, seq) {
+  const timeline = timelineOf(roomId);
+  const oldest = sortedMessages(timeline)[0];
+  if (!timeline.loaded || !oldest || oldest.seq <= seq) return;
+  const from = Math.max(0, seq - 20);
+  timeline.loading = true;
+  queueRender(roomId);
+  try {
+    let after = from;
+    for (let i = 0; i < 20 && after + 1 < oldest.seq; i += 1) {
+      const page = await api("GET", `/rooms/${roomId}/messages?after_seq=${after}&before_seq=${oldest.seq}&limit=500`);
+      for (const item of page) {
+        remember(item);
+        if (!timeline.bySeq.has(item.seq)) timeline.bySeq.set(item.seq, item);
+      }
+      if (page.length < 500) break;
+      after = page[page.length - 1].seq;
+    }
+    timeline.hasOlder = from > 0;
+  } catch (error) {
+    toast(errorText(error), "error");
+  } finally {
+    timeline.loading = false;
+  }
+}
+
+function revealFound(room) {
+  if (!found || found.room !== room.id) return;
+  const node = document.getElementById(`msg-${found.id}`);
+  if (!node) return;
+  found = null;
+  pin = null;
+  node.scrollIntoView({ block: "center" });
+  for (const old of document.querySelectorAll(".msg-found")) old.classList.remove("msg-found");
+  node.classList.add("msg-found");
+  if (!node.hasAttribute("tabindex")) node.setAttribute("tabindex", "-1");
+  node.focus({ preventScroll: true });
+  setTimeout(() => node.classList.remove("msg-found"), 8000);
 }
 
 const ctx = {
@@ -1144,6 +1221,7 @@ async function start() {
   initDialogs();
   initDocuments();
   initWork();
+  initSearch({ openMessage });
   onUnauthorized(sessionExpired);
   rememberUser(state.me);
   $("#new-chat-btn").append(icon("plus", 20));
