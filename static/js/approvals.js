@@ -15,6 +15,7 @@ import { approvalHref } from "./workcards.js";
 import {
   attachmentList, attachmentsField, back, busy, errorPage, field, focusTitle, formErrors, loadingPage, openHash, page,
   pageHead, paragraphs, peoplePicker, person, renderKeeping, roomOfMessage, showPage, tabs, wIcon, when,
+  wireSubmit,
 } from "./workpage.js";
 
 const REFRESH_AFTER_MS = 250;
@@ -445,57 +446,43 @@ function buildCompose() {
   const errors = formErrors(form, "apv");
   const send = h("button", { type: "button", class: "btn btn-primary", id: "apv-send" }, icon("send", 16), gettext("Submit"));
   const cancel = h("button", { type: "button", class: "btn btn-default", onclick: () => closeDialog() }, gettext("Cancel"));
-  let sending = false;
-  const submit = async () => {
-    if (sending) return;
-    errors.clear();
-    let first = null;
-    if (!title.value.trim()) {
-      errors.field(title, gettext("Fill in the title."));
-      first = first || (() => title.focus());
-    }
-    const empty = steps.empty();
-    if (empty >= 0 && steps.value().length === 0) {
-      steps.error.textContent = gettext("Name at least one approver.");
-      first = first || (() => steps.focusStep(empty));
-    }
-    if (first) {
-      errors.show(gettext("Some fields need your attention."));
-      first();
-      return;
-    }
-    const problem = files.problem();
-    if (problem) {
-      errors.show(problem);
-      files.focus();
-      return;
-    }
-    const payload = {
-      title: title.value.trim(), body: body.value, steps: steps.value(),
-      room: room.value ? Number(room.value) : null, attachments: files.ids(),
-    };
-    sending = true;
-    let created;
-    try {
-      created = await busy(send, () => api("POST", "/approvals", payload));
-    } catch (error) {
-      sending = false;
-      errors.show(errorText(error));
-      errors.box.focus();
-      return;
-    }
-    draft = null;
-    closeDialog();
-    toast(fmt(gettext("Submitted: %(title)s"), { title: created.title }));
-    openHash(approvalHref(created.id));
-  };
-  send.addEventListener("click", submit);
-  form.addEventListener("submit", (event) => { event.preventDefault(); submit(); });
-  form.addEventListener("keydown", (event) => {
-    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
-      event.preventDefault();
-      submit();
-    }
+  wireSubmit({
+    form, send, errors,
+    collect: () => {
+      let first = null;
+      if (!title.value.trim()) {
+        errors.field(title, gettext("Fill in the title."));
+        first = first || (() => title.focus());
+      }
+      const empty = steps.empty();
+      if (empty >= 0 && steps.value().length === 0) {
+        steps.error.textContent = gettext("Name at least one approver.");
+        first = first || (() => steps.focusStep(empty));
+      }
+      if (first) {
+        errors.show(gettext("Some fields need your attention."));
+        first();
+        return null;
+      }
+      const problem = files.problem();
+      if (problem) {
+        errors.show(problem);
+        files.focus();
+        return null;
+      }
+      const payload = {
+        title: title.value.trim(), body: body.value, steps: steps.value(),
+        room: room.value ? Number(room.value) : null, attachments: files.ids(),
+      };
+      return payload;
+    },
+    request: (payload) => api("POST", "/approvals", payload),
+    done: (created) => {
+      draft = null;
+      closeDialog();
+      toast(fmt(gettext("Submitted: %(title)s"), { title: created.title }));
+      openHash(approvalHref(created.id));
+    },
   });
   return { form, footer: [errors.box, cancel, send], focusFirst: () => title.focus() };
 }

@@ -12,6 +12,7 @@ import { meetingHref } from "./workcards.js";
 import {
   attachmentList, attachmentsField, busy, errorPage, field, focusTitle, formErrors, loadingPage, localInput, openHash,
   page, pageHead, paragraphs, peoplePicker, person, renderKeeping, roomOfMessage, showPage, span, tabs, wIcon, when,
+  wireSubmit,
 } from "./workpage.js";
 
 const REFRESH_AFTER_MS = 250;
@@ -524,54 +525,40 @@ function buildCompose(meta) {
   const errors = formErrors(form, "mtg");
   const send = h("button", { type: "button", class: "btn btn-primary", id: "mtg-send" }, icon("send", 16), gettext("Send the notice"));
   const cancel = h("button", { type: "button", class: "btn btn-default", onclick: () => closeDialog() }, gettext("Cancel"));
-  let sending = false;
-  const submit = async () => {
-    if (sending) return;
-    errors.clear();
-    const focus = [];
-    if (!title.value.trim()) { errors.field(title, gettext("Fill in the title.")); focus.push(title); }
-    if (!start.value) { errors.field(start, gettext("Choose when it starts.")); focus.push(start); }
-    if (!end.value) { errors.field(end, gettext("Choose when it ends.")); focus.push(end); }
-    if (!invitees.value().length) { invitees.error.textContent = gettext("Invite at least one unit or person."); focus.push(invitees); }
-    if (focus.length) {
-      errors.show(gettext("Some fields need your attention."));
-      focus[0].focus();
-      return;
-    }
-    const problem = files.problem();
-    if (problem) {
-      errors.show(problem);
-      files.focus();
-      return;
-    }
-    const payload = {
-      title: title.value.trim(), start: start.value, end: end.value, location: location.value.trim(),
-      agenda: agenda.value, invitees: invitees.value(), rsvp_by: rsvp.value || null,
-      remind_before_minutes: Number(remind.value), attachments: files.ids(),
-    };
-    if (organising()) payload.unit = organising();
-    sending = true;
-    let created;
-    try {
-      created = await busy(send, () => api("POST", "/meetings", payload));
-    } catch (error) {
-      sending = false;
-      errors.show(errorText(error));
-      errors.box.focus();
-      return;
-    }
-    draft = null;
-    closeDialog();
-    toast(fmt(gettext("Notice sent: %(title)s"), { title: created.title }));
-    openHash(meetingHref(created.id));
-  };
-  send.addEventListener("click", submit);
-  form.addEventListener("submit", (event) => { event.preventDefault(); submit(); });
-  form.addEventListener("keydown", (event) => {
-    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
-      event.preventDefault();
-      submit();
-    }
+  wireSubmit({
+    form, send, errors,
+    collect: () => {
+      const focus = [];
+      if (!title.value.trim()) { errors.field(title, gettext("Fill in the title.")); focus.push(title); }
+      if (!start.value) { errors.field(start, gettext("Choose when it starts.")); focus.push(start); }
+      if (!end.value) { errors.field(end, gettext("Choose when it ends.")); focus.push(end); }
+      if (!invitees.value().length) { invitees.error.textContent = gettext("Invite at least one unit or person."); focus.push(invitees); }
+      if (focus.length) {
+        errors.show(gettext("Some fields need your attention."));
+        focus[0].focus();
+        return null;
+      }
+      const problem = files.problem();
+      if (problem) {
+        errors.show(problem);
+        files.focus();
+        return null;
+      }
+      const payload = {
+        title: title.value.trim(), start: start.value, end: end.value, location: location.value.trim(),
+        agenda: agenda.value, invitees: invitees.value(), rsvp_by: rsvp.value || null,
+        remind_before_minutes: Number(remind.value), attachments: files.ids(),
+      };
+      if (organising()) payload.unit = organising();
+      return payload;
+    },
+    request: (payload) => api("POST", "/meetings", payload),
+    done: (created) => {
+      draft = null;
+      closeDialog();
+      toast(fmt(gettext("Notice sent: %(title)s"), { title: created.title }));
+      openHash(meetingHref(created.id));
+    },
   });
   return { form, footer: [errors.box, cancel, send], focusFirst: () => (unitSelect || title).focus() };
 }

@@ -242,6 +242,38 @@ export function formErrors(form, idPrefix) {
   };
 }
 
+// A compose form's sending. `collect()` checks the fields and returns the request body, or
+// null once it has shown what is wrong; the button is busy while `request(body)` runs; a
+// server error is shown in the form, which stays as typed; Ctrl/⌘+Enter sends too.
+export function wireSubmit({ form, send, errors, collect, request, done }) {
+  let sending = false;
+  const submit = async () => {
+    if (sending) return;
+    errors.clear();
+    const body = collect();
+    if (!body) return;
+    sending = true;
+    let created;
+    try {
+      created = await busy(send, () => request(body));
+    } catch (error) {
+      sending = false;
+      errors.show(errorText(error));
+      errors.box.focus();
+      return;
+    }
+    done(created);
+  };
+  send.addEventListener("click", submit);
+  form.addEventListener("submit", (event) => { event.preventDefault(); submit(); });
+  form.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+      event.preventDefault();
+      submit();
+    }
+  });
+}
+
 let pickerSeq = 0;
 
 // People over GET /users?q=, as a combobox with chips: `value()` gives usernames.
