@@ -193,8 +193,8 @@ def get_bot(username: str) -> Bot:
     return _bots[username]
 
 
-def ensure_bot_users() -> None:
-    """Every registered bot has its user (a `seed_demo` hook)."""
+def ensure_bot_users(password: str = "") -> None:
+    """Every registered bot has its user (a `seed_demo` hook; bots log in with no password)."""
     for bot in _bots.values():
         bot.user()
 

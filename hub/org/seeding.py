@@ -5,17 +5,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-Hook = Callable[[], None]
+Hook = Callable[[str], None]
 _hooks: list[Hook] = []
 
 
 def register(hook: Hook) -> None:
-    """Run `hook()` at the end of every `seed_demo` (inside its transaction); it must be
-    idempotent like the rest of the seeding."""
+    """Run `hook(password)` at the end of every `seed_demo` (inside its transaction), with the
+    demo users' password; it must be idempotent like the rest of the seeding."""
     if hook not in _hooks:
         _hooks.append(hook)
 
 
-def run() -> None:
+def run(password: str) -> None:
     for hook in list(_hooks):
-        hook()
+        hook(password)

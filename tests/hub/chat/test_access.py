@@ -57,6 +57,10 @@ TABLE: list[tuple[str, str, dict[str, Any] | None]] = [
     ("POST", "approvals/<int:approval_id>/resubmit", None),
     ("GET", "approvals/<int:approval_id>/verify", None),
     ("DELETE", "approvals/delegations/<int:delegation_id>", None),
+    # The archive (search/archive): an approval's entry is seen by its requester, approvers
+    # and the unit's clerks, leaders and admins.
+    ("GET", "archive/<int:entry_id>", None),
+    ("GET", "archive/<int:entry_id>/files/<int:index>", None),
 ]
 
 OUTSIDER, MEMBER = "staff3", "staff1"
@@ -102,8 +106,18 @@ def hidden(demo: Any, api: Any) -> dict[str, Any]:
     approval = api("clerk").post("/approvals", {"title": "用车申请", "steps": [[MEMBER]]}).json()
     delegation = api(MEMBER).post("/approvals/delegations", {
         "deputy": "clerk", "end": (start + timedelta(days=1)).isoformat()}).json()
+    budget = api("clerk").upload("预算表.txt", b"budget").json()
+    settled = api("clerk").post("/approvals", {"title": "已批的申请", "steps": [[MEMBER]],
+                                               "attachments": [budget["id"]]}).json()
+    api(MEMBER).post(f"/approvals/{settled['id']}/decide", {"action": "approve"})
+    from search.archive.filing import file_pending
+    from search.archive.models import ArchiveEntry
+
+    file_pending()
+    entry = ArchiveEntry.objects.get(approval_id=settled["id"])
     return {"room": room, "message": message, "attachment": attachment, "document": document,
-            "meeting": meeting, "approval": approval, "delegation": delegation}
+            "meeting": meeting, "approval": approval, "delegation": delegation,
+            "entry": {"id": entry.id}}
 
 
 def state(room_id: int) -> tuple[Any, ...]:
@@ -122,7 +136,7 @@ def unused_id(model: type[Any]) -> int:
 
 
 def url_for(route: str, hidden: dict[str, Any], target: int) -> str:
-    path = re.sub(r"<int:\w+_id>", str(target), route)
+    path = re.sub(r"<int:\w+_id>", str(target), route).replace("<int:index>", "0")
     return "/api/v1/" + path.replace("<path:name>", hidden["attachment"]["name"])
 
 
@@ -148,6 +162,10 @@ def target_of(route: str, hidden: dict[str, Any]) -> tuple[int, int]:
         from bots.approvals.models import Delegation
 
         return hidden["delegation"]["id"], unused_id(Delegation)
+    if "<int:entry_id>" in route:
+        from search.archive.models import ArchiveEntry
+
+        return hidden["entry"]["id"], unused_id(ArchiveEntry)
     assert "<int:attachment_id>" in route
     return hidden["attachment"]["id"], unused_id(Attachment)
 

@@ -64,7 +64,7 @@ class Command(BaseCommand):
             raise CommandError("密码至少 4 个字符")
         self.seed(password)
         self.stdout.write(self.style.SUCCESS(
-            f"演示组织已就绪：用户 leader、clerk、staff1..staff6、admin，密码：{password}"))
+            f"演示组织已就绪：用户 leader、clerk、staff1..staff6、admin、archivist，密码：{password}"))
 
     @transaction.atomic
     def seed(self, password: str) -> None:
@@ -89,7 +89,7 @@ class Command(BaseCommand):
             general = Room.objects.create(kind=Room.Kind.CHANNEL, name="general",
                                           topic="全区工作人员交流频道")
         chat_actions.add_members(room=general, users=everyone)
-        seeding.run()
+        seeding.run(password)
 
     @staticmethod
     def _user(username: str, display_name: str, title: str, password: str) -> User:

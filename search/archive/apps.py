@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+
+
+class ArchiveConfig(AppConfig):
+    name = "search.archive"
+    label = "archive"
+    verbose_name = "档案"
+
+    def ready(self) -> None:
+        from hub.core import routes, worker
+        from hub.org import seeding
+        from search.archive import api_docs, filing, urls
+
+        routes.add_api(urls.urlpatterns)
+        worker.register("archive.file", filing.file_pending, every=2.0)
+        seeding.register(filing.ensure_archivist)
+        api_docs.register()
