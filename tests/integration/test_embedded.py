@@ -122,3 +122,35 @@ def test_production_settings_pass_the_deploy_check() -> None:
                          text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert "no issues" in out.stdout
+
+
+def test_the_worker_of_serve_files_what_was_handled(embedded: dict[str, str]) -> None:
+    """End to end through `manage.py serve`: a document handled by its recipient reaches the
+    recipient's archive, and the issuer's, by the worker's own sweep (nothing run by hand)."""
+    import time
+    from datetime import date
+
+    def filed(token: str, query: str) -> list:
+        deadline = time.monotonic() + 30
+        while True:
+            entries = server.get(token, f"/archive?{query}")["entries"]
+            if entries or time.monotonic() > deadline:
+                return entries
+            time.sleep(0.5)
+
+    server = start_serve(embedded)
+    try:
+        clerk, town1 = server.token("clerk"), server.token("staff4")
+        document = server.post(clerk, "/documents", {
+            "doc_type": "通知", "number": f"区府办〔{date.today().year}〕77号",
+            "title": "关于归档测试的通知", "recipients": ["town1"]})
+        message = document["recipients"][0]["message"]
+        server.post(town1, f"/messages/{message}/actions", {"action": "sign"})
+        server.post(town1, f"/messages/{message}/actions", {"action": "complete"})
+        received = filed(town1, "kind=incoming")
+        assert [e["title"] for e in received] == ["关于归档测试的通知"]
+        assert received[0]["archive_no"].startswith("TOWN1-WS·")
+        # Its only recipient has handled it: the issuer's copy is filed too.
+        assert [e["archive_no"][:7] for e in filed(clerk, "kind=outgoing")] == ["ZFB-WS·"]
+    finally:
+        interrupt(server)
