@@ -174,3 +174,16 @@ def test_seed_demo_creates_the_archive_systems_account(demo: Any) -> None:
     archivist = demo["users"]["archivist"]
     assert archivist.has_perm("archive.view_all_archives")
     assert not demo["users"]["clerk"].has_perm("archive.view_all_archives")
+
+
+def test_the_admin_lists_entries_and_changes_none(filed: Any, demo: Any, client: Any) -> None:
+    from search.archive.models import ArchiveEntry
+
+    client.force_login(demo["users"]["admin"])
+    page = client.get("/admin/archive/archiveentry/")
+    assert page.status_code == 200
+    entry = ArchiveEntry.objects.filter(kind="incoming").first()
+    assert entry is not None and entry.archive_no in page.content.decode()
+    assert client.post(f"/admin/archive/archiveentry/{entry.id}/delete/",
+                       {"post": "yes"}).status_code == 403
+    assert ArchiveEntry.objects.filter(id=entry.id).exists()
