@@ -12,6 +12,7 @@ class ArchiveConfig(AppConfig):
         from search.archive import api_docs, filing, urls
 
         routes.add_api(urls.urlpatterns)
-        worker.register("archive.file", filing.file_pending, every=2.0)
+        worker.register("archive.file", filing.file_recent, every=2.0)
+        worker.register("archive.reconcile", filing.file_pending, every=600.0)
         seeding.register(filing.ensure_archivist)
         api_docs.register()

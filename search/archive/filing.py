@@ -1,8 +1,13 @@
 """Filing (归档): what was handled becomes an archive entry, once.
 
-The worker sweeps every two seconds (`file_pending`): deliveries handled by their unit (收文),
-documents whose every delivery is handled or returned (发文), approvals approved or rejected
-(审批). Each item is filed in a transaction of its own that locks its source row, takes the
+What is filed: deliveries handled by their unit (收文), documents whose every delivery is
+handled or returned (发文), approvals approved or rejected (审批). The worker finds them two
+ways. Every two seconds `file_recent` reads the audit log past its cursor for the events that
+can make something fileable (`document.handled`, `document.returned`, `approval.settled`):
+the log's seq grows in commit order, so nothing committed is passed over, and the cost follows
+what happened since the last turn, not the size of the archive. Every ten minutes (and in
+`manage.py archive_file`) `file_pending` looks for everything handled and not filed, which
+catches what predates the archive and any item whose filing failed. Each item is filed in a transaction of its own that locks its source row, takes the
 next 件号 of its series under the counter's row lock, checks the seal or the signatures,
 and ends with the filing's entries in the audit log; the unique constraints make a second
 filing of the same item fail instead of happening. A failure files nothing and is logged;
@@ -30,8 +35,9 @@ from hub.lib.times import iso
 from hub.org.models import Unit, UnitMembership, User
 from hub.seals import audit
 from hub.seals.canonical import canonical_json
+from hub.seals.models import AuditEntry
 from search.archive import rules
-from search.archive.models import ArchiveCounter, ArchiveEntry
+from search.archive.models import ArchiveCounter, ArchiveCursor, ArchiveEntry
 
 logger = logging.getLogger("search.archive")
 
@@ -64,10 +70,42 @@ def pending_approvals() -> list[int]:
 
 def file_pending(*, limit: int = 200) -> int:
     """File what is waiting, at most `limit` items of each class; the number filed."""
+    return _file_all([(file_delivery, i) for i in pending_deliveries()[:limit]]
+                     + [(file_outgoing, i) for i in pending_documents()[:limit]]
+                     + [(file_approval, i) for i in pending_approvals()[:limit]])
+
+
+EVENTS = ("document.handled", "document.returned", "approval.settled")
+
+
+def file_recent(*, batch: int = 500) -> int:
+    """File what the audit log's newest handling events made fileable; the number filed."""
+    cursor, _ = ArchiveCursor.objects.get_or_create(id=1)
+    rows = list(AuditEntry.objects.filter(seq__gt=cursor.seq, event__in=EVENTS)
+                .order_by("seq").values_list("seq", "event", "subject", "data")[:batch])
+    if not rows:
+        return 0
+    work: list[tuple[Any, int]] = []
+    for _, event, subject, data in rows:
+        kind, _, raw = subject.partition(":")
+        if not raw.isdigit():
+            continue
+        if event == "approval.settled":
+            work.append((file_approval, int(raw)))
+            continue
+        if event == "document.handled":
+            delivery = (Delivery.objects.filter(document_id=int(raw), unit__code=data.get("unit"))
+                        .values_list("id", flat=True).first())
+            if delivery is not None:
+                work.append((file_delivery, delivery))
+        work.append((file_outgoing, int(raw)))
+    filed = _file_all(list(dict.fromkeys(work)))
+    ArchiveCursor.objects.filter(id=1, seq=cursor.seq).update(seq=rows[-1][0])
+    return filed
+
+
+def _file_all(work: list[tuple[Any, int]]) -> int:
     filed = 0
-    work = ([(file_delivery, i) for i in pending_deliveries()[:limit]]
-            + [(file_outgoing, i) for i in pending_documents()[:limit]]
-            + [(file_approval, i) for i in pending_approvals()[:limit]])
     for action, source_id in work:
         try:
             if action(source_id) is not None:

@@ -90,3 +90,9 @@ class ArchiveCounter(models.Model):
             models.UniqueConstraint(fields=["unit", "year", "retention", "kind"],
                                     name="archive_counter_unique"),
         ]
+
+
+class ArchiveCursor(models.Model):
+    """How far the worker has read the audit log for handling events (one row)."""
+
+    seq = models.BigIntegerField(default=0)

@@ -146,9 +146,41 @@ def test_a_failure_halfway_files_nothing_and_the_others_go_on(sent: Any, api: An
     assert sorted(ArchiveEntry.objects.values_list("item_no", flat=True)) == [1, 2]
 
 
-def test_the_worker_runs_the_sweep() -> None:
+def test_the_worker_files_from_the_audit_log_and_reconciles_now_and_then() -> None:
     task, every = worker._tasks["archive.file"]
-    assert task is filing.file_pending and every <= 2.0
+    assert task is filing.file_recent and every <= 2.0
+    task, every = worker._tasks["archive.reconcile"]
+    assert task is filing.file_pending and every <= 3600
+
+
+def test_recent_handling_is_filed_from_the_log_past_the_cursor(sent: Any, api: Any) -> None:
+    document = sent(recipients=["town1"])
+    assert filing.file_recent() == 0
+    handle(api, document, "town1", "staff4")
+    # Its only recipient handled it: the received copy and the issuer's copy, at once.
+    assert filing.file_recent() == 2
+    assert set(ArchiveEntry.objects.values_list("kind", flat=True)) == {"incoming", "outgoing"}
+    assert filing.file_recent() == 0  # the cursor has moved past those events
+    settle_approval(api, steps=[["staff1"]], decisions=[("staff1", "reject")])
+    assert filing.file_recent() == 1
+    assert ArchiveEntry.objects.filter(kind="approval").count() == 1
+
+
+def test_what_the_recent_path_failed_to_file_the_reconciler_files(sent: Any, api: Any,
+                                                                  monkeypatch: Any) -> None:
+    document = sent(recipients=["town1"])
+    handle(api, document, "town1", "staff4")
+
+    def failing(delivery_id: int, **kwargs: Any) -> Any:
+        raise RuntimeError("disk full")
+
+    real = filing.file_delivery
+    monkeypatch.setattr(filing, "file_delivery", failing)
+    assert filing.file_recent() == 1  # the outgoing copy; the received one failed
+    monkeypatch.setattr(filing, "file_delivery", real)
+    assert filing.file_recent() == 0  # past the cursor: not retried here...
+    assert sweep() == 1               # ...but by the reconciling sweep
+    assert ArchiveEntry.objects.filter(kind="incoming", unit__code="town1").exists()
 
 
 @pytest.mark.django_db(transaction=True)
