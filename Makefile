@@ -9,7 +9,7 @@ DEMO_PASSWORD ?=
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/huitong
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: install install-test run test lint bench-ws bench-doc bench-search chromium clean
+.PHONY: install install-test run test lint bench-ws bench-doc bench-search bench-archive chromium clean
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -56,6 +56,9 @@ bench-doc: install-test
 # for a smaller run); figures, not pass/fail.
 bench-search: install-test
 	$(PY) bench/search_bench.py $(BENCH_ARGS)
+
+bench-archive: install-test
+	$(PY) bench/archive_bench.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var test-artifacts
