@@ -12,6 +12,9 @@ threaded web server cannot allow. The tests check each package with `bagit` itse
       data/<档号>/files/NN-<name>   the files
       data/<档号>/signatures.json   the seal or the decision signatures with public keys
       data/<档号>/audit.json        its audit log entries with their chain hashes
+
+A folder is named after its 档号 with `·` written as `.` (ZFB-WS.2026-Y-FW-0001), so that the
+paths are plain ASCII; `index.json` gives each entry's `path`.
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ FORMAT = "huitong-archive/1"
 README = """汇通档案导出包（BagIt 格式，RFC 8493）
 
 data/index.json          全部条目的著录项及导出时的真实性、完整性检测结果
+data/<档号>/              每件一个目录，目录名为档号（其中“·”写作“.”），见 index.json 的 path
 data/<档号>/metadata.json  条目著录项（DA/T 46 字段）与办理过程
 data/<档号>/files/        电子文件
 data/<档号>/signatures.json 电子签章或审批签名（Ed25519），含公钥与被签数据（tbs），可离线验证：

@@ -35,8 +35,23 @@ EVENT_LABELS = {
     "document.archived": "归档", "approval.submitted": "提交申请",
     "approval.decided": "审批", "approval.settled": "审批结束",
     "approval.resubmitted": "修改后重新提交", "approval.reminded": "催办",
-    "approval.archived": "归档", "archive.filed": "归档",
+    "approval.archived": "归档",
 }
+
+
+# The order the metadata is shown and sent in (the database keeps JSON keys in its own order).
+METADATA_ORDER = (
+    "档号", "全宗号", "门类", "年度", "保管期限", "机构（问题）", "件号", "题名", "责任者", "文件编号",
+    "日期", "文种", "密级", "紧急程度", "签发人", "发文人", "主送", "抄送", "附注", "附件数",
+    "收文编号", "收文类别", "承办人", "办结人", "办结时间", "办理结果", "办理情况", "申请单位",
+    "申请时间", "审批结果", "轮次", "内容", "审批记录", "电子签章", "真实性与完整性检测",
+    "归档时间", "归档人",
+)
+_RANK = {name: i for i, name in enumerate(METADATA_ORDER)}
+
+
+def ordered(metadata: dict[str, Any]) -> dict[str, Any]:
+    return dict(sorted(metadata.items(), key=lambda kv: (_RANK.get(kv[0], len(_RANK)), kv[0])))
 
 
 @dataclass
@@ -98,7 +113,7 @@ def entry_dict(entry: ArchiveEntry, *, full: bool = False) -> dict[str, Any]:
         "filed_at": iso(entry.filed_at), "filed_by": entry.filed_by_id,
     }
     if full:
-        out["metadata"] = entry.metadata
+        out["metadata"] = ordered(entry.metadata)
         out["log"] = log(entry)
     return out
 
@@ -118,10 +133,11 @@ def audit_entries(entry: ArchiveEntry) -> list[AuditEntry]:
 
 
 def log(entry: ArchiveEntry) -> list[dict[str, Any]]:
+    """The handling steps; the filing shows once, as the item's own `*.archived` step."""
     return [{"at": iso(e.at), "event": e.event,
              "actor": e.actor.name if e.actor else None,
              "detail": EVENT_LABELS.get(e.event, e.event)}
-            for e in audit_entries(entry)]
+            for e in audit_entries(entry) if e.event != "archive.filed"]
 
 
 def _facet(qs: QuerySet[ArchiveEntry], name: str) -> dict[str, int]:
