@@ -1,6 +1,7 @@
 // The chat client: state changes from the socket and from the user, and when to render.
 
 import { ApiError, api, onUnauthorized } from "./api.js";
+import { archivePageOpen, hideArchive, initArchive, routeArchive } from "./archive.js";
 import { hasHints, hintedParams } from "./cardparams.js";
 import { Composer } from "./composer.js";
 import {
@@ -432,7 +433,8 @@ function isAtBottom() {
 
 function maybeMarkRead() {
   const room = state.rooms.get(state.activeRoomId);
-  if (!room || document.visibilityState !== "visible" || !document.hasFocus() || documentsPageOpen() || workPageOpen()) return;
+  if (!room || document.visibilityState !== "visible" || !document.hasFocus() || documentsPageOpen() || workPageOpen()
+      || archivePageOpen()) return;
   const timeline = timelineOf(room.id);
   if (!timeline.loaded || !isAtBottom()) return;
   const messages = sortedMessages(timeline);
@@ -642,6 +644,7 @@ function showEmptyPane() {
 function openRoom(id) {
   const room = state.rooms.get(id);
   if (!room) return;
+  hideArchive();
   hideSearch();
   hideDocuments();
   hideWork();
@@ -712,6 +715,7 @@ function stepRoom(delta) {
 }
 
 function route() {
+  if (routeArchive(location.hash)) return true;
   if (routeSearch(location.hash)) return true;
   if (routeWork(location.hash)) return true;
   if (routeDocuments(location.hash)) return true;
@@ -1222,6 +1226,7 @@ async function start() {
   initDocuments();
   initWork();
   initSearch({ openMessage });
+  initArchive();
   onUnauthorized(sessionExpired);
   rememberUser(state.me);
   $("#new-chat-btn").append(icon("plus", 20));

@@ -5,7 +5,7 @@
 // documents bot's cards link to them.
 
 import { api, upload } from "./api.js";
-import { closeDialog, errorText, openDialog, toast } from "./dialogs.js";
+import { closeDialog, confirmDialog, errorText, openDialog, toast } from "./dialogs.js";
 import { documentHref } from "./doccards.js";
 import { $, h, icon } from "./dom.js";
 import { fileSize } from "./format.js";
@@ -85,6 +85,7 @@ const EVENT_LABELS = {
   read: () => gettext("Read"),
   reminded: () => gettext("Reminded"),
   escalated: () => gettext("Escalated to the unit's leaders"),
+  archived: () => gettext("Filed in the archive"),
 };
 
 export function canSendDocuments() {
@@ -378,6 +379,73 @@ async function fetchDocument(view) {
   view.doc = doc;
   view.watch = new Set([doc.tracking_message, ...doc.recipients.map((r) => r.message)].filter(Boolean));
   renderDocument(view);
+  if (!view.filing && mayFile(doc)) lookUpFiling(view);
+}
+
+// --- 归档: a clerk or leader of the issuing unit files the document in the archive now -------------
+function mayFile(doc) {
+  return doc.viewer.issuer && (state.me.units || []).some((u) => u.code === doc.unit.code && SENDER_ROLES.has(u.role));
+}
+
+// The document's entry in the archive (GET /archive finds it by its 发文字号), or null.
+async function filedEntry(view) {
+  try {
+    const found = await api("GET", `/archive?kind=outgoing&q=${encodeURIComponent(view.doc.number)}`);
+    return (found.entries || []).find((e) => e.document === view.id) || null;
+  } catch {
+    return null;
+  }
+}
+
+async function lookUpFiling(view) {
+  view.filing = { state: "checking" };
+  const entry = await filedEntry(view);
+  if (current !== view) return;
+  view.filing = entry ? { state: "filed", no: entry.archive_no } : { state: "open" };
+  renderDocument(view);
+}
+
+async function fileDocument(view, button) {
+  const ok = await confirmDialog({
+    title: gettext("File in the archive"),
+    text: gettext("File this document in the unit's archive now? It is filed once and cannot be taken back."),
+    confirm: gettext("File"),
+  });
+  if (!ok || current !== view) return;
+  button.disabled = true;
+  button.classList.add("btn-busy");
+  try {
+    const entry = await api("POST", "/archive", { document: view.id });
+    view.filing = { state: "filed", no: entry.archive_no };
+    toast(fmt(gettext("Filed as %(no)s"), { no: entry.archive_no }));
+  } catch (error) {
+    if (error.status !== 409) {
+      button.disabled = false;
+      button.classList.remove("btn-busy");
+      toast(errorText(error), "error");
+      return;
+    }
+    const entry = await filedEntry(view); // filed already (by the worker, or by someone else)
+    view.filing = { state: "filed", no: entry ? entry.archive_no : "" };
+  }
+  if (current === view) renderDocument(view);
+}
+
+function filingTool(view) {
+  const filing = view.filing;
+  if (!filing || !mayFile(view.doc)) return null;
+  if (filing.state === "filed") {
+    return h("a", {
+      class: "btn btn-default btn-sm doc-filed", dataset: { focus: "archive" },
+      href: filing.no ? `#archive?q=${encodeURIComponent(filing.no)}` : "#archive",
+      title: filing.no ? fmt(gettext("Filed as %(no)s"), { no: filing.no }) : gettext("Filed"),
+    }, h("span", {}, gettext("Filed")), filing.no ? h("span", { class: "doc-filed-no" }, filing.no) : null);
+  }
+  if (filing.state !== "open") return null;
+  return h("button", {
+    type: "button", class: "btn btn-default btn-sm doc-file-btn", dataset: { focus: "archive" },
+    title: gettext("File this document in the unit's archive now"), onclick: (event) => fileDocument(view, event.currentTarget),
+  }, gettext("File"));
 }
 
 // From app.js: every updated message. The tracking card changes on every step of every
@@ -623,7 +691,8 @@ function logNode(doc) {
         return h("li", {},
           h("time", { datetime: e.at }, when(e.at)),
           h("span", { class: "doc-log-what" }, EVENT_LABELS[name] ? EVENT_LABELS[name]() : name),
-          h("span", { class: "muted" }, [e.unit && names.get(e.unit), e.actor && person(e.actor)].filter(Boolean).join(" · ")));
+          h("span", { class: "muted" }, [e.unit && names.get(e.unit), e.actor && person(e.actor),
+            e.data && e.data.archive_no].filter(Boolean).join(" · ")));
       }))));
 }
 
@@ -642,6 +711,8 @@ function renderDocument(view) {
       title: gettext("Remind every unit that has not finished"), onclick: (event) => remind(view, event.currentTarget),
     }, docIcon("bell", 16), gettext("Remind")));
   }
+  const filing = filingTool(view);
+  if (filing) tools.push(filing);
   const roomCode = doc.viewer.issuer ? doc.unit.code : doc.viewer.units[0];
   const room = roomCode ? unitRoom(roomCode) : null;
   if (room) {
