@@ -42,27 +42,6 @@ function when(iso) {
   return `${day} ${hourFmt.format(d)}`;
 }
 
-// An archive box, drawn like dom.js's icons (outline, 24px grid).
-const SVG_NS = "http://www.w3.org/2000/svg";
-const ARC_ICONS = {
-  box: ["M3 4h18v4H3z", "M5 8v12h14V8", "M10 12h4"],
-  download: ["M12 4v11", "M7 10.5l5 5 5-5", "M5 20h14"],
-};
-
-function arcIcon(name, size = 18) {
-  const svg = document.createElementNS(SVG_NS, "svg");
-  for (const [key, value] of Object.entries({
-    viewBox: "0 0 24 24", width: size, height: size, fill: "none", stroke: "currentColor", "stroke-width": "1.8",
-    "stroke-linecap": "round", "stroke-linejoin": "round", "aria-hidden": "true", focusable: "false",
-  })) svg.setAttribute(key, value);
-  for (const d of ARC_ICONS[name] || []) {
-    const path = document.createElementNS(SVG_NS, "path");
-    path.setAttribute("d", d);
-    svg.append(path);
-  }
-  return svg;
-}
-
 let pageEl = null;
 let parts = null;
 let query = {};
@@ -336,11 +315,11 @@ function drawExport() {
     exportable.map((code) => h("option", { value: code }, unitName(code))));
   const error = h("p", { class: "arc-export-error", role: "alert", hidden: true });
   const button = h("button", { type: "button", class: "btn btn-default btn-sm arc-export-btn" },
-    arcIcon("download", 16), gettext("Export the year's archive package"));
+    icon("download", 16), gettext("Export the year's archive package"));
   button.addEventListener("click", () => download(fixedUnit || unitSelect.value, yearSelect.value, button, error));
   box.replaceChildren(
     h("div", { class: "arc-export-line" },
-      h("span", { class: "arc-export-what" }, arcIcon("box", 18),
+      h("span", { class: "arc-export-what" }, icon("box", 18),
         fixedUnit ? fmt(gettext("Archive of %(unit)s"), { unit: unitName(fixedUnit) }) : gettext("Export")),
       unitSelect ? h("div", { class: "arc-field arc-field-inline" },
         h("label", { for: "arc-export-unit" }, gettext("Unit")), unitSelect) : null,
@@ -390,7 +369,7 @@ function drawResults() {
   const total = answer.total || 0;
   if (!entries.length) {
     const filtered = ["year", "unit", "retention", "kind", "q"].some((key) => query[key]);
-    parts.status.replaceChildren(h("div", { class: "arc-empty" }, arcIcon("box", 40),
+    parts.status.replaceChildren(h("div", { class: "arc-empty" }, icon("box", 40),
       h("p", {}, gettext("No archived files yet.")),
       filtered ? h("p", { class: "muted" }, gettext("Try fewer filters.")) : null));
     parts.results.replaceChildren();
@@ -661,6 +640,6 @@ export function initArchive() {
   const apps = $("#sidebar-apps");
   if (apps) {
     apps.append(h("a", { class: "app-link arc-app-link", href: "#archive", id: "archive-link" },
-      arcIcon("box", 18), h("span", {}, gettext("Archive"))));
+      icon("box", 18), h("span", {}, gettext("Archive"))));
   }
 }
