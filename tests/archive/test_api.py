@@ -3,6 +3,7 @@ files, filing by hand, the feed's cursor, and a clear 400 for bad input."""
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 import pytest
@@ -155,6 +156,11 @@ def test_the_feed_pages_in_filing_order_for_the_units_one_manages(filed: Any, ap
     seqs = [e["seq"] for e in first["entries"] + rest["entries"]]
     assert seqs == sorted(seqs)
     assert all("metadata" in e and "log" in e for e in rest["entries"])
+    # The outside system fetches the files through the entries' urls.
+    entry = next(e for e in first["entries"] + rest["entries"] if e["files"])
+    got = api("archivist").client.get(entry["files"][0]["url"], headers=api("archivist").headers)
+    assert got.status_code == 200
+    assert hashlib.sha256(b"".join(got.streaming_content)).hexdigest() == entry["files"][0]["sha256"]
     # Nothing new: the cursor stays where it is.
     idle = api("archivist").get("/archive/feed", since=rest["next"]).json()
     assert idle == {"entries": [], "next": rest["next"], "has_more": False}
