@@ -81,15 +81,20 @@ EVENTS = ("document.handled", "document.returned", "approval.settled")
 def file_recent(*, batch: int = 500) -> int:
     """File what the audit log's newest handling events made fileable; the number filed."""
     cursor, _ = ArchiveCursor.objects.get_or_create(id=1)
-    rows = list(AuditEntry.objects.filter(seq__gt=cursor.seq, event__in=EVENTS)
-                .order_by("seq").values_list("seq", "event", "subject", "data")[:batch])
+    # Every entry past the cursor, not only the events wanted: the cursor then moves past
+    # everything read, and an idle turn is one lookup on the seq index.
+    rows = list(AuditEntry.objects.filter(seq__gt=cursor.seq).order_by("seq")
+                .values_list("seq", "event", "subject")[:batch])
     if not rows:
         return 0
+    wanted = [seq for seq, event, _ in rows if event in EVENTS]
+    data_of = dict(AuditEntry.objects.filter(seq__in=wanted).values_list("seq", "data"))
     work: list[tuple[Any, int]] = []
-    for _, event, subject, data in rows:
+    for seq, event, subject in rows:
         kind, _, raw = subject.partition(":")
-        if not raw.isdigit():
+        if event not in EVENTS or not raw.isdigit():
             continue
+        data = data_of.get(seq) or {}
         if event == "approval.settled":
             work.append((file_approval, int(raw)))
             continue
