@@ -12,13 +12,18 @@ Then:
 - queries: one-word, two-word, phrase (as a user in all 200 rooms) and filtered (a user in
   10 rooms) queries, each run
   `--repeat` times on both; reports p50 and p95 latency of the whole answer the API needs
-  (the exact total and the first page of 20), and compares the hits of both: totals, and
-  how many of whoosh's first 20 PostgreSQL also matches.
+  (for whoosh, search.query.execute: the exact total, the facets and the first page of 20
+  with snippets; for PostgreSQL the exact count and the first page of 20 ids), the first
+  run of each query apart (cold caches), whoosh's CPU time beside its wall time (the
+  machine may be shared), and compares the hits of both: totals, and how many of whoosh's
+  first 20 PostgreSQL also matches.
 
 Figures, not pass/fail; results go to bench/results/search-*.json.
 
     make bench-search                       # 1,000,000 messages
     .venv/bin/python bench/search_bench.py --messages 100000
+    .venv/bin/python bench/search_bench.py --work /tmp/sb --keep      # keep both
+    .venv/bin/python bench/search_bench.py --work /tmp/sb --queries-only  # queries again
 """
 
 from __future__ import annotations
@@ -42,7 +47,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432")
 BENCH_DB = "huitong_searchbench"
-ROOMS, SENDERS = 200, 300
+ROOMS, SENDERS, UNITS = 200, 300, 30
 
 ENGLISH = ("budget review meeting report project deadline draft approval office system "
            "server network upgrade security audit training schedule contract invoice "
@@ -94,6 +99,11 @@ def messages(n: int, seed: int) -> Iterator[tuple[int, int, int, str, datetime]]
                start + timedelta(seconds=i * 30))
 
 
+def unit_of(sender: int) -> str:
+    """Each sender belongs to one of UNITS units (codes dw01..dw30), as in the facets."""
+    return f"dw{sender % UNITS + 1:02d}"
+
+
 def du(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
@@ -107,7 +117,7 @@ def pct(values: list[float], q: float) -> float:
 def build_whoosh(path: Path, n: int, seed: int, limitmb: int) -> dict[str, Any]:
     from whoosh import index as whoosh_index
 
-    from search.index import INDEX_NAME, schema
+    from search.index import INDEX_NAME, meta, schema
     from search.sources import _names
 
     names = [f"用户{i}" for i in range(SENDERS + 1)]
@@ -118,9 +128,11 @@ def build_whoosh(path: Path, n: int, seed: int, limitmb: int) -> dict[str, Any]:
     for i, room, sender, body, created in messages(n, seed):
         writer.add_document(
             key=f"message:{i}", type="message", oid=i, room=str(room), sender=str(sender),
-            unit="", year=str(created.year), doctype="", attach="",
+            unit=unit_of(sender), year=str(created.year), doctype="", attach="",
             created=created.replace(tzinfo=None), title="", number="", body=body, files="",
-            names=_names([]) or names[sender], aud=f"r{room}", audc=f"r{room}".encode(),
+            names=_names([]) or names[sender], aud=f"r{room}",
+            meta=meta(aud=f"r{room}", type="message", unit=unit_of(sender),
+                      year=str(created.year), doctype=""),
             stamp="", failed=[])
         if i % 50_000 == 0:
             log(f"  whoosh: {i} added ({i / (time.monotonic() - started):.0f}/s)")
@@ -132,27 +144,17 @@ def build_whoosh(path: Path, n: int, seed: int, limitmb: int) -> dict[str, Any]:
             "size_mb": round(du(path) / 1e6, 1)}
 
 
-def whoosh_query(q: str) -> Any:
-    from whoosh.query import And
-
-    from search.query import _phrase_query, _text_query, parse
-
-    parsed = parse(q)
-    parts = [p for p in ([_text_query(" ".join(parsed.words))] if parsed.words else [])
-             + [_phrase_query(x) for x in parsed.phrases] if p is not None]
-    return parts[0] if len(parts) == 1 else And(parts)
-
-
 def run_whoosh(q: str, rooms: list[int] | None, searcher: Any) -> tuple[int, list[int]]:
-    """As GET /search does it: the caller's audience through `Allowed` (everyone's rooms
-    when unfiltered: the worst case), the exact total and the first page."""
-    from search.query import Allowed
+    """As GET /search does it (search.query.execute): the caller's audience inside the
+    search (everyone's rooms when unfiltered: the worst case), the exact total, the facets
+    and the first page of 20 with its snippets."""
+    from search.query import Caller, build, execute, parse
 
-    terms = [f"r{r}" for r in (rooms or range(1, ROOMS + 1))]
-    results = searcher.search(whoosh_query(q), limit=20,
-                              filter=Allowed(searcher.reader(), terms))
-    total = len(results)
-    return total, [hit["oid"] for hit in results]
+    who = Caller(user_id=0, room_ids=list(rooms or range(1, ROOMS + 1)), unit_ids=[])
+    query, text = build(parse(q), who)
+    found = execute(searcher, query, terms=[f"r{r}" for r in who.room_ids], newest=text is None,
+                    offset=0, limit=20)
+    return found["total"], [hit["id"] for hit in found["results"]]
 
 
 # --- PostgreSQL -------------------------------------------------------------------------------------
@@ -221,6 +223,13 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=6)
     parser.add_argument("--limitmb", type=int, default=512)
     parser.add_argument("--keep", action="store_true", help="keep the index and the database")
+    parser.add_argument("--work", type=Path, default=None,
+                        help="where the index goes (kept); default: a temporary directory")
+    parser.add_argument("--queries-only", action="store_true",
+                        help="query the index in --work and the database a --keep run left")
+    parser.add_argument("--pg-repeat", type=int, default=None,
+                        help="PostgreSQL's repeats (default --repeat; its one-word queries "
+                             "take seconds each at a million)")
     args = parser.parse_args()
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hub.settings")
@@ -232,34 +241,53 @@ def main() -> None:
     from search.index import INDEX_NAME
 
     n = args.messages
-    work = Path(tempfile.mkdtemp(prefix="search-bench-"))
+    work = args.work or Path(tempfile.mkdtemp(prefix="search-bench-"))
+    keep = args.keep or args.work is not None or args.queries_only
     path = work / "index"
     report: dict[str, Any] = {"messages": n, "machine": f"{os.cpu_count()} cores",
+                              "load_before": os.getloadavg(),
                               "started": datetime.now(UTC).isoformat()}
     try:
-        log(f"whoosh: indexing {n} messages")
-        report["whoosh_index"] = build_whoosh(path, n, args.seed, args.limitmb)
-        log(f"  {report['whoosh_index']}")
-        log("PostgreSQL: COPY and the pg_trgm GIN index")
-        report["pg_index"] = build_pg(n, args.seed)
-        log(f"  {report['pg_index']}")
+        if not args.queries_only:
+            if path.exists():
+                shutil.rmtree(path)
+            log(f"whoosh: indexing {n} messages")
+            report["whoosh_index"] = build_whoosh(path, n, args.seed, args.limitmb)
+            log(f"  {report['whoosh_index']}")
+            log("PostgreSQL: COPY and the pg_trgm GIN index")
+            report["pg_index"] = build_pg(n, args.seed)
+            log(f"  {report['pg_index']}")
 
         rng = random.Random(args.seed)
         rooms = sorted(rng.sample(range(1, ROOMS + 1), 10))
         ix = whoosh_index.open_dir(str(path), indexname=INDEX_NAME)
         report["queries"] = {}
         with ix.searcher() as searcher, pg_connect(BENCH_DB) as conn:
+            # The first search reads each segment's `meta` column into memory (search/collect.py).
+            t = time.perf_counter()
+            run_whoosh("通知", None, searcher)
+            report["whoosh_first_search_ms"] = round((time.perf_counter() - t) * 1000)
+            log(f"whoosh: first search {report['whoosh_first_search_ms']} ms")
             for kind, queries in QUERIES.items():
                 scope = rooms if kind == "filtered" else None
-                timings: dict[str, list[float]] = {"whoosh": [], "pg": []}
+                timings: dict[str, list[float]] = {"whoosh": [], "whoosh_cpu": [], "pg": []}
+                cold: dict[str, list[float]] = {"whoosh": [], "pg": []}
                 hits = []
                 for q in queries:
-                    run_whoosh(q, scope, searcher)  # warm
-                    run_pg(conn, q, scope)
+                    # The first run of a query: its terms' postings not yet decoded and
+                    # cached (search/collect.py), PostgreSQL's pages perhaps not in memory.
+                    t = time.perf_counter()
+                    run_whoosh(q, scope, searcher)
+                    cold["whoosh"].append((time.perf_counter() - t) * 1000)
+                    t = time.perf_counter()
+                    p_total, _ = run_pg(conn, q, scope)
+                    cold["pg"].append((time.perf_counter() - t) * 1000)
                     for _ in range(args.repeat):
-                        t = time.perf_counter()
+                        t, c = time.perf_counter(), time.process_time()
                         w_total, w_top = run_whoosh(q, scope, searcher)
                         timings["whoosh"].append((time.perf_counter() - t) * 1000)
+                        timings["whoosh_cpu"].append((time.process_time() - c) * 1000)
+                    for _ in range(args.repeat if args.pg_repeat is None else args.pg_repeat):
                         t = time.perf_counter()
                         p_total, _ = run_pg(conn, q, scope)
                         timings["pg"].append((time.perf_counter() - t) * 1000)
@@ -269,14 +297,18 @@ def main() -> None:
                                  "whoosh_top20": len(w_top)})
                 report["queries"][kind] = {
                     engine: {"p50_ms": round(statistics.median(v), 1),
-                             "p95_ms": round(pct(v, 0.95), 1)} for engine, v in timings.items()}
+                             "p95_ms": round(pct(v, 0.95), 1)} if v else {}
+                    for engine, v in timings.items()}
+                for engine, v in cold.items():
+                    report["queries"][kind][engine]["first_run_ms"] = [round(x) for x in v]
                 report["queries"][kind]["hits"] = hits
                 log(f"{kind}: " + json.dumps({k: v for k, v in report["queries"][kind].items()
                                               if k != "hits"}, ensure_ascii=False))
                 for h in hits:
                     log(f"    {h}")
     finally:
-        if not args.keep:
+        report["load_after"] = os.getloadavg()
+        if not keep:
             shutil.rmtree(work, ignore_errors=True)
             try:
                 with pg_connect("postgres") as conn:

@@ -25,10 +25,11 @@ RESULTS = {"type": "object", "properties": {
 def register() -> None:
     op = openapi.operation(
         "Search what the caller may see. q takes words, \"phrases\" and the filters from: in: "
-        "type: unit: before: after: has:attachment; 400 for bad input, 503 index_rebuilding "
-        "while there is no usable index",
-        query=["q", "type", "room", "unit", "sender", "after", "before", "has", "sort", "limit",
-               "offset"],
+        "type: unit: doctype: before: after: has:attachment; doc_type=<文种> (one of bots."
+        "documents DOC_TYPES, e.g. 通知); 400 for bad input, 503 index_rebuilding while there "
+        "is no usable index",
+        query=["q", "type", "room", "unit", "sender", "doc_type", "after", "before", "has",
+               "sort", "limit", "offset"],
         response={"$ref": "#/components/schemas/SearchResults"})
     op["responses"]["503"] = {"description": "索引正在重建 (code index_rebuilding)"}
     paths: dict[str, Any] = {"/api/v1/search": {"get": op}}

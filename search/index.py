@@ -23,7 +23,7 @@ from search.analysis import ChineseTokenizer, NameTokenizer
 INDEX_NAME = "huitong"
 MARKER = "REBUILDING"
 # Raised whenever the schema or the analysis changes, so an old index is rebuilt.
-VERSION = "2"
+VERSION = "3"
 
 
 class IndexUnavailable(Exception):
@@ -49,10 +49,23 @@ def schema() -> Schema:
         files=TEXT(analyzer=zh, field_boost=0.5),    # attachment names and text
         names=TEXT(analyzer=NameTokenizer(), field_boost=2.0),
         aud=KEYWORD(),                               # who may see it: r<room> u<unit> p<user>
-        audc=COLUMN(VarBytesColumn()),               # the same as a column (search/query.py)
+        meta=COLUMN(VarBytesColumn()),               # aud and the facet values (meta())
         stamp=STORED(),                              # the source's version, for search_check
         failed=STORED(),                             # attachments that could not be read
     )
+
+
+def meta(*, aud: str, type: str, unit: str, year: str, doctype: str) -> bytes:
+    """The `meta` column of an entry: its audience terms, then the values it is counted under
+    in the facets, so that a search reads one column per match (search/collect.py)."""
+    return "\x1e".join((aud, "\x1f".join((type, unit, year, doctype)))).encode()
+
+
+def read_meta(value: bytes) -> tuple[list[str], str, list[str], str, str]:
+    """(audience terms, type, unit codes, year, 文种) from a `meta` value."""
+    aud, _, rest = value.decode().partition("\x1e")
+    kind, unit, year, doctype = (rest.split("\x1f") + ["", "", "", ""])[:4]
+    return aud.split(), kind, [u for u in unit.split(",") if u], year, doctype
 
 
 def index_dir() -> Path:

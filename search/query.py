@@ -2,16 +2,16 @@
 
 `q` is free text with filters: words (all must match, in the title, 发文字号, text, attachment
 text or people's names), phrases in quotes (`"电子签名"`, `“…”`, `「…」`), and `from:` `in:`
-`type:` `unit:` `before:` `after:` `has:attachment` (a value with spaces in quotes; `：` works
-like `:`). A quote left open is read as plain words. Unknown filters, unknown types or units
-and dates that do not parse answer 400 with the reason in Chinese.
+`type:` `unit:` `doctype:` (文种, e.g. `doctype:通知`) `before:` `after:` `has:attachment` (a
+value with spaces in quotes; `：` works like `:`). A quote left open is read as plain words.
+Unknown filters, unknown types, units or 文种 and dates that do not parse answer 400 with the
+reason in Chinese.
 
 Who may see what is part of the search, not a filter on its output: each entry carries its
-audience (`r<room>`, `u<unit>`, `p<user>`), and whoosh's collector admits a match only when
-that audience shares a term with the caller's current rooms, units and id (`Allowed`),
-before the match is counted, paged or faceted, so totals, pages and facets are right.
-Messages deleted but not yet removed from the index (their `IndexQueue` row is still
-waiting) are masked out.
+audience (`r<room>`, `u<unit>`, `p<user>`), and a match is admitted only when that audience
+shares a term with the caller's current rooms, units and id, before it is counted, paged or
+faceted, so totals, pages and facets are right (search/collect.py). Messages deleted but not
+yet removed from the index (their `IndexQueue` row is still waiting) are masked out.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from typing import Any
 import bleach
 from django.db.models import Q
 from django.utils import timezone
-from whoosh import highlight, sorting
+from whoosh import highlight
 from whoosh.query import (
     And,
     ConstantScoreQuery,
@@ -36,18 +36,19 @@ from whoosh.query import (
     Query,
     Term,
 )
+from whoosh.searching import Results
 
 from hub.chat.models import Room, RoomMember
 from hub.core.models import IndexQueue
 from hub.lib.errors import bad_request
 from hub.org.models import Unit, UnitMembership, User
-from search import index
+from search import collect, index
 from search.analysis import Group, fold, groups
 
 MAX_CHARS = 500
 MAX_LIMIT = 100
 MAX_OFFSET = 10_000
-FILTERS = ("from", "in", "type", "unit", "before", "after", "has")
+FILTERS = ("from", "in", "type", "unit", "doctype", "before", "after", "has")
 TYPES = {"message": "message", "消息": "message", "document": "document", "doc": "document",
          "公文": "document", "meeting": "meeting", "会议": "meeting", "approval": "approval",
          "审批": "approval"}
@@ -57,7 +58,7 @@ SORTS = {"relevance": "relevance", "score": "relevance", "相关": "relevance",
 TEXT_FIELDS = (("title", 3.0), ("number", 4.0), ("body", 1.0), ("files", 0.5))
 QUOTES = {'"': '"', "“": "”", "「": "」", "『": "』", "'": "'", "‘": "’"}
 _FILTER = re.compile(r"([A-Za-z]+)[:：](.*)", re.S)
-FILTER_HELP = "可用的筛选：from: in: type: unit: before: after: has:attachment"
+FILTER_HELP = "可用的筛选：from: in: type: unit: doctype: before: after: has:attachment"
 
 
 @dataclass
@@ -214,45 +215,29 @@ class Caller:
     user_id: int
     room_ids: list[int]
     unit_ids: list[int]
+    principal_ids: list[int] = field(default_factory=list)  # whose deputy (代批) they are now
 
 
 def caller(user: User) -> Caller:
+    from bots import clock
+    from bots.approvals.models import Delegation
+
+    now = clock.now()
     return Caller(
         user_id=user.id,
         room_ids=list(RoomMember.objects.filter(user=user).values_list("room_id", flat=True)),
         unit_ids=list(UnitMembership.objects.filter(user=user).values_list("unit_id", flat=True)),
+        principal_ids=list(Delegation.objects.filter(
+            deputy=user, revoked_at__isnull=True, starts_at__lte=now, ends_at__gt=now)
+            .values_list("principal_id", flat=True)),
     )
 
 
 def audience_terms(who: Caller) -> list[str]:
+    """The `aud` terms the caller matches: themselves, their rooms and units, and (`d<id>`)
+    approvals awaiting someone whose deputy they are now (search/sources.py)."""
     return [f"p{who.user_id}", *(f"r{r}" for r in who.room_ids),
-            *(f"u{u}" for u in who.unit_ids)]
-
-
-def audience(who: Caller) -> Query:
-    """The caller's audience as a query (`Or` of terms): exact, but slow to intersect with
-    a frequent word when the caller is in many rooms; `Allowed` is what searches use."""
-    return Or([Term("aud", t) for t in audience_terms(who)])
-
-
-class Allowed(set):  # type: ignore[type-arg]
-    """The documents the caller may see, as whoosh's collector asks for them: one docnum at a
-    time, answered from the `audc` column (the entry's audience terms) against the caller's
-    terms. whoosh's FilterCollector asks before a match is counted, paged or faceted, so
-    totals, pages and facets include only these; the cost is one column read per text match
-    instead of a union over every room the caller is in."""
-
-    def __init__(self, reader: Any, terms: list[str]) -> None:
-        super().__init__()
-        self.column = reader.column_reader("audc")
-        self.terms = frozenset(t.encode() for t in terms)
-
-    def __bool__(self) -> bool:
-        return True  # "a filter is set", even though nothing is held
-
-    def __contains__(self, docnum: object) -> bool:
-        value = self.column[docnum]
-        return bool(value) and not self.terms.isdisjoint(value.split())
+            *(f"u{u}" for u in who.unit_ids), *(f"d{p}" for p in who.principal_ids)]
 
 
 def _filter_queries(parsed: Parsed, who: Caller) -> list[Query]:
@@ -294,6 +279,16 @@ def _filter_queries(parsed: Parsed, who: Caller) -> list[Query]:
                 raise bad_request(f"未知的单位“{value}”")
             codes |= found
         out.append(Or([Term("unit", c) for c in sorted(codes)]))
+    if "doctype" in f:
+        from bots.documents.models import DOC_TYPES
+
+        kinds = []
+        for value in f["doctype"]:
+            for part in re.split(r"[,，、|]", value):
+                if part.strip() not in DOC_TYPES:
+                    raise bad_request(f"未知的文种“{part.strip()}”，可选：{'、'.join(DOC_TYPES)}")
+                kinds.append(part.strip())
+        out.append(Or([Term("doctype", k) for k in kinds]))
     if "has" in f:
         for value in f["has"]:
             if value.lower() not in HAS:
@@ -313,7 +308,7 @@ def _filter_queries(parsed: Parsed, who: Caller) -> list[Query]:
 
 def build(parsed: Parsed, who: Caller) -> tuple[Query, Query | None]:
     """(the query, the text part alone or None): the filters are required and only the text
-    part scores. The caller's audience is applied by `Allowed` when searching."""
+    part scores. The caller's audience is applied when searching (search/collect.py)."""
     text_parts = [q for q in ([_text_query(" ".join(parsed.words))] if parsed.words else [])
                   + [_phrase_query(p) for p in parsed.phrases] if q is not None]
     text: Query | None = None
@@ -344,17 +339,25 @@ class Request:
     extra: dict[str, list[str]] = field(default_factory=dict)  # filters from URL parameters
 
 
-def _pending_deletes() -> Query | None:
-    keys = [f"{kind}:{oid}" for kind, oid in IndexQueue.objects.filter(
+def _pending_deletes() -> list[str]:
+    return [f"{kind}:{oid}" for kind, oid in IndexQueue.objects.filter(
         op=IndexQueue.Op.DELETE).values_list("kind", "object_id")[:5000]]
-    return Or([Term("key", k) for k in keys]) if keys else None
 
 
-FACETS = {"type": "type", "unit": "unit", "year": "year", "doc_type": "doctype"}
+def _masked(searcher: Any, keys: list[str]) -> frozenset[int]:
+    """The docnums of the entries with these keys (few: deletions not yet applied)."""
+    out: set[int] = set()
+    for key in keys:
+        out.update(searcher.document_numbers(key=key))
+    return frozenset(out)
+
+
 ALLOWED_TAGS = {"mark", "b"}
 
 
 def sanitize(fragment: str) -> str:
+    """The snippet as HTML with only bare `<mark>` and `<b>` (bleach, behind whoosh's
+    formatter, which has escaped the text already)."""
     return bleach.clean(fragment, tags=ALLOWED_TAGS, attributes={}, strip=True)
 
 
@@ -389,46 +392,43 @@ def run(user: User, request: Request) -> dict[str, Any]:
     query, text = build(parsed, who)
     if sort is None:
         sort = "relevance" if text is not None else "newest"
-    mask = _pending_deletes()
+    pending = _pending_deletes()
     ix = index.open_index()  # after reading the pending deletions: see _pending_deletes
-    facets = {name: sorting.FieldFacet(fieldname, allow_overlap=(fieldname == "unit"))
-              for name, fieldname in FACETS.items()}
-    kwargs: dict[str, Any] = {"limit": request.offset + request.limit, "groupedby": facets,
-                              "maptype": sorting.Count, "terms": True}
-    if mask is not None:
-        kwargs["mask"] = mask
-    if sort == "newest" or text is None:
-        kwargs["sortedby"] = "created"
-        kwargs["reverse"] = True
     try:
         searcher = ix.searcher()
     except Exception as exc:
         raise index.IndexUnavailable(f"corrupt: {exc!r}") from exc
     with searcher:
-        try:
-            kwargs["filter"] = Allowed(searcher.reader(), audience_terms(who))
-        except Exception:  # no entries with the column yet (an empty index)
-            query = And([query, ConstantScoreQuery(audience(who), 0.0)])
-        results = searcher.search(query, **kwargs)
-        results.fragmenter = highlight.ContextFragmenter(maxchars=160, surround=40)
-        results.formatter = highlight.HtmlFormatter(tagname="mark", between="…")
-        total = len(results)
-        hits = []
-        for hit in results[request.offset:request.offset + request.limit]:
-            stored = hit.fields()
-            created = stored.get("created")
-            hits.append({
-                "type": stored["type"], "id": stored["oid"],
-                "title": stored.get("title") or "", "number": (stored.get("number") or "")
-                .split("\n")[0], "doc_type": stored.get("doctype") or None,
-                "unit": (stored.get("unit") or "").split(",")[0] or None,
-                "room": int(stored["room"]) if stored.get("room") else None,
-                "created_at": iso(created) if created else None,
-                "snippet_html": _snippet(hit),
-                "score": round(float(hit.score or 0.0), 4),
-                "_sender": stored.get("sender"),
-            })
-        counted = {name: {str(k): v for k, v in results.groups(name).items() if k}
-                   for name in FACETS}
-    return {"total": total, "results": hits, "facets": counted, "sort": sort}
+        found = execute(searcher, query, terms=audience_terms(who), mask=pending,
+                        newest=sort == "newest" or text is None, offset=request.offset,
+                        limit=request.limit)
+    return {**found, "sort": sort}
 
+
+def execute(searcher: Any, query: Query, *, terms: list[str], newest: bool, offset: int,
+            limit: int, mask: list[str] | None = None) -> dict[str, Any]:
+    """`query` on `searcher` for a caller with these audience terms, except the entries whose
+    keys are in `mask`: `{"total", "results", "facets"}` with the page `offset`..`+limit`
+    (the newest first when `newest`, else by score)."""
+    found = collect.collect(searcher, query, audience=collect.Audience(terms),
+                            want=offset + limit, newest=newest,
+                            mask=_masked(searcher, mask) if mask else frozenset())
+    results = Results(searcher, query, found.top)
+    results.fragmenter = highlight.ContextFragmenter(maxchars=160, surround=40)
+    results.formatter = highlight.HtmlFormatter(tagname="mark", between="…")
+    hits = []
+    for hit in results[offset:offset + limit]:
+        stored = hit.fields()
+        created = stored.get("created")
+        hits.append({
+            "type": stored["type"], "id": stored["oid"],
+            "title": stored.get("title") or "", "number": (stored.get("number") or "")
+            .split("\n")[0], "doc_type": stored.get("doctype") or None,
+            "unit": (stored.get("unit") or "").split(",")[0] or None,
+            "room": int(stored["room"]) if stored.get("room") else None,
+            "created_at": iso(created) if created else None,
+            "snippet_html": _snippet(hit),
+            "score": round(float(hit.score or 0.0), 4),
+            "_sender": stored.get("sender"),
+        })
+    return {"total": found.total, "results": hits, "facets": found.facets}

@@ -5,7 +5,11 @@ messages in a few thousand queries). Each document carries its audience as `aud`
 `r<room id>` for a message (and an approval posted in a room), `u<unit id>` for the units that
 sent or received a document or organised or were invited to a meeting, `p<user id>` for people
 named on it (assignees, circulation readers, invited people, delegates, requesters,
-approvers). The searcher's filter is built from the caller's current rooms, units and id.
+approvers), and `d<user id>` for an approver who is awaited on a pending approval, so that
+their deputy (代批) finds it while the delegation is active. The searcher's filter is built
+from the caller's current rooms, units and id, and the people whose active delegation names
+the caller (search/query.py `caller`): a delegation that starts, ends or is revoked changes
+what the deputy finds without touching the index.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from django.utils import timezone
 from hub.chat.actions import attachment_path
 from hub.chat.models import Attachment, Message
 from hub.org.models import UnitMembership, User
+from search import index
 from search.extract import extract
 
 KINDS = ("message", "document", "meeting", "approval")
@@ -217,7 +222,7 @@ def meetings(ids: Iterable[int] | None) -> Iterator[Item | tuple[str, int]]:
 
 # --- approvals ----------------------------------------------------------------------------------
 def approvals(ids: Iterable[int] | None) -> Iterator[Item | tuple[str, int]]:
-    from bots.approvals.models import Approval, ApprovalFile, StepApprover
+    from bots.approvals.models import Approval, ApprovalFile, Step, StepApprover
 
     qs = Approval.objects.select_related("requester").order_by("id")
     if ids is not None:
@@ -229,11 +234,15 @@ def approvals(ids: Iterable[int] | None) -> Iterator[Item | tuple[str, int]]:
     people: dict[int, list[User]] = defaultdict(list)
     comments: dict[int, list[str]] = defaultdict(list)
     for place in StepApprover.objects.filter(step__approval_id__in=found).select_related(
-            "user", "step").order_by("step__round", "step__index", "position"):
+            "user", "step", "step__approval").order_by("step__round", "step__index", "position"):
         approval_id = place.step.approval_id
         audience[approval_id].add(f"p{place.user_id}")
         if place.decided_by_id:
             audience[approval_id].add(f"p{place.decided_by_id}")
+        if (not place.decision and place.step.state == Step.State.ACTIVE
+                and place.step.approval.state == Approval.State.PENDING):
+            # Awaited: whoever is their deputy (代批) while the search runs sees it too.
+            audience[approval_id].add(f"d{place.user_id}")
         people[approval_id].append(place.user)
         if place.comment:
             comments[approval_id].append(place.comment)
@@ -271,7 +280,8 @@ def to_index(item: Item, *, with_files: bool = True) -> tuple[dict[str, Any], li
     """The whoosh document for an item, and the files that could not be read."""
     doc = {name: item.fields[name] for name in INDEXED}
     doc["created"] = doc["created"].astimezone(UTC).replace(tzinfo=None)
-    doc["audc"] = doc["aud"].encode()
+    doc["meta"] = index.meta(aud=doc["aud"], type=doc["type"], unit=doc["unit"],
+                             year=doc["year"], doctype=doc["doctype"])
     doc["key"] = item.key
     doc["oid"] = item.id
     doc["stamp"] = item.stamp()

@@ -224,8 +224,7 @@ function resultItem(r) {
 
 function drawResults(answer) {
   const total = answer.total || 0;
-  const wanted = query.doc_type;
-  const rows = wanted ? answer.results.filter((r) => r.doc_type === wanted) : answer.results;
+  const rows = answer.results; // the 文种 filter is the server's (doc_type=), totals included
   const counts = (answer.facets && answer.facets.type) || {};
   const groups = [];
   for (const [type, label] of TYPES) {
@@ -297,7 +296,7 @@ async function draw() {
   const params = new URLSearchParams({ q: query.q, limit: String(PAGE), sort });
   const page = Number(query.page) || 1;
   if (page > 1) params.set("offset", String((page - 1) * PAGE));
-  for (const key of ["type", "unit"]) if (query[key]) params.set(key, query[key]);
+  for (const key of ["type", "unit", "doc_type"]) if (query[key]) params.set(key, query[key]);
   const after = query.after || query.year;
   const before = query.before || query.year;
   if (after) params.set("after", after);

@@ -99,6 +99,32 @@ def test_a_user_finds_a_message_and_a_document_and_opens_the_message_in_its_room
     assert not user.errors, user.errors
 
 
+def test_the_document_type_facet_asks_the_server(server: Any, open_user: Any) -> None:
+    """A click on a 文种 shows that 文种's documents with the server's total, not a filter
+    over the page already shown."""
+    word = "秋冬季森林防火"
+    for n, kind in ((95, "通知"), (96, "函"), (97, "函")):
+        server.api("clerk", "POST", "/documents", {
+            "doc_type": kind, "number": f"区府办〔{YEAR}〕{n}号", "title": f"关于{word}的{kind}",
+            "recipients": ["town2"]})
+    _manage(server.env, "search_rebuild", "--no-files")
+    page = open_user("staff5").page
+    page.locator("#room-search").fill(word)
+    page.locator("#room-search").press("Enter")
+    search = page.locator("#search-page")
+    expect(search.locator(".search-total")).to_have_text("共 3 条结果")
+    facet = search.locator(".search-facet", has_text="文种")
+    chip = facet.get_by_role("button", name=re.compile("^函"))
+    expect(chip).to_contain_text("2")
+    chip.click()
+    expect(page).to_have_url(re.compile(r"doc_type=%E5%87%BD|doc_type=函"))
+    expect(search.locator(".search-total")).to_have_text("共 2 条结果")
+    expect(search.locator(".search-hit")).to_have_count(2)
+    expect(chip).to_have_attribute("aria-pressed", "true")
+    chip.click()  # and off again
+    expect(search.locator(".search-total")).to_have_text("共 3 条结果")
+
+
 def test_the_search_page_at_phone_width(server: Any, open_user: Any, artifacts: Path) -> None:
     user = open_user("staff4", width=390, height=844)
     page = user.page
