@@ -8,6 +8,11 @@ moment, and searches for it as its sender every 20 ms until it is found. Figures
 
     .venv/bin/python bench/search_lag.py                  # 20,000 messages, 30 probes
     .venv/bin/python bench/search_lag.py --base 100000
+    .venv/bin/python bench/search_lag.py --reuse-index /tmp/search-lag-x/index   # no rebuild
+
+`--reuse-index` starts from a copy of an index an earlier run left (its entries need not be
+in the database: the probes search for words of their own), to measure the lag at a size
+without building it again.
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ def main() -> None:
     parser.add_argument("--base", type=int, default=20_000)
     parser.add_argument("--probes", type=int, default=30)
     parser.add_argument("--seed", type=int, default=6)
+    parser.add_argument("--reuse-index", type=Path, default=None)
     args = parser.parse_args()
 
     import psycopg
@@ -66,15 +72,23 @@ def main() -> None:
         room, _ = actions.create_room(creator=user, name="lag", kind=Room.Kind.GROUP,
                                       members=[])
         room_id = room["id"]
-        now = timezone.now()
-        Message.objects.bulk_create(
-            [Message(room_id=room_id, seq=i, sender=user, body=body, created_at=now)
-             for i, _, _, body, _ in messages(args.base, args.seed)], batch_size=5000)
-        Room.objects.filter(id=room_id).update(last_seq=args.base)
-        started = time.monotonic()
-        indexer.rebuild(with_files=False)
-        print(f"base: {args.base} messages indexed in {time.monotonic() - started:.1f} s",
-              flush=True)
+        if args.reuse_index:
+            import shutil
+
+            shutil.copytree(args.reuse_index, work / "index")
+            with query.index.open_index().searcher() as searcher:
+                print(f"base: a copy of {args.reuse_index}, {searcher.doc_count()} entries",
+                      flush=True)
+        else:
+            now = timezone.now()
+            Message.objects.bulk_create(
+                [Message(room_id=room_id, seq=i, sender=user, body=body, created_at=now)
+                 for i, _, _, body, _ in messages(args.base, args.seed)], batch_size=5000)
+            Room.objects.filter(id=room_id).update(last_seq=args.base)
+            started = time.monotonic()
+            indexer.rebuild(with_files=False)
+            print(f"base: {args.base} messages indexed in {time.monotonic() - started:.1f} s",
+                  flush=True)
 
         stop = threading.Event()
 
@@ -90,7 +104,8 @@ def main() -> None:
         lags: list[float] = []
         for i in range(args.probes):
             time.sleep(rng.uniform(0, 1))
-            word = f"lagprobe{i}x{rng.randrange(10**6)}"
+            # A word no earlier run can have left in a reused index.
+            word = f"lagprobe{i}x{rng.randrange(10**6)}{os.urandom(3).hex()}"
             actions.send_message(sender=user, room_id=room_id, body=f"延迟测试 {word}")
             committed = time.monotonic()
             while True:

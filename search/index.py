@@ -18,7 +18,10 @@ from whoosh.columns import VarBytesColumn
 from whoosh.fields import COLUMN, DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.index import Index
 
+from search import mmapfile
 from search.analysis import ChineseTokenizer, NameTokenizer
+
+mmapfile.install()
 
 INDEX_NAME = "huitong"
 MARKER = "REBUILDING"
