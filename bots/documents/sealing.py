@@ -76,13 +76,15 @@ def _describe(files: list[DocumentAttachment]):  # noqa: ANN202
     return describe
 
 
-def verify(document: Document) -> signing.Verification:
+def verify(document: Document, *, hashes: dict[int, str] | None = None) -> signing.Verification:
+    """`hashes`: digests of the attachments' files just read by the caller (by attachment
+    id), so that they are not read a second time."""
     files = list(document.files.select_related("attachment").order_by("position"))
     signature = None
     if document.signature_id is not None:
         signature = (signing.Signature.objects.select_related("key", "key__unit")
                      .filter(id=document.signature_id).first())
-    now = content(document, files=files)
+    now = content(document, files=files, hashes=hashes)
     missing = [a["name"] for a in now["attachments"] if a["sha256"] == MISSING]
     result = signing.verify(signature=signature, subject=document.subject, content=now,
                             describe=_describe(files))

@@ -148,12 +148,13 @@ def _decision_signatures(approval_id: int) -> list[dict[str, Any]]:
     return out
 
 
-def _check_now(entry: ArchiveEntry) -> dict[str, Any]:
+def _check_now(entry: ArchiveEntry, hashes: dict[int, str]) -> dict[str, Any]:
+    """The seal or signatures checked again; `hashes`: the files' digests as just written."""
     if entry.approval is not None:
         result = verify_approval(entry.approval)
         return {"valid": bool(result["valid"]), "reason": result["reason"]}
     assert entry.document is not None  # the check constraint: every other kind has one
-    check = sealing.verify(entry.document)
+    check = sealing.verify(entry.document, hashes=hashes)
     return {"valid": check.valid, "reason": check.reason}
 
 
@@ -167,11 +168,12 @@ def write_package(out: IO[bytes], *, unit: Unit, year: int,
     root = f"{rules.fonds_code(unit.code)}-{year}"
     bag = _Bag(out, root)
     index = []
+    attachments = {a.id: a for a in Attachment.objects.filter(
+        id__in=[f["attachment"] for entry in entries for f in entry.files])}
     for entry in entries:
         base = _dir_name(entry)
         files, missing = [], []
-        attachments = {a.id: a for a in Attachment.objects.filter(
-            id__in=[f["attachment"] for f in entry.files])}
+        hashes: dict[int, str] = {}
         for i, item in enumerate(entry.files):
             attachment = attachments.get(item["attachment"])
             path = f"{base}/files/{_file_name(i, item['name'])}"
@@ -179,14 +181,16 @@ def write_package(out: IO[bytes], *, unit: Unit, year: int,
             if written is None:
                 missing.append(item["name"])
                 continue
+            hashes[item["attachment"]] = written[0]
             files.append({"name": item["name"], "path": f"data/{path}", "size": written[1],
                           "sha256": written[0], "sha256_at_filing": item["sha256"],
                           "intact": written[0] == item["sha256"]})
-        record = selectors.entry_dict(entry, full=True)
+        logged = selectors.audit_entries(entry)
+        record = selectors.entry_dict(entry, full=True, logged=logged)
         record.pop("files")
         record["files"] = files
         record["missing_files"] = missing
-        check = _check_now(entry)
+        check = _check_now(entry, hashes)
         record["check_at_export"] = {**check, "at": iso(now),
                                      "files_intact": not missing and all(f["intact"] for f in files)}
         bag.add_json(f"{base}/metadata.json", record)
@@ -196,7 +200,7 @@ def write_package(out: IO[bytes], *, unit: Unit, year: int,
         bag.add_json(f"{base}/audit.json", [
             {"seq": e.seq, "at": precise_iso(e.at), "actor": e.actor_id, "subject": e.subject,
              "event": e.event, "data": e.data, "prev_hash": e.prev_hash, "hash": e.hash}
-            for e in selectors.audit_entries(entry)])
+            for e in logged])
         index.append({k: record[k] for k in (
             "archive_no", "kind", "kind_label", "year", "retention", "retention_label",
             "item_no", "title", "number", "doc_type", "date", "responsible", "secrecy",

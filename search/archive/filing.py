@@ -31,6 +31,7 @@ from bots.approvals.models import Approval, ApprovalFile, StepApprover
 from bots.documents import sealing
 from bots.documents.models import Delivery, Document
 from hub.lib.errors import ApiError, bad_request, not_found
+from hub.lib.ids import as_id
 from hub.lib.times import iso
 from hub.org.models import Unit, UnitMembership, User
 from hub.seals import audit
@@ -178,7 +179,7 @@ def _document_files(document: Document) -> list[dict[str, Any]]:
             for f in document.files.order_by("position")]
 
 
-def _document_metadata(document: Document) -> dict[str, Any]:
+def _document_metadata(document: Document, files: list[dict[str, Any]]) -> dict[str, Any]:
     deliveries = list(document.deliveries.select_related("unit").order_by("unit__sort_order",
                                                                           "unit__code"))
     seal = document.signature
@@ -189,7 +190,7 @@ def _document_metadata(document: Document) -> dict[str, Any]:
         "签发人": document.signer, "附注": document.notes,
         "主送": "、".join(d.unit.name for d in deliveries if d.kind == Delivery.Kind.MAIN),
         "抄送": "、".join(d.unit.name for d in deliveries if d.kind == Delivery.Kind.CC),
-        "附件数": document.files.count(),
+        "附件数": len(files),
         "电子签章": ({"印章": seal.key.seal_name, "密钥标识": seal.key.key_id,
                       "算法": seal.alg, "签章时间": iso(seal.signed_at)} if seal else None),
     }
@@ -209,7 +210,8 @@ def file_delivery(delivery_id: int, *, actor: User | None = None) -> ArchiveEntr
         check = sealing.verify(document)
         retention = rules.incoming_retention(assigned=delivery.assignee_id is not None,
                                              reply_required=document.reply_required)
-        metadata = _document_metadata(document) | {
+        files = _document_files(document)
+        metadata = _document_metadata(document, files) | {
             "收文编号": delivery.incoming_number, "收文类别": delivery.get_kind_display(),
             "承办人": delivery.assignee.name if delivery.assignee else "",
             "办结人": delivery.handled_by.name if delivery.handled_by else "",
@@ -219,7 +221,7 @@ def file_delivery(delivery_id: int, *, actor: User | None = None) -> ArchiveEntr
                        retention=retention, title=document.title, number=document.number,
                        doc_type=document.doc_type, day=document.issued_on,
                        responsible=document.unit.name, secrecy=document.get_secrecy_display(),
-                       metadata=metadata, files=_document_files(document),
+                       metadata=metadata, files=files,
                        verified=check.valid, detail=check.reason, actor=actor, now=now,
                        source=document.subject, document=document, delivery=delivery)
 
@@ -244,7 +246,8 @@ def file_outgoing(document_id: int, *, actor: User | None = None,
             return None
         check = sealing.verify(document)
         states = list(document.deliveries.values_list("state", flat=True))
-        metadata = _document_metadata(document) | {
+        files = _document_files(document)
+        metadata = _document_metadata(document, files) | {
             "发文人": document.sender.name,
             "办理情况": f"共 {len(states)} 个单位，已办结 "
                         f"{states.count(Delivery.State.HANDLED)}，退回 "
@@ -255,7 +258,7 @@ def file_outgoing(document_id: int, *, actor: User | None = None,
                        title=document.title, number=document.number,
                        doc_type=document.doc_type, day=document.issued_on,
                        responsible=document.unit.name, secrecy=document.get_secrecy_display(),
-                       metadata=metadata, files=_document_files(document),
+                       metadata=metadata, files=files,
                        verified=check.valid, detail=check.reason, actor=actor, now=now,
                        source=document.subject, document=document)
 
@@ -310,8 +313,6 @@ def file_approval(approval_id: int) -> ArchiveEntry | None:
 
 def file_now(*, user: User, document_id: Any, retention: str | None) -> ArchiveEntry:
     """`POST /archive`: a clerk or leader of the issuing unit files an outgoing document."""
-    from hub.lib.ids import as_id
-
     doc_id = as_id(document_id)
     document = Document.objects.filter(id=doc_id).first() if doc_id else None
     if document is None:

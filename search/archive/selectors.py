@@ -95,7 +95,8 @@ def access_entry(*, user: User, entry_id: Any) -> ArchiveEntry:
     return entry
 
 
-def entry_dict(entry: ArchiveEntry, *, full: bool = False) -> dict[str, Any]:
+def entry_dict(entry: ArchiveEntry, *, full: bool = False,
+               logged: list[AuditEntry] | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {
         "id": entry.id, "seq": entry.seq, "archive_no": entry.archive_no, "kind": entry.kind,
         "kind_label": entry.get_kind_display(),
@@ -114,7 +115,7 @@ def entry_dict(entry: ArchiveEntry, *, full: bool = False) -> dict[str, Any]:
     }
     if full:
         out["metadata"] = ordered(entry.metadata)
-        out["log"] = log(entry)
+        out["log"] = log(entry, logged)
     return out
 
 
@@ -132,12 +133,14 @@ def audit_entries(entry: ArchiveEntry) -> list[AuditEntry]:
             or e.data.get("unit") == entry.unit.code]
 
 
-def log(entry: ArchiveEntry) -> list[dict[str, Any]]:
-    """The handling steps; the filing shows once, as the item's own `*.archived` step."""
+def log(entry: ArchiveEntry, entries: list[AuditEntry] | None = None) -> list[dict[str, Any]]:
+    """The handling steps (from `entries`, its audit entries when the caller has them); the
+    filing shows once, as the item's own `*.archived` step."""
     return [{"at": iso(e.at), "event": e.event,
              "actor": e.actor.name if e.actor else None,
              "detail": EVENT_LABELS.get(e.event, e.event)}
-            for e in audit_entries(entry) if e.event != "archive.filed"]
+            for e in (audit_entries(entry) if entries is None else entries)
+            if e.event != "archive.filed"]
 
 
 def _facet(qs: QuerySet[ArchiveEntry], name: str) -> dict[str, int]:
