@@ -10,12 +10,14 @@ import { hideDocuments } from "./documents.js";
 import { $, h, icon } from "./dom.js";
 import { fileSize } from "./format.js";
 import { LOCALE, fmt, gettext, ngettext } from "./i18n.js";
+import { leavePage, pageHash, pageQuery, rewritePage, unitNames } from "./pages.js";
 import { hideSearch } from "./search.js";
-import { displayName, state } from "./state.js";
+import { displayName } from "./state.js";
 import { hideWork } from "./work.js";
 
 const PAGE = 50;
 const ZH = LOCALE.startsWith("zh");
+const MARK = "huitongArchive"; // the history entry this page pushed
 const FIELDS = ["year", "unit", "retention", "kind", "q", "page"];
 const RETENTIONS = [
   ["permanent", () => gettext("Permanent")],
@@ -79,40 +81,24 @@ function showPage() {
   markLink();
 }
 
-function hashOf(q) {
-  const params = new URLSearchParams();
-  for (const key of FIELDS) if (q[key]) params.set(key, q[key]);
-  const text = params.toString().replace(/\+/g, "%20");
-  return text ? `#archive?${text}` : "#archive";
-}
+const hashOf = (q) => pageHash("archive", FIELDS, q);
 
 // Go to the archive (a new history entry, so that Back returns).
 export function openArchive(hash = "#archive") {
-  if (location.hash !== hash) history.pushState({ huitongArchive: true }, "", hash);
+  if (location.hash !== hash) history.pushState({ [MARK]: true }, "", hash);
   window.dispatchEvent(new HashChangeEvent("hashchange"));
 }
 
-function back() {
-  if (history.state && history.state.huitongArchive) {
-    history.back();
-    return;
-  }
-  const room = state.activeRoomId;
-  history.replaceState(null, "", room !== null ? `#room/${room}` : location.pathname);
-  hideArchive();
-  window.dispatchEvent(new HashChangeEvent("hashchange"));
-}
+const back = () => leavePage(MARK, hideArchive);
 
 // From app.js's router: true when the hash is the archive (now shown).
 export function routeArchive(hash) {
-  const match = hash.match(/^#archive(?:\?(.*))?$/);
-  if (!match) {
+  const found = pageQuery("archive", FIELDS, hash);
+  if (!found) {
     hideArchive();
     return false;
   }
-  const params = new URLSearchParams(match[1] || "");
-  query = {};
-  for (const key of FIELDS) query[key] = (params.get(key) || "").trim();
+  query = found;
   const wasOpen = archivePageOpen();
   showPage();
   if (!parts) build();
@@ -124,7 +110,7 @@ export function routeArchive(hash) {
 // Filters changed on the page: the same history entry, new results from the first page.
 function update(changes) {
   query = { ...query, page: "", ...changes };
-  history.replaceState(history.state, "", hashOf(query));
+  rewritePage(hashOf(query));
   draw();
 }
 
@@ -403,7 +389,7 @@ function drawResults() {
 
 function go(page) {
   query = { ...query, page: page > 1 ? String(page) : "" };
-  history.replaceState(history.state, "", hashOf(query));
+  rewritePage(hashOf(query));
   draw();
   pageEl.querySelector(".doc-scroll").scrollTop = 0;
 }
@@ -417,14 +403,7 @@ function showError(text, retry) {
 }
 
 async function loadUnits() {
-  if (units) return;
-  try {
-    if (!state.units) state.units = await api("GET", "/units");
-    units = {};
-    for (const u of state.units) units[u.code] = u.short_name || u.name;
-  } catch {
-    units = {};
-  }
+  if (!units) units = await unitNames();
 }
 
 async function draw() {

@@ -8,6 +8,7 @@ import { errorText } from "./dialogs.js";
 import { documentsPageOpen, hideDocuments } from "./documents.js";
 import { $, h, icon } from "./dom.js";
 import { LOCALE, fmt, gettext, ngettext } from "./i18n.js";
+import { leavePage, openPage, pageHash, pageQuery, rewritePage, unitNames } from "./pages.js";
 import { state } from "./state.js";
 import { hideWork } from "./work.js";
 
@@ -35,6 +36,7 @@ let app = null; // {openMessage(roomId, messageId)} from app.js
 let pageEl = null;
 let units = null; // code -> short name
 let seq = 0;
+const MARK = "huitongSearch"; // the history entry this page pushed
 const FIELDS = ["q", "type", "unit", "year", "doc_type", "after", "before", "sort", "page"];
 let query = {};
 
@@ -58,40 +60,23 @@ function showPage() {
   $("#layout").classList.add("show-doc");
 }
 
-function hashOf(q) {
-  const params = new URLSearchParams();
-  for (const key of FIELDS) if (q[key]) params.set(key, q[key]);
-  return `#search?${params.toString().replace(/\+/g, "%20")}`;
-}
+const hashOf = (q) => pageHash("search", FIELDS, q);
 
 // Open the search page for `text` (a new history entry, so that Back returns).
 export function openSearch(text) {
-  const hash = hashOf({ q: text.trim() });
-  history.pushState({ huitongSearch: true }, "", hash);
-  window.dispatchEvent(new HashChangeEvent("hashchange"));
+  openPage(MARK, hashOf({ q: text.trim() }));
 }
 
-function back() {
-  if (history.state && history.state.huitongSearch) {
-    history.back();
-    return;
-  }
-  const room = state.activeRoomId;
-  history.replaceState(null, "", room !== null ? `#room/${room}` : location.pathname);
-  hideSearch();
-  window.dispatchEvent(new HashChangeEvent("hashchange"));
-}
+const back = () => leavePage(MARK, hideSearch);
 
 // From app.js's router: true when the hash is the search page (now shown).
 export function routeSearch(hash) {
-  const match = hash.match(/^#search(?:\?(.*))?$/);
-  if (!match) {
+  const found = pageQuery("search", FIELDS, hash);
+  if (!found) {
     hideSearch();
     return false;
   }
-  const params = new URLSearchParams(match[1] || "");
-  query = {};
-  for (const key of FIELDS) query[key] = params.get(key) || "";
+  query = found;
   showPage();
   draw();
   return true;
@@ -100,7 +85,7 @@ export function routeSearch(hash) {
 // Filters changed on the page: the same history entry, new results.
 function update(changes) {
   query = { ...query, page: "", ...changes };
-  history.replaceState(history.state, "", hashOf(query));
+  rewritePage(hashOf(query));
   draw();
 }
 
@@ -253,7 +238,7 @@ function drawResults(answer) {
 
 function go(page) {
   query = { ...query, page: page > 1 ? String(page) : "" };
-  history.replaceState(history.state, "", hashOf(query));
+  rewritePage(hashOf(query));
   draw();
   pageEl.querySelector(".doc-scroll").scrollTop = 0;
 }
@@ -266,14 +251,7 @@ function showError(text, retry) {
 }
 
 async function loadUnits() {
-  if (units) return;
-  try {
-    if (!state.units) state.units = await api("GET", "/units");
-    units = {};
-    for (const u of state.units) units[u.code] = u.short_name || u.name;
-  } catch {
-    units = {};
-  }
+  if (!units) units = await unitNames();
 }
 
 async function draw() {
