@@ -10,7 +10,7 @@ import { hideDocuments } from "./documents.js";
 import { $, h, icon } from "./dom.js";
 import { fileSize } from "./format.js";
 import { LOCALE, fmt, gettext, ngettext } from "./i18n.js";
-import { leavePage, pageHash, pageQuery, rewritePage, unitNames } from "./pages.js";
+import { leavePage, pageHash, pageQuery, pager, rewritePage, unitNames } from "./pages.js";
 import { hideSearch } from "./search.js";
 import { displayName } from "./state.js";
 import { hideWork } from "./work.js";
@@ -376,15 +376,9 @@ function drawResults() {
       h("th", { scope: "col" }, gettext("Check")))),
     h("tbody", {}, entries.map(row)));
   parts.results.replaceChildren(h("div", { class: "arc-table-wrap" }, table));
-  const page = Number(query.page) || 1;
-  const pages = Math.max(1, Math.ceil(total / PAGE));
-  parts.pager.replaceChildren();
-  if (pages > 1) {
-    parts.pager.append(
-      h("button", { type: "button", class: "btn btn-default btn-sm", disabled: page <= 1, onclick: () => go(page - 1) }, gettext("Previous")),
-      h("span", { class: "arc-page-n" }, fmt(gettext("Page %(page)s of %(pages)s"), { page, pages })),
-      h("button", { type: "button", class: "btn btn-default btn-sm", disabled: page >= pages, onclick: () => go(page + 1) }, gettext("Next")));
-  }
+  parts.pager.replaceChildren(...pager({
+    total, size: PAGE, page: Number(query.page) || 1, go, buttonClass: "btn btn-default btn-sm", countClass: "arc-page-n",
+  }));
 }
 
 function go(page) {

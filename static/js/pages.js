@@ -3,6 +3,8 @@
 // back button returns where the user was; changing filters rewrites that entry in place.
 
 import { api } from "./api.js";
+import { h } from "./dom.js";
+import { fmt, gettext } from "./i18n.js";
 import { state } from "./state.js";
 
 export function pageHash(name, fields, query) {
@@ -57,4 +59,15 @@ export async function unitNames() {
     names = {};
   }
   return names;
+}
+
+// Previous · Page n of m · Next under a page's results; nothing when one page holds them all.
+export function pager({ total, size, page, go, buttonClass, countClass }) {
+  const pages = Math.max(1, Math.ceil(total / size));
+  if (pages <= 1) return [];
+  return [
+    h("button", { type: "button", class: buttonClass, disabled: page <= 1, onclick: () => go(page - 1) }, gettext("Previous")),
+    h("span", { class: countClass }, fmt(gettext("Page %(page)s of %(pages)s"), { page, pages })),
+    h("button", { type: "button", class: buttonClass, disabled: page >= pages, onclick: () => go(page + 1) }, gettext("Next")),
+  ];
 }

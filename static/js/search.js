@@ -8,7 +8,7 @@ import { errorText } from "./dialogs.js";
 import { documentsPageOpen, hideDocuments } from "./documents.js";
 import { $, h, icon } from "./dom.js";
 import { LOCALE, fmt, gettext, ngettext } from "./i18n.js";
-import { leavePage, openPage, pageHash, pageQuery, rewritePage, unitNames } from "./pages.js";
+import { leavePage, openPage, pageHash, pageQuery, pager, rewritePage, unitNames } from "./pages.js";
 import { state } from "./state.js";
 import { hideWork } from "./work.js";
 
@@ -225,15 +225,9 @@ function drawResults(answer) {
     ? h("p", { class: "search-total" }, fmt(ngettext("%(n)s result", "%(n)s results", total), { n: total }))
     : h("p", { class: "search-none" }, gettext("Nothing found. Try other words or fewer filters.")));
   parts.results.replaceChildren(...groups);
-  const page = Number(query.page) || 1;
-  const pages = Math.max(1, Math.ceil(total / PAGE));
-  parts.pager.replaceChildren();
-  if (pages > 1) {
-    parts.pager.append(
-      h("button", { type: "button", class: "btn", disabled: page <= 1, onclick: () => go(page - 1) }, gettext("Previous")),
-      h("span", { class: "search-page-n" }, fmt(gettext("Page %(page)s of %(pages)s"), { page, pages })),
-      h("button", { type: "button", class: "btn", disabled: page >= pages, onclick: () => go(page + 1) }, gettext("Next")));
-  }
+  parts.pager.replaceChildren(...pager({
+    total, size: PAGE, page: Number(query.page) || 1, go, buttonClass: "btn", countClass: "search-page-n",
+  }));
 }
 
 function go(page) {
