@@ -90,18 +90,20 @@ def file_recent(*, batch: int = 500) -> int:
         return 0
     wanted = [seq for seq, event, _ in rows if event in EVENTS]
     data_of = dict(AuditEntry.objects.filter(seq__in=wanted).values_list("seq", "data"))
+    handled = {int(subject.partition(":")[2]) for _, event, subject in rows
+               if event == "document.handled" and subject.partition(":")[2].isdigit()}
+    deliveries = {(doc, code): delivery for delivery, doc, code in Delivery.objects.filter(
+        document_id__in=handled).values_list("id", "document_id", "unit__code")}
     work: list[tuple[Any, int]] = []
     for seq, event, subject in rows:
         kind, _, raw = subject.partition(":")
         if event not in EVENTS or not raw.isdigit():
             continue
-        data = data_of.get(seq) or {}
         if event == "approval.settled":
             work.append((file_approval, int(raw)))
             continue
         if event == "document.handled":
-            delivery = (Delivery.objects.filter(document_id=int(raw), unit__code=data.get("unit"))
-                        .values_list("id", flat=True).first())
+            delivery = deliveries.get((int(raw), str((data_of.get(seq) or {}).get("unit"))))
             if delivery is not None:
                 work.append((file_delivery, delivery))
         work.append((file_outgoing, int(raw)))
