@@ -76,7 +76,7 @@ INSTALLED_APPS = [
     "bots.meetings",
     "bots.approvals",
     "search",
-    "search.archive",
+    "archive",
 ]
 
 MIDDLEWARE = [
