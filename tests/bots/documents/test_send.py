@@ -162,7 +162,9 @@ def test_attachments_are_sealed_copies_posted_with_every_card(demo: Any, api: An
     assert files[0]["sha256"] == upload.json()["sha256"] and files[0]["id"] != upload.json()["id"]
     # A township clerk sees the file on the card and may download it.
     card = api("staff4").get(f"/rooms/{demo['rooms']['town1'].id}/messages").json()[-1]
-    assert [a["id"] for a in card["attachments"]] == [files[0]["id"]]
+    # The files, then the document laid out per GB/T 9704 (the PDF the seal covers).
+    assert [a["id"] for a in card["attachments"]][:1] == [files[0]["id"]]
+    assert [a["mime"] for a in card["attachments"]][1:] == ["application/pdf"]
     download = api("staff4").client.get(files[0]["url"], headers=api("staff4").headers)
     assert download.status_code == 200
     # The issuing unit's other members see the sealed copy on the tracking card.
