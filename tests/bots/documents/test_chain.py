@@ -278,3 +278,37 @@ def test_unit_settings_name_the_number_code_and_only_leaders_and_admins_change_t
     api("leader").post(f"/documents/{doc['id']}/decide", {"action": "sign_off"})
     assert api("clerk").post(f"/documents/{doc['id']}/issue").json()["number"] == \
         f"示府办〔{YEAR}〕1号"
+
+
+def test_the_to_do_list_shows_review_signoff_issue_and_instruct_to_whom_it_waits_on(
+        office: Any, api: Any, person: Any) -> None:
+    def kinds(who: str) -> dict[str, int]:
+        got = api(who).get("/todo").json()
+        return {k: n for k, n in got["counts"].items() if n and k.startswith("document_")}
+
+    doc_id = draft(api)["id"]
+    assert kinds("zfb_head") == {"document_review": 1} and kinds("leader") == {}
+    item = next(i for i in api("zfb_head").get("/todo").json()["items"]
+                if i["kind"] == "document_review")
+    assert item["ref"] == doc_id and item["message"] == card_for("zfb_head", doc_id)
+    assert [a["action"] for a in item["card"]["actions"]] == ["approve", "return"]
+    api("zfb_head").post(f"/documents/{doc_id}/decide", {"action": "approve"})
+    assert kinds("zfb_head") == {} and kinds("leader") == {"document_signoff": 1}
+    api("leader").post(f"/documents/{doc_id}/decide", {"action": "sign_off"})
+    assert kinds("leader") == {} and kinds("clerk") == {"document_issue": 1}
+    api("clerk").post(f"/documents/{doc_id}/issue")
+    assert kinds("clerk") == {}
+    # 批办 waits on the receiving unit's leaders once the clerk has proposed.
+    person("t1_head", "town1", "leader", "周镇长")
+    town = recipient_message(api, doc_id, "staff4", "town1")
+    press(api("staff4"), town, "sign")
+    assert "document_instruct" not in kinds("t1_head")
+    press(api("staff4"), town, "propose", comment="拟请综合办阅处。")
+    assert kinds("t1_head").get("document_instruct") == 1
+    press(api("t1_head"), town, "instruct", comment="同意。")
+    assert "document_instruct" not in kinds("t1_head")
+
+
+def recipient_message(api: Any, doc_id: int, who: str, code: str) -> int:
+    detail = api(who).get(f"/documents/{doc_id}").json()
+    return next(r["message"] for r in detail["recipients"] if r["unit"]["code"] == code)
