@@ -8,7 +8,7 @@ class ApprovalsConfig(AppConfig):
 
     def ready(self) -> None:
         from bots import runtime
-        from bots.approvals import api_docs, cards, reminders, services, urls
+        from bots.approvals import api_docs, cards, reminders, services, todo, urls
         from bots.approvals.bot import approvalbot
         from hub.chat import cards as card_registry
         from hub.core import routes
@@ -16,5 +16,6 @@ class ApprovalsConfig(AppConfig):
         runtime.register_bot(approvalbot)
         card_registry.register(cards.CARD_TYPE, services.on_approval_card)
         reminders.register()
+        todo.register()
         routes.add_api(urls.urlpatterns)
         api_docs.register()

@@ -20,6 +20,7 @@ from bots import jobs
 from bots.approvals import audit_events
 from bots.approvals.models import Approval, Delegation, Step, StepApprover
 from bots.calendar import workdays
+from hub.core import todo
 from hub.seals import audit
 
 REMIND = "approvals.remind"
@@ -99,6 +100,7 @@ def delegation_boundary(due: jobs.Due) -> None:
         return
     starting = due.payload.get("what") == "start"
     refresh_for(delegation.principal_id, now=due.now, tell=delegation if starting else None)
+    todo.changed(user_ids=[delegation.deputy_id])
 
 
 def register() -> None:
