@@ -22,6 +22,7 @@ from django.utils import timezone
 from bots import clock
 from bots.documents import audit_events, cards, drafts, groups, rules, supervision
 from bots.documents import delivery as delivering
+from bots.documents import todo as document_todo
 from bots.documents.common import (
     ACTOR_ROLES,
     actors_of,
@@ -183,11 +184,15 @@ def _send(*, sender: User, checked: _Checked, bot: BotContext, now: datetime,
 
 # --- cards after a change ---------------------------------------------------------------------------
 def refresh_delivery(document: Document, delivery: Delivery) -> dict[int, dict[str, Any]]:
-    """Re-render the unit's card and the assignee's card; {message id: updated Message}."""
+    """Re-render the unit's card and the assignee's card, and tell the unit's people, the
+    assignee and the readers that their to-do may have changed; {message id: updated Message}."""
     delivery = Delivery.objects.select_related(
         "unit", "signed_by", "assignee", "handled_by", "returned_by", "assigned_by").get(id=delivery.id)
     bot = doc_bot()
     updated = {}
+    readers = Circulation.objects.filter(delivery=delivery).values_list("reader_id", flat=True)
+    document_todo.changed(unit_ids=[delivery.unit_id],
+                          user_ids=[delivery.assignee_id or 0, *readers])
     if delivery.message_id is not None:
         card = cards.unit_card(document, delivery,
                                actors=actors_of([delivery.unit_id])[delivery.unit_id],
