@@ -18,7 +18,7 @@ ERROR = {
 }
 USER = {"type": "object", "properties": {
     "id": {"type": "integer"}, "username": {"type": "string"}, "display_name": {"type": "string"},
-    "title": {"type": "string"}, "is_bot": {"type": "boolean"},
+    "title": {"type": "string"}, "is_bot": {"type": "boolean"}, "is_external": {"type": "boolean"},
     "units": {"type": "array", "items": {"type": "object", "properties": {
         "id": {"type": "integer"}, "code": {"type": "string"}, "name": {"type": "string"},
         "role": {"type": "string"}}}}}}
