@@ -12,6 +12,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 from aiohttp import ClientSession, ClientTimeout, web
 from asgiref.sync import sync_to_async
@@ -207,7 +208,9 @@ class Bridge:
                     check(response)
             elif step.action == "receipt" and step.user_id is not None:
                 client = await self.joined_ghost(step.user_id, bridge)
-                check(await client.update_receipt_marker(room, step.events[0], thread_id=None))
+                # An unthreaded receipt: nio's method always names a thread.
+                await client.call("POST", f"/_matrix/client/v3/rooms/{quote(room, safe='')}"
+                                  f"/receipt/m.read/{quote(step.events[0], safe='')}", {})
             elif step.action == "typing" and step.user_id is not None:
                 client = await self.joined_ghost(step.user_id, bridge)
                 check(await client.room_typing(room, True, 5000))

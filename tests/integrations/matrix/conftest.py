@@ -77,6 +77,7 @@ class BridgeProcess:
     def __init__(self, env: dict[str, str], log: Path, port: int) -> None:
         self.env, self.log, self.port = env, log, port
         self.proc: subprocess.Popen[bytes] | None = None
+        self.media = Path()
 
     def start(self) -> None:
         with open(self.log, "ab") as out:
@@ -121,27 +122,40 @@ def matrix_settings(settings: Any, matrix_home: Home) -> Home:
     return matrix_home
 
 
-@pytest.fixture
-def bridge(matrix_settings: Home, transactional_db: Any, tmp_path: Path) -> Iterator[BridgeProcess]:
-    """The bridge as its own process, over the test database (committed data: transactional
-    tests) and the test's MEDIA_ROOT."""
+@pytest.fixture(scope="session")
+def bridge_process(matrix_home: Home, django_db_setup: Any, tmp_path_factory: Any
+                   ) -> Iterator[BridgeProcess]:
+    """The bridge as its own process, over the test database (so the tests that use it are
+    transactional) with a media folder of its own; one for the session, started again by
+    `bridge` when a test killed it."""
     db = connection.settings_dict
     url = (f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:"
            f"{db['PORT'] or 5432}/{db['NAME']}")
+    work = tmp_path_factory.mktemp("bridge")
     env = {**_base_env(), "DATABASE_URL": url, "HUITONG_CONN_MAX_AGE": "0",
-           "MEDIA_ROOT": str(settings.MEDIA_ROOT),
-           "HUITONG_MATRIX_HOMESERVER": matrix_settings.synapse.url,
-           "HUITONG_MATRIX_LISTEN": matrix_settings.listen,
-           "HUITONG_MATRIX_REGISTRATION": str(matrix_settings.registration),
+           "MEDIA_ROOT": str(work / "media"),
+           "HUITONG_MATRIX_HOMESERVER": matrix_home.synapse.url,
+           "HUITONG_MATRIX_LISTEN": matrix_home.listen,
+           "HUITONG_MATRIX_REGISTRATION": str(matrix_home.registration),
            "HUITONG_PUBLIC_URL": "https://hub.example.gov.cn",
            "HUITONG_LOG_LEVEL": "INFO", "HUITONG_SEAL_KEY": settings.HUITONG_SEAL_KEY}
-    port = int(matrix_settings.listen.rsplit(":", 1)[1])
-    process = BridgeProcess(env, tmp_path / "bridge.log", port)
+    port = int(matrix_home.listen.rsplit(":", 1)[1])
+    process = BridgeProcess(env, work / "bridge.log", port)
+    process.media = work / "media"
     process.start()
     try:
         yield process
     finally:
         process.stop()
+
+
+@pytest.fixture
+def bridge(matrix_settings: Home, bridge_process: BridgeProcess, transactional_db: Any,
+           settings: Any) -> BridgeProcess:
+    settings.MEDIA_ROOT = bridge_process.media
+    if bridge_process.proc is None or bridge_process.proc.poll() is not None:
+        bridge_process.start()
+    return bridge_process
 
 
 @dataclass

@@ -274,14 +274,24 @@ class MatrixPerson:
     def members(self, room: str) -> dict[str, Any]:
         return self.call("GET", f"/rooms/{q(room)}/joined_members")["joined"]
 
+    def sync(self, room: str) -> dict[str, Any]:
+        """A fresh initial /sync of one room (Synapse answers a repeated identical /sync from
+        a cache for a while, so each call's filter differs)."""
+        self._txn += 1
+        filt = q(json.dumps({"room": {"rooms": [room], "timeline": {"limit": 100}},
+                             "presence": {"limit": self._txn}}))
+        answer = self.call("GET", f"/sync?timeout=0&filter={filt}")
+        return answer.get("rooms", {}).get("join", {}).get(room, {})
+
     def receipts_of(self, room: str) -> dict[str, Any]:
         """Read receipts as a /sync sees them: {event_id: {user_id: ...}}."""
-        filt = q(json.dumps({"room": {"rooms": [room], "timeline": {"limit": 1}}}))
-        answer = self.call("GET", f"/sync?filter={filt}")
-        joined = answer.get("rooms", {}).get("join", {}).get(room, {})
         out: dict[str, Any] = {}
-        for event in joined.get("ephemeral", {}).get("events", []):
+        for event in self.sync(room).get("ephemeral", {}).get("events", []):
             if event.get("type") == "m.receipt":
                 for event_id, kinds in event["content"].items():
                     out.setdefault(event_id, {}).update(kinds.get("m.read", {}))
         return out
+
+    def typing_users(self, room: str) -> list[str]:
+        return [u for event in self.sync(room).get("ephemeral", {}).get("events", [])
+                if event.get("type") == "m.typing" for u in event["content"]["user_ids"]]
