@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Any
 
@@ -16,12 +17,14 @@ from hub.lib.errors import ApiError, bad_request, forbidden
 from hub.org.models import User
 from integrations.matrix import config as matrix_config
 from integrations.matrix import store
+from integrations.matrix.client import MatrixError
 from integrations.matrix.connect import BridgeRefused, connect
 from integrations.matrix.models import MatrixRoom, MatrixUser, Outbox
 
 # `!id:server`, `!id` (room version 12 ids name no server) or `#alias:server`.
 ROOM_RE = re.compile(r"^(?:![^:\s]{1,200}|[!#][^:\s]{1,200}:"
                      r"([A-Za-z0-9.\-]+(?::\d{1,5})?|\[[0-9A-Fa-f:.]+\](?::\d{1,5})?))$")
+logger = logging.getLogger("hub.matrix")
 BRIDGEABLE = (Room.Kind.GROUP, Room.Kind.CHANNEL)
 
 
@@ -76,7 +79,12 @@ def bridge_room(*, user: User, room_id: Any, matrix_room: str,
         if refused.forbidden:
             raise forbidden(str(refused)) from refused
         raise bad_request(str(refused)) from refused
+    except MatrixError as error:
+        if error.status and 400 <= error.status < 500:
+            raise bad_request(f"Matrix 主服务器拒绝了请求：{error.message}") from error
+        raise Unavailable(str(error)) from error
     except Exception as error:
+        logger.warning("bridging room %s to %s failed: %r", room.id, matrix_room, error)
         raise Unavailable(str(error)) from error
     other = MatrixRoom.objects.filter(matrix_room_id=joined.room_id).exclude(room=room).first()
     if other is not None:
@@ -90,6 +98,7 @@ def bridge_room(*, user: User, room_id: Any, matrix_room: str,
             # History stays in Huitong: the bridge carries what is said from now on.
             bridge.matrix_room_id, bridge.sent_seq = joined.room_id, locked.last_seq
             bridge.alias, bridge.active, bridge.ended_at = joined.alias, True, None
+            bridge.since = timezone.now()
         if notice_withheld is not None:
             bridge.notice_withheld = notice_withheld
         bridge.save()

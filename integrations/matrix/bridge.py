@@ -53,6 +53,7 @@ class Bridge:
         self.inbound_bell = asyncio.Event()
         self.upload_limit: int | None = None
         self.stopping = asyncio.Event()
+        self.homeserver_lost = asyncio.Event()
 
     # --- clients and ghosts ---------------------------------------------------------------------
     def client(self, mxid: str, device: str | None = DEVICE_ID) -> AppserviceClient:
@@ -252,7 +253,54 @@ class Bridge:
             await self.pump(bridge)
         except Exception as error:  # the homeserver is away, or the database: try again
             logger.warning("sending to %s paused: %s", bridge.matrix_room_id, error)
+            self.homeserver_lost.set()
             await asyncio.sleep(1)
+
+    async def catch_up(self) -> None:
+        """Read each bridged room's recent history and keep what no transaction brought.
+        Synapse queues events for an application service in memory: when it stops, those
+        are gone. Run at start, after the homeserver was unreachable, and every few
+        minutes."""
+        while not self.stopping.is_set():
+            try:
+                await self.announce()
+                for bridge in await db(store.active_bridges):
+                    await self.backfill(bridge)
+                self.homeserver_lost.clear()
+            except Exception as error:
+                logger.warning("catching up with the homeserver failed: %s", error)
+                await asyncio.sleep(2)
+                continue
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.homeserver_lost.wait(), timeout=300)
+            # Give the homeserver time to come back before reading history.
+            while self.homeserver_lost.is_set() and not self.stopping.is_set():
+                try:
+                    await self.bot.call("GET", "/_matrix/client/versions")
+                    break
+                except Exception:
+                    await asyncio.sleep(1)
+
+    async def backfill(self, bridge: store.BridgeInfo) -> None:
+        since = await db(store.backfill_since, bridge.id)
+        if since is None:
+            return
+        path = f"/_matrix/client/v3/rooms/{quote(bridge.matrix_room_id, safe='')}/messages"
+        events: list[dict[str, Any]] = []
+        token = ""
+        for _ in range(5):  # up to 500 events back
+            query = "?dir=b&limit=100" + (f"&from={quote(token, safe='')}" if token else "")
+            page = await self.bot.call("GET", path + query)
+            chunk = [e for e in page.get("chunk", []) if isinstance(e, dict)]
+            events.extend(chunk)
+            token = page.get("end") or ""
+            if not token or not chunk or min(e.get("origin_server_ts", 0) for e in chunk) < since:
+                break
+        added = await db(store.backfill, self.config, bridge.id, events)
+        if added:
+            logger.warning("%s events of %s came from its history, not a transaction", added,
+                           bridge.matrix_room_id)
+            self.inbound_bell.set()
 
     # --- Matrix → Huitong ------------------------------------------------------------------------------
     async def store_txn(self, txn_id: str, body: dict[str, Any]) -> bool:
@@ -363,7 +411,7 @@ class Bridge:
         logger.info("Matrix bridge listening on %s:%s as %s", self.config.listen_host,
                     self.config.listen_port, self.config.bot_mxid)
         tasks = [asyncio.create_task(t) for t in
-                 (self.announce(), self.outbound(), self.inbound(), self.prune())]
+                 (self.catch_up(), self.outbound(), self.inbound(), self.prune())]
         try:
             await self.stopping.wait()
         finally:

@@ -107,7 +107,9 @@ def registration(*, url: str, server_name: str, existing: dict[str, Any] | None)
         "sender_localpart": BOT_LOCALPART,
         "namespaces": {
             "users": [{"exclusive": True, "regex": f"@{GHOST_PREFIX}.*:{server}"}],
-            "aliases": [],
+            # Not exclusive: the bridge may create aliases (POST /rooms/{id}/bridge with an
+            # alias that does not exist yet); anyone else still may too.
+            "aliases": [{"exclusive": False, "regex": f"#.*:{server}"}],
             "rooms": [],
         },
         "rate_limited": False,

@@ -425,6 +425,46 @@ def store_transaction(txn_id: str, body: dict[str, Any]) -> bool:
     return True
 
 
+def backfill_since(bridge_id: int) -> float | None:
+    """The bridge's start as Matrix milliseconds, or None if it has ended."""
+    bridge = MatrixRoom.objects.filter(id=bridge_id, active=True).first()
+    if bridge is None:
+        return None
+    start = bridge.since or bridge.created_at
+    return start.timestamp() * 1000
+
+
+def backfill(config: Config, bridge_id: int, events: list[dict[str, Any]]) -> int:
+    """Keep the room events (from the room's history on the homeserver) that no pushed
+    transaction brought: a homeserver that stops may lose the events it had queued for the
+    bridge in memory. Events are applied once whichever way they came. Returns how many."""
+    since = backfill_since(bridge_id)
+    if since is None:
+        return 0
+    bridge = MatrixRoom.objects.get(id=bridge_id)
+    wanted = [e for e in events if isinstance(e.get("event_id"), str)
+              and not config.is_ours(str(e.get("sender", "")))
+              and isinstance(e.get("origin_server_ts"), int) and e["origin_server_ts"] >= since]
+    if not wanted:
+        return 0
+    ids = [e["event_id"] for e in wanted]
+    known = set(InboundEvent.objects.filter(key__in=ids).values_list("key", flat=True))
+    known |= set(EventMap.objects.filter(bridge=bridge, event_id__in=ids)
+                 .values_list("event_id", flat=True))
+    missing = [e for e in wanted if e["event_id"] not in known]
+    if not missing:
+        return 0
+    missing.sort(key=lambda e: e["origin_server_ts"])
+    with transaction.atomic():
+        txn = InboundTxn.objects.create(
+            txn_id=f"backfill:{bridge_id}:{timezone.now().timestamp()}")
+        InboundEvent.objects.bulk_create(
+            [InboundEvent(key=e["event_id"][:255], txn=txn, payload={**e, "room_id":
+                          bridge.matrix_room_id}, matrix_room_id=bridge.matrix_room_id)
+             for e in missing], ignore_conflicts=True)
+    return len(missing)
+
+
 def pending_events(limit: int = 100) -> list[InboundEvent]:
     return list(InboundEvent.objects.filter(done_at__isnull=True).order_by("id")[:limit])
 
