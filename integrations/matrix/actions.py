@@ -87,9 +87,11 @@ def bridge_room(*, user: User, room_id: Any, matrix_room: str,
         logger.warning("bridging room %s to %s failed: %r", room.id, matrix_room, error)
         raise Unavailable(str(error)) from error
     other = MatrixRoom.objects.filter(matrix_room_id=joined.room_id).exclude(room=room).first()
-    if other is not None:
+    if other is not None and other.active:
         raise ApiError("conflict", "该 Matrix 房间已与另一个汇通会话桥接")
     with transaction.atomic():
+        if other is not None:
+            other.delete()  # an ended bridge of another room gives the Matrix room up
         locked = Room.objects.select_for_update().get(id=room.id)
         bridge = MatrixRoom.objects.filter(room=locked).first()
         if bridge is None or bridge.matrix_room_id != joined.room_id or not bridge.active:

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -111,7 +111,7 @@ def external_user(mxid: str, display_name: str = "") -> User:
     username, n = base, 1
     while User.objects.filter(username=username).exists():
         n += 1
-        username = f"{base}~{n}"
+        username = f"{base}-{n}"
     with transaction.atomic():
         user = User(username=username, display_name=(display_name or localpart)[:64],
                     is_external=True)
@@ -523,6 +523,12 @@ def apply_event(config: Config, row_id: int, file: tuple[Path, str, str] | None 
                 outcome = _apply(config, row, file, file_refused)
         except ApiError as error:
             outcome = Outcome(f"not applied: {error.code} {error.detail}")
+        except (OperationalError, InterfaceError):
+            raise  # the database is away: the event stays pending and is tried again
+        except Exception as error:
+            # One malformed event must not hold up the others: it is kept, marked failed.
+            logger.exception("applying Matrix event %s failed", row.key)
+            outcome = Outcome(f"failed: {type(error).__name__}")
         row.done_at, row.result = timezone.now(), outcome.result[:200]
         row.save(update_fields=["done_at", "result"])
         return outcome
