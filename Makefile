@@ -9,7 +9,7 @@ DEMO_PASSWORD ?=
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/huitong
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: install install-test run test lint bench-ws bench-doc bench-search bench-archive chromium pdf-libs clean
+.PHONY: install install-test run test lint bench-ws bench-doc bench-search bench-archive bench-matrix chromium pdf-libs clean
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -67,6 +67,10 @@ bench-search: install-test
 
 bench-archive: install-test
 	$(PY) bench/archive_bench.py $(BENCH_ARGS)
+
+# The Matrix bridge through a real Synapse: msg/s and p50/p99 latency both ways; figures only.
+bench-matrix: install-test
+	$(PY) bench/matrix_bench.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var test-artifacts

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "bots.approvals",
     "search",
     "archive",
+    "integrations.matrix",
 ]
 
 MIDDLEWARE = [
@@ -259,3 +260,17 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
     "loggers": {"hub": {"level": os.environ.get("HUITONG_LOG_LEVEL", "INFO")}},
 }
+
+# --- Matrix bridge (integrations/matrix) ----------------------------------------------------------
+# With a homeserver set, `manage.py serve` also runs the bridge (`manage.py run_matrix_bridge`).
+HUITONG_MATRIX_HOMESERVER = os.environ.get("HUITONG_MATRIX_HOMESERVER", "").rstrip("/")
+HUITONG_MATRIX_SERVER_NAME = os.environ.get("HUITONG_MATRIX_SERVER_NAME", "")
+# host:port the bridge's application-service endpoint listens on (the homeserver pushes here).
+HUITONG_MATRIX_LISTEN = os.environ.get("HUITONG_MATRIX_LISTEN", "127.0.0.1:29330")
+# The registration file written by `manage.py matrix_registration` (its tokens are read here).
+HUITONG_MATRIX_REGISTRATION = os.environ.get(
+    "HUITONG_MATRIX_REGISTRATION", str(VAR_DIR / "matrix-registration.yaml"))
+# Matrix servers whose rooms may be bridged (comma-separated); empty: the homeserver's own.
+HUITONG_MATRIX_ALLOWED_SERVERS = env_list("HUITONG_MATRIX_ALLOWED_SERVERS", [])
+# The address people open Huitong at, for links in what the bridge posts to Matrix.
+HUITONG_PUBLIC_URL = os.environ.get("HUITONG_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")

@@ -341,7 +341,7 @@ def _unit_member(unit: Unit, username: Any, what: str) -> User:
     if not isinstance(username, str) or not username.strip():
         raise bad_request(f"请指定{what}")
     person = User.objects.filter(username=username.strip().lstrip("@"), is_active=True,
-                                 is_bot=False).first()
+                                 is_bot=False, is_external=False).first()
     if person is None or not UnitMembership.objects.filter(unit=unit, user=person).exists():
         raise bad_request(f"{what}须是{unit.name}的人员：找不到“{username.strip()[:40]}”")
     return person

@@ -6,9 +6,10 @@ from __future__ import annotations
 import hashlib
 import mimetypes
 import secrets
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -47,6 +48,45 @@ class _Duplicate(Exception):
         self.message_id = message_id
 
 
+# --- change hooks ------------------------------------------------------------------------------
+# Integrations that must hear of a change in the transaction that makes it (the Matrix
+# bridge's outbox) register a hook here. The actions below call every hook inside their
+# transaction, so whatever a hook writes commits with the change or not at all; the core
+# imports none of them. New messages need no hook: they carry a gap-free seq per room.
+ChangeKind = Literal["edit", "delete", "reaction", "read", "card", "typing", "join", "leave"]
+
+
+@dataclass(frozen=True)
+class Change:
+    """`actor_id` made the change (None for a bot's card update); `data` holds the details:
+    `emoji` and `on` for a reaction, `seq` for a read, `users` for a join or leave."""
+
+    kind: ChangeKind
+    room_id: int
+    actor_id: int | None
+    message_id: int | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+ChangeHook = Callable[[Change], None]
+_change_hooks: list[ChangeHook] = []
+
+
+def register_change_hook(hook: ChangeHook) -> None:
+    if hook not in _change_hooks:
+        _change_hooks.append(hook)
+
+
+def unregister_change_hook(hook: ChangeHook) -> None:
+    if hook in _change_hooks:
+        _change_hooks.remove(hook)
+
+
+def _changed(change: Change) -> None:
+    for hook in _change_hooks:
+        hook(change)
+
+
 # --- rooms -------------------------------------------------------------------------------------
 def _room_payload(room: Room, user_id: int, role: str, last_read_seq: int) -> dict[str, Any]:
     name = None
@@ -74,6 +114,7 @@ def add_members(*, room: Room, users: list[User], role: str = RoomMember.Role.ME
         for user in new:
             payload = _room_payload(locked, user.id, role, locked.last_seq)
             publish_on_commit(events.room_joined(user_id=user.id, room=payload))
+        _changed(Change("join", locked.id, None, data={"users": [u.id for u in new]}))
     room.member_count = locked.member_count
     return len(new)
 
@@ -90,12 +131,15 @@ def remove_members(*, room: Room, user_ids: list[int]) -> int:
         RoomMember.objects.filter(room=locked, user_id__in=gone).delete()
         Room.objects.filter(id=locked.id).update(member_count=F("member_count") - len(gone))
         publish_on_commit(events.room_left(user_ids=gone, room_id=locked.id))
+        _changed(Change("leave", locked.id, None, data={"users": gone}))
     return len(gone)
 
 
 def users_by_username(usernames: list[str]) -> list[User]:
+    """People of the organisation by username. People on Matrix are not among them: the
+    bridge alone puts them in (bridged) rooms."""
     wanted = {u.strip() for u in usernames if isinstance(u, str) and u.strip()}
-    found = list(User.objects.filter(username__in=wanted, is_active=True))
+    found = list(User.objects.filter(username__in=wanted, is_active=True, is_external=False))
     missing = wanted - {u.username for u in found}
     if missing:
         raise bad_request("找不到这些人员：" + "、".join(sorted(missing)))
@@ -356,7 +400,9 @@ def update_card(*, message_id: int, card: dict[str, Any]) -> dict[str, Any]:
         changed = Message.objects.filter(id=message_id, kind=Message.Kind.CARD).update(card=card)
         if not changed:
             raise not_found("卡片")
-        return _announce_update(message_id)
+        payload = _announce_update(message_id)
+        _changed(Change("card", payload["room"], None, message_id=message_id))
+        return payload
 
 
 def edit_message(*, user: User, message_id: Any, body: Any) -> dict[str, Any]:
@@ -379,6 +425,7 @@ def edit_message(*, user: User, message_id: Any, body: Any) -> dict[str, Any]:
             [Mention(message=message, user_id=u) for u in mentioned], ignore_conflicts=True
         )
         record_change(kind="message", object_id=message.id)
+        _changed(Change("edit", message.room_id, user.id, message_id=message.id))
         return _announce_update(message.id)
 
 
@@ -391,6 +438,7 @@ def delete_message(*, user: User, message_id: Any) -> dict[str, Any]:
             Message.objects.filter(id=message.id).update(deleted=True, edited_at=timezone.now())
             Mention.objects.filter(message=message).delete()
             record_change(kind="message", object_id=message.id, op="delete")
+            _changed(Change("delete", message.room_id, user.id, message_id=message.id))
         return _announce_update(message.id)
 
 
@@ -400,11 +448,16 @@ def set_reaction(*, user: User, message_id: Any, emoji: Any, on: bool) -> dict[s
         raise bad_request("emoji 必须是 1 到 32 个字符")
     if message.deleted:
         raise ApiError("conflict", "消息已删除")
+    emoji = emoji.strip()
     with transaction.atomic():
         if on:
-            Reaction.objects.get_or_create(message=message, user=user, emoji=emoji.strip())
+            _, changed = Reaction.objects.get_or_create(message=message, user=user, emoji=emoji)
         else:
-            Reaction.objects.filter(message=message, user=user, emoji=emoji.strip()).delete()
+            changed = bool(
+                Reaction.objects.filter(message=message, user=user, emoji=emoji).delete()[0])
+        if changed:
+            _changed(Change("reaction", message.room_id, user.id, message_id=message.id,
+                            data={"emoji": emoji, "on": on}))
         return _announce_update(message.id)
 
 
@@ -424,6 +477,7 @@ def mark_read(*, user: User, room_id: Any, seq: Any) -> dict[str, Any]:
         if target <= previous:
             return {"room": room.id, "seq": previous}
         RoomMember.objects.filter(id=member.id).update(last_read_seq=target)
+        _changed(Change("read", room.id, user.id, data={"seq": target}))
         small = room.member_count <= settings.HUITONG_RECEIPT_FANOUT_MAX
         publish_on_commit(events.receipt(room_id=room.id, user_id=user.id, seq=target,
                                          from_seq=previous, users=None if small else [user.id]))
@@ -445,6 +499,7 @@ def mark_read(*, user: User, room_id: Any, seq: Any) -> dict[str, Any]:
 def typing(*, user: User, room_id: Any) -> None:
     member = access_room(user_id=user.id, room_id=room_id)
     publish(events.typing(room_id=member.room_id, user=user_summary(user)))
+    _changed(Change("typing", member.room_id, user.id))
 
 
 # --- attachments -------------------------------------------------------------------------------

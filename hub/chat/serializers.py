@@ -28,6 +28,7 @@ def user_summary(user: User) -> dict[str, Any]:
         "display_name": user.name,
         "title": user.title,
         "is_bot": user.is_bot,
+        "is_external": user.is_external,
     }
 
 

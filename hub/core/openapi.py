@@ -18,8 +18,8 @@ ERROR = {
 }
 USER = {"type": "object", "properties": {
     "id": {"type": "integer"}, "username": {"type": "string"}, "display_name": {"type": "string"},
-    "title": {"type": "string"}, "is_bot": {"type": "boolean"}, "pinyin": {"type": "string"},
-    "presence": {"enum": ["online", "away", "offline"]},
+    "title": {"type": "string"}, "is_bot": {"type": "boolean"}, "is_external": {"type": "boolean"},
+    "pinyin": {"type": "string"}, "presence": {"enum": ["online", "away", "offline"]},
     "units": {"type": "array", "items": {"type": "object", "properties": {
         "id": {"type": "integer"}, "code": {"type": "string"}, "name": {"type": "string"},
         "role": {"type": "string"}}}}}}

@@ -39,6 +39,9 @@ class User(AbstractUser):
     display_name = models.CharField("姓名", max_length=64, blank=True)
     title = models.CharField("职务", max_length=64, blank=True)
     is_bot = models.BooleanField("机器人", default=False)
+    # A person on Matrix seen through the bridge: a member of bridged rooms only, with no
+    # password, no unit, and never a recipient of documents, approvals or meetings.
+    is_external = models.BooleanField("外部人员（Matrix）", default=False)
 
     class Meta:
         verbose_name = "人员"

@@ -67,6 +67,10 @@ TABLE: list[tuple[str, str, dict[str, Any] | None]] = [
     # and the unit's clerks, leaders and admins.
     ("GET", "archive/<int:entry_id>", None),
     ("GET", "archive/<int:entry_id>/files/<int:index>", None),
+    # The Matrix bridge (integrations/matrix): a room's bridge is its members' business.
+    ("GET", "rooms/<int:room_id>/bridge", None),
+    ("POST", "rooms/<int:room_id>/bridge", {"matrix_room": "#probe:matrix.test"}),
+    ("DELETE", "rooms/<int:room_id>/bridge", None),
 ]
 
 OUTSIDER, MEMBER = "staff3", "staff1"

@@ -1,5 +1,6 @@
-"""Run everything the product needs in the foreground: the Daphne web server and the
-worker. Ctrl-C (or SIGTERM) stops both; if one dies, the other is stopped too."""
+"""Run everything the product needs in the foreground: the Daphne web server, the
+worker and, when a Matrix homeserver is configured, the Matrix bridge. Ctrl-C (or
+SIGTERM) stops them all; if one dies, the others are stopped too."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import sys
 import time
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 
@@ -27,7 +29,12 @@ class Command(BaseCommand):
                "--proxy-headers", "hub.asgi:application"]
         worker = [python, "manage.py", "run_worker"]
         names = ["web", "worker"]
-        procs = [subprocess.Popen(web, env=env), subprocess.Popen(worker, env=env)]  # noqa: S603
+        commands = [web, worker]
+        if settings.HUITONG_MATRIX_HOMESERVER:
+            # The Matrix bridge (integrations/matrix), named here as a command only.
+            names.append("matrix")
+            commands.append([python, "manage.py", "run_matrix_bridge"])
+        procs = [subprocess.Popen(c, env=env) for c in commands]  # noqa: S603
         self.stdout.write(f"汇通已启动：http://{options['host']}:{options['port']}/ （Ctrl-C 停止）")
         stopping = False
 
