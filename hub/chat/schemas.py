@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, TypeAdapter
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, TypeAdapter
 
 ClientId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[\x21-\x7e]+$")]
 PositiveId = Annotated[StrictInt, Field(gt=0)]
@@ -56,6 +56,19 @@ class ActionIn(Body):
     delegate: StrictStr | None = None
     attendees: StrictStr | None = None  # a meeting card's 参加 for a unit: who attends
     client_id: ClientId | None = None
+
+
+class MuteIn(Body):
+    muted: StrictBool
+
+
+class PinIn(Body):
+    message: PositiveId
+
+
+class ForwardIn(Body):
+    room: PositiveId
+    comment: StrictStr = Field(default="", max_length=2000)
 
 
 class MessagesQuery(BaseModel):
