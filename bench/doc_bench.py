@@ -10,7 +10,10 @@ the sender over the WebSocket, then measures:
   until the sender's socket shows the tracking card with 95 delivered;
 - all 95 clerks pressing 签收 at once over their sockets: acks, and the time until the
   tracking card shows 95 signed;
-- GET /documents/{id}/verify (re-hashes the 5 MB file).
+- GET /documents/{id}/verify (re-hashes the 5 MB file);
+- the live to-do counts: the time until each clerk's socket gets the `todo` frame with the
+  document to sign (95 units: the worker recounts, from rows committed with the document),
+  and, after 签收, the frame that says nothing is left (recounted right after the commit).
 
 Figures only: nothing passes or fails. Results go to bench/results/doc-*.json.
 
@@ -41,7 +44,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PY = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv").exists() else sys.executable
 PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
-BENCH_DB = "huitong_docbench"
+BENCH_DB = os.environ.get("BENCH_DOC_DB", "huitong_docbench")
 
 
 class BenchError(RuntimeError):
@@ -206,7 +209,15 @@ async def measure(port: int, setup: dict[str, Any], size_mb: float) -> dict[str,
             and f["message"]["card"]["totals"]["delivered"] == len(units), 300)
         return time.perf_counter() - t0, frame["message"]
 
+    async def todo_at(sock: Socket) -> float:
+        await sock.until(lambda f: f.get("type") == "todo"
+                         and f["counts"].get("document_sign", 0) >= 1, 300)
+        return time.perf_counter() - t0
+
     arrivals = await asyncio.gather(*(card_at(s) for s in clerks))
+    todo_s = await asyncio.gather(*(todo_at(s) for s in clerks))
+    log(f"  to-do frame with the document to sign: p50 {pct(todo_s, 0.5) * 1000:.0f} ms, "
+        f"max {max(todo_s) * 1000:.0f} ms after the POST")
     tracking_s, tracking = await tracking_at()
     status, document, post_s = await post
     if status != 201:
@@ -222,13 +233,29 @@ async def measure(port: int, setup: dict[str, Any], size_mb: float) -> dict[str,
         await sock.conn.send(json.dumps({"type": "action", "message": message["id"],
                                          "action": "sign", "client_id": f"sign-{sock.name}"}))
 
+    cleared: dict[str, float] = {}
+
+    def cleared_at(sock: Socket, frame: dict[str, Any]) -> None:
+        if frame.get("type") == "todo" and frame["counts"].get("document_sign") == 0:
+            cleared.setdefault(sock.name, time.perf_counter() - t1)
+
     async def ack_at(sock: Socket) -> float:
-        frame = await sock.until(lambda f: f.get("type") in ("ack", "error"), 300)
+        def seen(f: dict[str, Any]) -> bool:
+            cleared_at(sock, f)
+            return f.get("type") in ("ack", "error")
+
+        frame = await sock.until(seen, 300)
         if frame["type"] == "error":
             raise BenchError(f"{sock.name}: {frame}")
-        return time.perf_counter() - t1
+        at = time.perf_counter() - t1
+        if sock.name not in cleared:
+            await sock.until(lambda f: (cleared_at(sock, f), sock.name in cleared)[1], 300)
+        return at
 
     acks = await asyncio.gather(*(ack_at(s) for s in clerks))
+    cleared_s = list(cleared.values())
+    log(f"  to-do frame with nothing left to sign: p50 {pct(cleared_s, 0.5) * 1000:.0f} ms, "
+        f"max {max(cleared_s) * 1000:.0f} ms after the presses")
     signed = await sender.until(
         lambda f: is_card(f, "document_tracking", ("message_updated",))
         and f["message"]["card"]["totals"]["signed"] == len(units), 300)
@@ -249,6 +276,8 @@ async def measure(port: int, setup: dict[str, Any], size_mb: float) -> dict[str,
         "upload_ms": round(upload_s * 1000, 1),
         "post_documents_ms": round(post_s * 1000, 1),
         "card_arrival": summary(card_s),
+        "todo_frame_arrival": summary(list(todo_s)),
+        "todo_cleared_after_sign": summary(cleared_s),
         "tracking_shows_all_delivered_ms": round(tracking_s * 1000, 1),
         "tracking_delivered": tracking["card"]["totals"]["delivered"],
         "sign_all_at_once": {"acks": summary(acks),
@@ -264,7 +293,7 @@ def run(target: str, units: int, size_mb: float, keep: bool) -> dict[str, Any]:
     env = server_env(target, var_dir)
     if target == "redis":
         recreate_database()
-    proc = None
+    proc = worker = None
     try:
         started = time.perf_counter()
         manage(env, "migrate", "--noinput")
@@ -278,6 +307,9 @@ def run(target: str, units: int, size_mb: float, keep: bool) -> dict[str, Any]:
             proc = subprocess.Popen([PY, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),  # noqa: S603
                                      "hub.asgi:application"], cwd=ROOT, env=env, stdout=out,
                                     stderr=subprocess.STDOUT)
+        # The worker recounts the to-do lists a large change reaches.
+        worker = subprocess.Popen([PY, "manage.py", "run_worker"], cwd=ROOT, env=env,  # noqa: S603
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.time() + 30
         while True:
             with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.5):
@@ -288,6 +320,10 @@ def run(target: str, units: int, size_mb: float, keep: bool) -> dict[str, Any]:
         result = asyncio.run(measure(port, setup, size_mb))
         return {"target": target, **result}
     finally:
+        if worker is not None and worker.poll() is None:
+            worker.terminate()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                worker.wait(10)
         if proc is not None and proc.poll() is None:
             proc.terminate()
             try:

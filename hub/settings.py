@@ -236,6 +236,11 @@ HUITONG_INDEX_DIR = Path(os.environ.get("HUITONG_INDEX_DIR", VAR_DIR / "index"))
 HUITONG_INDEX_MAX_FILE_BYTES = env_int("HUITONG_INDEX_MAX_FILE_BYTES", 20 * 1024 * 1024)
 HUITONG_INDEX_FILE_SECONDS = env_int("HUITONG_INDEX_FILE_SECONDS", 10)
 HUITONG_INDEX_MAX_FILE_CHARS = env_int("HUITONG_INDEX_MAX_FILE_CHARS", 200_000)
+# Previews of DOCX and XLSX files (hub/chat/previews.py): made in a child process with
+# these limits.
+HUITONG_PREVIEW_MAX_BYTES = env_int("HUITONG_PREVIEW_MAX_BYTES", 20 * 1024 * 1024)
+HUITONG_PREVIEW_SECONDS = env_int("HUITONG_PREVIEW_SECONDS", 15)
+HUITONG_PREVIEW_MEMORY_MB = env_int("HUITONG_PREVIEW_MEMORY_MB", 768)
 
 # --- Security -----------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -40,6 +40,7 @@ from whoosh.searching import Results
 
 from hub.chat.models import Room, RoomMember
 from hub.core.models import IndexQueue
+from hub.lib import markdown
 from hub.lib.errors import bad_request
 from hub.org.models import Unit, UnitMembership, User
 from search import collect, index, registry
@@ -365,15 +366,17 @@ def sanitize(fragment: str) -> str:
 
 
 def _snippet(hit: Any) -> str:
-    for name in ("body", "title", "number"):
-        try:
-            text = hit.highlights(name, top=2)
-        except Exception:  # a highlighter failure must not fail the search
-            text = ""
-        if text:
-            return sanitize(text)
-    body = (hit.get("body") or hit.get("title") or "").strip()
-    short = body[:120] + ("…" if len(body) > 120 else "")
+    """The matching part of the text as a reader sees it (Markdown marks removed), or its
+    start. Never the title or the 发文字号: results show those beside the snippet."""
+    body = markdown.plain(hit.get("body") or "")
+    try:
+        text = hit.highlights("body", text=body, top=2) if body else ""
+    except Exception:  # a highlighter failure must not fail the search
+        text = ""
+    if text:
+        return sanitize(text)
+    short = " ".join(body.split())
+    short = short[:120] + ("…" if len(short) > 120 else "")
     return sanitize(html.escape(short))
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from hub.chat.models import Message, Room, RoomMember
 from hub.chat.selectors import direct_names
+from hub.chat.serializers import user_summary
 from hub.org.models import User
 from search import registry
 
@@ -25,8 +26,8 @@ def _cards(kind: str, ids: list[int]) -> dict[int, list[int]]:
 
 
 def complete(*, user: User, results: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Fill `room`, `message` and (for messages) `title` for the caller; a few queries per
-    page, none per hit."""
+    """Fill `room`, `message`, `sender` (who sent, organised or asked it) and (for
+    messages) `title` for the caller; a few queries per page, none per hit."""
     by_kind: dict[str, list[int]] = defaultdict(list)
     for r in results:
         if r["type"] != "message":
@@ -40,9 +41,13 @@ def complete(*, user: User, results: list[dict[str, Any]]) -> list[dict[str, Any
     rooms = {room.id: room for room in Room.objects.filter(id__in=room_ids)}
     direct = direct_names([i for i, room in rooms.items() if room.kind == Room.Kind.DIRECT],
                           user.id)
+    sender_ids = {int(r["_sender"]) for r in results if str(r.get("_sender") or "").isdigit()}
+    senders = {u.id: user_summary(u) for u in User.objects.filter(id__in=sender_ids)}
     out = []
     for r in results:
+        sender = str(r.get("_sender") or "")
         r = {k: v for k, v in r.items() if not k.startswith("_")}
+        r["sender"] = senders.get(int(sender)) if sender.isdigit() else None
         if r["type"] == "message":
             r["message"] = r["id"]
             room = rooms.get(r["room"])

@@ -8,6 +8,7 @@ import mimetypes
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, Literal
 
@@ -18,20 +19,23 @@ from django.utils import timezone
 
 from hub.chat import commands, events
 from hub.chat.access import access_message, access_room
-from hub.chat.models import Attachment, Mention, Message, Reaction, Room, RoomMember
-from hub.chat.selectors import direct_names
+from hub.chat.models import Attachment, Mention, Message, Pin, Reaction, Room, RoomMember
+from hub.chat.selectors import direct_names, room_for_user
 from hub.chat.serializers import (
     ReadPositions,
     message_dict,
     messages_dicts,
     messages_queryset,
+    pinned_ids,
     room_dict,
+    room_shared,
     user_summary,
 )
 from hub.core.changes import record as record_change
-from hub.lib import markdown, ratelimit
+from hub.lib import markdown, ratelimit, secrecy
 from hub.lib.errors import ApiError, bad_request, forbidden, not_found
 from hub.lib.realtime import publish, publish_on_commit
+from hub.lib.times import iso
 from hub.org.models import Unit, UnitMembership, User
 
 MAX_EMOJI_CHARS = 32
@@ -88,11 +92,12 @@ def _changed(change: Change) -> None:
 
 
 # --- rooms -------------------------------------------------------------------------------------
-def _room_payload(room: Room, user_id: int, role: str, last_read_seq: int) -> dict[str, Any]:
+def _room_payload(room: Room, user_id: int, role: str, last_read_seq: int,
+                  pinned: list[int] | None = None) -> dict[str, Any]:
     name = None
     if room.kind == Room.Kind.DIRECT:
         name = direct_names([room.id], user_id).get(room.id)
-    return room_dict(room, last_read_seq=last_read_seq, name=name, role=role)
+    return room_dict(room, last_read_seq=last_read_seq, name=name, role=role, pinned=pinned)
 
 
 def add_members(*, room: Room, users: list[User], role: str = RoomMember.Role.MEMBER) -> int:
@@ -111,8 +116,9 @@ def add_members(*, room: Room, users: list[User], role: str = RoomMember.Role.ME
         )
         Room.objects.filter(id=locked.id).update(member_count=F("member_count") + len(new))
         locked.member_count += len(new)
+        pinned = pinned_ids([locked.id]).get(locked.id)
         for user in new:
-            payload = _room_payload(locked, user.id, role, locked.last_seq)
+            payload = _room_payload(locked, user.id, role, locked.last_seq, pinned)
             publish_on_commit(events.room_joined(user_id=user.id, room=payload))
         _changed(Change("join", locked.id, None, data={"users": [u.id for u in new]}))
     room.member_count = locked.member_count
@@ -133,6 +139,70 @@ def remove_members(*, room: Room, user_ids: list[int]) -> int:
         publish_on_commit(events.room_left(user_ids=gone, room_id=locked.id))
         _changed(Change("leave", locked.id, None, data={"users": gone}))
     return len(gone)
+
+
+def set_muted(*, user: User, room_id: Any, muted: bool) -> dict[str, Any]:
+    """免打扰 on or off for the caller in one room; their other sockets hear of it."""
+    member = access_room(user_id=user.id, room_id=room_id)
+    with transaction.atomic():
+        RoomMember.objects.filter(id=member.id).update(muted=muted)
+        member.muted = muted
+        payload = room_for_user(member=member)
+        publish_on_commit(events.room_updated(room=payload, users=[user.id]))
+    return payload
+
+
+# --- pins (置顶) -----------------------------------------------------------------------------------
+MAX_PINS = 50
+
+
+def _may_pin(member: RoomMember) -> None:
+    """Anyone in a direct room or group; the admins of a unit room or channel."""
+    if member.room.kind in (Room.Kind.DIRECT, Room.Kind.GROUP):
+        return
+    if member.role != RoomMember.Role.ADMIN:
+        raise forbidden("只有会话管理员可以置顶或取消置顶消息")
+
+
+def _announce_pins(room: Room) -> None:
+    """The room's members hear its new pins (after commit)."""
+    fresh = Room.objects.select_related("unit").get(id=room.id)
+    pinned = pinned_ids([room.id]).get(room.id, [])
+    publish_on_commit(events.room_updated(room=room_shared(fresh, pinned=pinned)))
+
+
+def pin_message(*, user: User, room_id: Any, message_id: Any) -> dict[str, Any]:
+    """Pin a message of the room for everyone in it; pinning it again changes nothing.
+    Returns the Room as the caller sees it."""
+    member = access_room(user_id=user.id, room_id=room_id)
+    message, _ = access_message(user_id=user.id, message_id=message_id)
+    if message.room_id != member.room_id:
+        raise bad_request("只能置顶本会话中的消息")
+    _may_pin(member)
+    if message.deleted:
+        raise ApiError("conflict", "消息已删除，不能置顶")
+    with transaction.atomic():
+        room = Room.objects.select_for_update().get(id=member.room_id)
+        if not Pin.objects.filter(room=room, message=message).exists():
+            if Pin.objects.filter(room=room).count() >= MAX_PINS:
+                raise ApiError("conflict", f"每个会话最多置顶 {MAX_PINS} 条消息，请先取消一些")
+            Pin.objects.create(room=room, message=message, pinned_by=user,
+                               pinned_at=timezone.now())
+            _announce_pins(room)
+    return room_for_user(member=member)
+
+
+def unpin_message(*, user: User, room_id: Any, message_id: Any) -> None:
+    """Take a message off the room's pins (nothing happens if it was not pinned)."""
+    member = access_room(user_id=user.id, room_id=room_id)
+    message, _ = access_message(user_id=user.id, message_id=message_id)
+    if message.room_id != member.room_id:
+        raise not_found("消息")
+    _may_pin(member)
+    with transaction.atomic():
+        room = Room.objects.select_for_update().get(id=member.room_id)
+        if Pin.objects.filter(room=room, message=message).delete()[0]:
+            _announce_pins(room)
 
 
 def users_by_username(usernames: list[str]) -> list[User]:
@@ -285,11 +355,14 @@ def _serialize_one(message_id: int) -> dict[str, Any]:
 def send_message(*, sender: User, room_id: Any, body: Any, client_id: str | None = None,
                  reply_to: Any = None, attachment_ids: list[Any] | None = None,
                  kind: str = Message.Kind.TEXT, card: dict[str, Any] | None = None,
-                 html: str | None = None, check_rate: bool = True) -> SendResult:
+                 html: str | None = None, check_rate: bool = True,
+                 forwarded: dict[str, Any] | None = None, remind_of: dict[str, Any] | None = None,
+                 shared_attachments: list[Attachment] | None = None) -> SendResult:
     """Store a message with the room's next seq and announce it.
 
     The same client_id from the same sender in the same room returns the first message
-    again and stores nothing new."""
+    again and stores nothing new. `shared_attachments` are files the caller has checked the
+    sender may pass on (a forward); `attachment_ids` must be the sender's own uploads."""
     member = access_room(user_id=sender.id, room_id=room_id)
     room_pk = member.room_id
     if client_id is not None:
@@ -298,7 +371,8 @@ def send_message(*, sender: User, room_id: Any, body: Any, client_id: str | None
         if first is not None:
             return SendResult(_serialize_one(first), created=False)
     attachment_ids = list(attachment_ids or [])
-    body = _check_body(body, allow_empty=bool(attachment_ids) or kind != Message.Kind.TEXT)
+    body = _check_body(body, allow_empty=bool(attachment_ids or shared_attachments)
+                       or kind != Message.Kind.TEXT)
     if check_rate:
         ratelimit.check(key="send", user_id=sender.id,
                         per_minute=settings.HUITONG_SEND_RATE_PER_MINUTE)
@@ -316,6 +390,8 @@ def send_message(*, sender: User, room_id: Any, body: Any, client_id: str | None
         attachments = list(Attachment.objects.filter(id__in=ids, uploader=sender))
         if len(attachments) != len(attachment_ids):
             raise not_found("附件")
+    if shared_attachments:
+        attachments = [*attachments, *shared_attachments][:20]
     if html is None:
         rendered = markdown.render(body, _resolver(room_pk))
         html = rendered.html
@@ -336,6 +412,7 @@ def send_message(*, sender: User, room_id: Any, body: Any, client_id: str | None
             message = Message.objects.create(
                 room_id=room_pk, seq=seq, sender=sender, kind=kind, body=body, html=html,
                 card=card, reply_to_id=reply_pk, client_id=client_id, created_at=now,
+                forwarded=forwarded, remind_of=remind_of,
             )
             if attachments:
                 message.attachments.set(attachments)
@@ -437,6 +514,8 @@ def delete_message(*, user: User, message_id: Any) -> dict[str, Any]:
         if not message.deleted:
             Message.objects.filter(id=message.id).update(deleted=True, edited_at=timezone.now())
             Mention.objects.filter(message=message).delete()
+            if Pin.objects.filter(message=message).delete()[0]:
+                _announce_pins(message.room)
             record_change(kind="message", object_id=message.id, op="delete")
             _changed(Change("delete", message.room_id, user.id, message_id=message.id))
         return _announce_update(message.id)
@@ -459,6 +538,116 @@ def set_reaction(*, user: User, message_id: Any, emoji: Any, on: bool) -> dict[s
             _changed(Change("reaction", message.room_id, user.id, message_id=message.id,
                             data={"emoji": emoji, "on": on}))
         return _announce_update(message.id)
+
+
+# --- forwarding (转发) ---------------------------------------------------------------------------
+FORWARD_REFUSED_CARDS = {"document", "document_tracking"}
+
+
+def _check_forwardable(message: Message, attachments: list[Attachment]) -> None:
+    if message.deleted:
+        raise ApiError("conflict", "消息已删除，不能转发")
+    card = message.card or {}
+    if message.kind == Message.Kind.CARD and card.get("card_type") in FORWARD_REFUSED_CARDS:
+        raise bad_request("公文卡片不能转发：公文只在收文单位内办理和传阅，请在公文页面查看。")
+    texts = [message.body, str(card.get("title") or ""),
+             *(str(f.get("value") or "") for f in card.get("fields") or [])]
+    if (secrecy.is_marked(*texts) or secrecy.names_classified(*(a.name for a in attachments))
+            or str(card.get("secrecy") or "none") not in ("none", "internal")):
+        raise bad_request("带有密级标志（秘密、机密、绝密）的内容不能转发。")
+
+
+def _room_name(room: Room, viewer_id: int) -> str:
+    if room.kind == Room.Kind.DIRECT:
+        return direct_names([room.id], viewer_id).get(room.id, "私聊")
+    return room.name or str(room)
+
+
+def forward_message(*, user: User, message_id: Any, room_id: Any,
+                    comment: str = "") -> dict[str, Any]:
+    """Send a copy of a message the caller can see into a room they are in, marked with where
+    it came from; its files go along (and so become downloadable to the target room's
+    members). A comment follows as the caller's reply to the copy. Document cards and
+    anything classified are refused. Returns the copy."""
+    source, _ = access_message(user_id=user.id, message_id=message_id)
+    target = access_room(user_id=user.id, room_id=room_id)
+    attachments = list(source.attachments.all())
+    _check_forwardable(source, attachments)
+    origin = source.forwarded or {
+        "room_name": _room_name(source.room, user.id), "sender": user_summary(source.sender),
+        "created_at": iso(source.created_at)}
+    if source.kind == Message.Kind.TEXT:
+        body, html = source.body, source.html
+    else:  # a card travels as its text: its buttons act only where it was sent
+        body = source.body or str((source.card or {}).get("title") or "")
+        html = markdown.render(body).html
+    comment = (comment or "").strip()
+    with transaction.atomic():
+        copy = send_message(sender=user, room_id=target.room_id, body=body, html=html,
+                            forwarded=origin, shared_attachments=attachments).message
+        if comment:
+            send_message(sender=user, room_id=target.room_id, body=comment,
+                         reply_to=copy["id"], check_rate=False)
+    return copy
+
+
+# --- 加急提醒 -------------------------------------------------------------------------------------
+REMIND_EVERY = timedelta(minutes=10)
+REMIND_MAX_PEOPLE = 200
+
+
+class RemindTooSoon(ApiError):
+    def __init__(self, retry_after: int) -> None:
+        super().__init__("rate_limited",
+                         f"每条消息 10 分钟内只能加急提醒一次，请 {max(1, retry_after // 60)} 分钟后再试",
+                         retry_after=retry_after)
+        self.retry_after = retry_after
+
+
+def _excerpt(message: Message) -> str:
+    text = " ".join((message.body or "").split())
+    if not text and message.kind == Message.Kind.CARD:
+        text = str((message.card or {}).get("title") or "")
+    if not text:
+        names = list(message.attachments.values_list("name", flat=True)[:3])
+        text = "[文件] " + "、".join(names) if names else "（无文字）"
+    return text if len(text) <= 60 else text[:60] + "…"
+
+
+def remind_unread(*, user: User, message_id: Any) -> int:
+    """加急提醒 by the sender of a message: everyone in its room who has not read it gets,
+    in their direct room with the sender, a 【加急】 message that mentions them and points
+    to the original. Once per ten minutes per message (`rate_limited` with the seconds to
+    wait); returns how many were reminded."""
+    message, member = access_message(user_id=user.id, message_id=message_id)
+    if message.sender_id != user.id:
+        raise forbidden("只有消息的发送者可以加急提醒")
+    if message.deleted:
+        raise ApiError("conflict", "消息已删除")
+    now = timezone.now()
+    with transaction.atomic():
+        locked = Message.objects.select_for_update().get(id=message.id)
+        if locked.reminded_at is not None and now - locked.reminded_at < REMIND_EVERY:
+            left = REMIND_EVERY - (now - locked.reminded_at)
+            raise RemindTooSoon(int(left.total_seconds()) + 1)
+        unread = list(RoomMember.objects.filter(
+            room_id=message.room_id, last_read_seq__lt=message.seq, user__is_bot=False,
+            user__is_active=True).exclude(user=user).select_related("user").order_by("user_id"))
+        if not unread:
+            return 0
+        if len(unread) > REMIND_MAX_PEOPLE:
+            raise bad_request(f"未读人数超过 {REMIND_MAX_PEOPLE} 人，请改用 @ 提及或通知公告")
+        Message.objects.filter(id=message.id).update(reminded_at=now)
+        where = _room_name(member.room, user.id)
+        excerpt = _excerpt(message)
+        link = {"room": message.room_id, "message": message.id, "seq": message.seq}
+        for other in unread:
+            room, _ = create_room(creator=user, name="", kind=Room.Kind.DIRECT,
+                                  members=[other.user.username])
+            body = f"【加急】@{other.user.username} 请尽快查看“{where}”中的消息：{excerpt}"
+            send_message(sender=user, room_id=room["id"], body=body, remind_of=link,
+                         check_rate=False)
+    return len(unread)
 
 
 # --- receipts ----------------------------------------------------------------------------------

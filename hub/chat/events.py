@@ -44,6 +44,17 @@ def room_joined(*, user_id: int, room: dict[str, Any]) -> Envelope:
             "text": dumps({"type": "room_joined", "room": room})}
 
 
+def room_updated(*, room: dict[str, Any], users: list[int] | None = None) -> Envelope:
+    """A room's shared fields changed (pins, name, topic): to its members, or to `users`
+    (a member's own sockets, with their own fields such as `muted`)."""
+    env: Envelope = {"k": "room_updated", "text": dumps({"type": "room_updated", "room": room})}
+    if users is None:
+        env["room"] = room["id"]
+    else:
+        env["users"] = users
+    return env
+
+
 def room_left(*, user_ids: list[int], room_id: int) -> Envelope:
     return {"k": "leave", "room": room_id, "users": user_ids,
             "text": dumps({"type": "room_left", "room": room_id})}

@@ -50,6 +50,8 @@ class RoomMember(models.Model):
                              related_name="room_memberships")
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.MEMBER)
     last_read_seq = models.BigIntegerField(default=0)
+    # 免打扰: the member hears of new messages only when mentioned (the client's choice).
+    muted = models.BooleanField(default=False)
     joined_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -98,6 +100,12 @@ class Message(models.Model):
     created_at = models.DateTimeField()
     edited_at = models.DateTimeField(null=True, blank=True)
     deleted = models.BooleanField(default=False)
+    # 转发: where a forwarded message came from ({"room_name", "sender", "created_at"}).
+    forwarded = models.JSONField(null=True, blank=True)
+    # 加急提醒: the message a reminder is about ({"room", "message", "seq"}), and when its
+    # sender last reminded those who had not read it.
+    remind_of = models.JSONField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = "消息"
@@ -134,4 +142,21 @@ class Reaction(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["message", "user", "emoji"], name="reaction_unique"),
+        ]
+
+
+class Pin(models.Model):
+    """A message pinned (置顶) in its room, for everyone in the room to see."""
+
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="pins")
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="+")
+    pinned_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                                  related_name="+")
+    pinned_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "置顶消息"
+        verbose_name_plural = "置顶消息"
+        constraints = [
+            models.UniqueConstraint(fields=["room", "message"], name="pin_unique"),
         ]

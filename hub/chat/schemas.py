@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, TypeAdapter
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, TypeAdapter
 
 ClientId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[\x21-\x7e]+$")]
 PositiveId = Annotated[StrictInt, Field(gt=0)]
@@ -62,6 +62,19 @@ class ActionIn(Body):
     deadline: StrictStr | None = Field(default=None, max_length=40)
     attachments: list[StrictInt] | None = Field(default=None, max_length=20)
     client_id: ClientId | None = None
+
+
+class MuteIn(Body):
+    muted: StrictBool
+
+
+class PinIn(Body):
+    message: PositiveId
+
+
+class ForwardIn(Body):
+    room: PositiveId
+    comment: StrictStr = Field(default="", max_length=2000)
 
 
 class MessagesQuery(BaseModel):

@@ -7,7 +7,13 @@ from typing import Any
 from django.db.models import F
 
 from hub.chat.models import Message, Room, RoomMember
-from hub.chat.serializers import messages_dicts, messages_queryset, room_dict, user_summary
+from hub.chat.serializers import (
+    messages_dicts,
+    messages_queryset,
+    pinned_ids,
+    room_dict,
+    user_summary,
+)
 from hub.lib.times import iso
 
 MAX_PAGE = 500
@@ -55,10 +61,12 @@ def rooms_for_user(*, user_id: int) -> list[dict[str, Any]]:
     }
     members.sort(key=lambda m: last[m.room_id].created_at if m.room_id in last
                  else m.room.created_at, reverse=True)
+    pins = pinned_ids(room_ids)
     return [
         room_dict(
             m.room, last_read_seq=m.last_read_seq, name=names.get(m.room_id), role=m.role,
             last_message=preview(last[m.room_id]) if m.room_id in last else None,
+            muted=m.muted, pinned=pins.get(m.room_id),
         )
         for m in members
     ]
@@ -69,7 +77,17 @@ def room_for_user(*, member: RoomMember) -> dict[str, Any]:
     names = direct_names([room.id], member.user_id) if room.kind == Room.Kind.DIRECT else {}
     last = Message.objects.filter(room_id=room.id, seq=room.last_seq).select_related("sender").first()
     return room_dict(room, last_read_seq=member.last_read_seq, name=names.get(room.id),
-                     role=member.role, last_message=preview(last) if last else None)
+                     role=member.role, last_message=preview(last) if last else None,
+                     muted=member.muted, pinned=pinned_ids([room.id]).get(room.id))
+
+
+def pinned_messages(*, room_id: int) -> list[dict[str, Any]]:
+    """The room's pinned messages, the latest pinned first."""
+    order = pinned_ids([room_id]).get(room_id, [])
+    found = {m.id: m for m in messages_queryset().filter(id__in=order, room_id=room_id)}
+    rows = [found[i] for i in order if i in found]
+    by_id = {d["id"]: d for d in messages_dicts(room_id, rows)}
+    return [by_id[m.id] for m in rows]
 
 
 def messages_page(*, room_id: int, after_seq: int | None, before_seq: int | None,

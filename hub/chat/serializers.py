@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 from django.db.models import Prefetch
 
-from hub.chat.models import Attachment, Message, Reaction, Room, RoomMember
+from hub.chat.models import Attachment, Message, Pin, Reaction, Room, RoomMember
 from hub.lib.times import iso
 from hub.org.models import UnitMembership, User
 from hub.org.pinyin import spell
@@ -114,6 +114,8 @@ def message_dict(message: Message, *, read_count: int, member_count: int,
         "deleted": deleted,
         "read_count": read_count,
         "member_count": member_count,
+        "forwarded": None if deleted else message.forwarded,
+        "remind_of": message.remind_of,
     }
 
 
@@ -137,8 +139,20 @@ def messages_dicts(room_id: int, messages: Sequence[Message]) -> list[dict[str, 
     return out
 
 
+def room_shared(room: Room, *, pinned: list[int]) -> dict[str, Any]:
+    """What of a Room is the same for every member (the `room_updated` frame): no unread,
+    read position, role or mute, and no name for a direct room (each side sees the other)."""
+    out = {"id": room.id, "kind": room.kind, "topic": room.topic, "last_seq": room.last_seq,
+           "members_count": room.member_count,
+           "unit": room.unit.code if room.unit_id and room.unit else None, "pinned": pinned}
+    if room.kind != Room.Kind.DIRECT:
+        out["name"] = room.name
+    return out
+
+
 def room_dict(room: Room, *, last_read_seq: int, name: str | None = None,
-              last_message: dict[str, Any] | None = None, role: str = "member") -> dict[str, Any]:
+              last_message: dict[str, Any] | None = None, role: str = "member",
+              muted: bool = False, pinned: list[int] | None = None) -> dict[str, Any]:
     return {
         "id": room.id,
         "name": name if name is not None else room.name,
@@ -151,4 +165,15 @@ def room_dict(room: Room, *, last_read_seq: int, name: str | None = None,
         "role": role,
         "unit": room.unit.code if room.unit_id and room.unit else None,
         "last_message": last_message,
+        "muted": muted,
+        "pinned": pinned or [],
     }
+
+
+def pinned_ids(room_ids: Iterable[int]) -> dict[int, list[int]]:
+    """Each room's pinned message ids, the latest pinned first: one query."""
+    out: dict[int, list[int]] = {}
+    for room_id, message_id in (Pin.objects.filter(room_id__in=list(room_ids))
+                                .order_by("-pinned_at", "-id").values_list("room_id", "message_id")):
+        out.setdefault(room_id, []).append(message_id)
+    return out

@@ -9,13 +9,16 @@ from django.conf import settings
 from django.http import FileResponse, HttpRequest
 from django.utils.http import content_disposition_header
 
-from hub.chat import actions, cards, selectors
+from hub.chat import actions, cards, previews, selectors
 from hub.chat.access import access_attachment, access_channel_to_join, access_message, access_room
 from hub.chat.schemas import (
     ActionIn,
     EditIn,
+    ForwardIn,
     MembersIn,
     MessagesQuery,
+    MuteIn,
+    PinIn,
     ReactionIn,
     ReadIn,
     RoomIn,
@@ -23,7 +26,7 @@ from hub.chat.schemas import (
 )
 from hub.chat.serializers import attachment_dict
 from hub.lib.errors import ApiError, bad_request, forbidden
-from hub.lib.http import endpoint, parse_body, parse_query
+from hub.lib.http import endpoint, error_response, parse_body, parse_query
 from hub.org.models import User
 
 # Shown in the browser rather than downloaded; never SVG or HTML, which can carry script.
@@ -64,6 +67,28 @@ def room_members(request: HttpRequest, user: User, room_id: int) -> Any:
 @endpoint("POST")
 def room_leave(request: HttpRequest, user: User, room_id: int) -> Any:
     actions.leave_room(user=user, room_id=room_id)
+    return 204, None
+
+
+@endpoint("POST")
+def room_mute(request: HttpRequest, user: User, room_id: int) -> Any:
+    data = parse_body(request, MuteIn)
+    return 200, actions.set_muted(user=user, room_id=room_id, muted=data.muted)
+
+
+@endpoint("GET", "POST")
+def room_pins(request: HttpRequest, user: User, room_id: int) -> Any:
+    if request.method == "GET":
+        member = access_room(user_id=user.id, room_id=room_id)
+        return 200, [cards.for_viewer(m, user.id)
+                     for m in selectors.pinned_messages(room_id=member.room_id)]
+    data = parse_body(request, PinIn)
+    return 201, actions.pin_message(user=user, room_id=room_id, message_id=data.message)
+
+
+@endpoint("DELETE")
+def room_pin(request: HttpRequest, user: User, room_id: int, message_id: int) -> Any:
+    actions.unpin_message(user=user, room_id=room_id, message_id=message_id)
     return 204, None
 
 
@@ -139,6 +164,25 @@ def message_action(request: HttpRequest, user: User, message_id: int) -> Any:
 
 
 @endpoint("POST")
+def forward(request: HttpRequest, user: User, message_id: int) -> Any:
+    data = parse_body(request, ForwardIn)
+    copy = actions.forward_message(user=user, message_id=message_id, room_id=data.room,
+                                   comment=data.comment)
+    return 201, cards.for_viewer(copy, user.id)
+
+
+@endpoint("POST")
+def remind(request: HttpRequest, user: User, message_id: int) -> Any:
+    try:
+        reminded = actions.remind_unread(user=user, message_id=message_id)
+    except actions.RemindTooSoon as error:
+        response = error_response(error)
+        response["Retry-After"] = str(error.retry_after)
+        return response
+    return 200, {"reminded": reminded}
+
+
+@endpoint("POST")
 def upload(request: HttpRequest, user: User) -> Any:
     upload_file = request.FILES.get("file")
     if upload_file is None:
@@ -154,6 +198,12 @@ def upload(request: HttpRequest, user: User) -> Any:
 
 
 @endpoint("GET")
+def preview(request: HttpRequest, user: User, attachment_id: int) -> Any:
+    attachment = access_attachment(user_id=user.id, attachment_id=attachment_id)
+    return 200, previews.preview(attachment)
+
+
+@endpoint("GET")
 def download(request: HttpRequest, user: User, attachment_id: int, name: str = "") -> Any:
     attachment = access_attachment(user_id=user.id, attachment_id=attachment_id)
     path = actions.attachment_path(attachment)
@@ -165,6 +215,11 @@ def download(request: HttpRequest, user: User, attachment_id: int, name: str = "
         content_disposition_header(not inline, attachment.name) or "attachment")
     response["Content-Length"] = str(attachment.size)
     response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    # Shown inline, the file may be framed by the client's own pages (a PDF in the
+    # browser's viewer, an image), by nobody else; sandboxed all the same.
+    response["Content-Security-Policy"] = (
+        "default-src 'none'; frame-ancestors 'self'; sandbox" if inline
+        else "default-src 'none'; sandbox")
+    response["X-Frame-Options"] = "SAMEORIGIN" if inline else "DENY"
     response["Cache-Control"] = "private, max-age=3600"
     return response

@@ -27,7 +27,9 @@ ROOM = {"type": "object", "properties": {
     "id": {"type": "integer"}, "name": {"type": "string"},
     "kind": {"enum": ["direct", "group", "unit", "channel", "bot"]}, "topic": {"type": "string"},
     "last_seq": {"type": "integer"}, "unread": {"type": "integer"},
-    "members_count": {"type": "integer"}, "last_read_seq": {"type": "integer"}}}
+    "members_count": {"type": "integer"}, "last_read_seq": {"type": "integer"},
+    "muted": {"type": "boolean"},
+    "pinned": {"type": "array", "items": {"type": "integer"}}}}
 ATTACHMENT = {"type": "object", "properties": {
     "id": {"type": "integer"}, "name": {"type": "string"}, "size": {"type": "integer"},
     "mime": {"type": "string"}, "sha256": {"type": "string"}, "url": {"type": "string"}}}
@@ -42,7 +44,12 @@ MESSAGE = {"type": "object", "properties": {
     "created_at": {"type": "string", "format": "date-time"},
     "edited_at": {"type": ["string", "null"], "format": "date-time"},
     "deleted": {"type": "boolean"}, "read_count": {"type": "integer"},
-    "member_count": {"type": "integer"}}}
+    "member_count": {"type": "integer"},
+    "forwarded": {"type": ["object", "null"], "properties": {
+        "room_name": {"type": "string"}, "sender": {"$ref": "#/components/schemas/User"},
+        "created_at": {"type": "string", "format": "date-time"}}},
+    "remind_of": {"type": ["object", "null"], "properties": {
+        "room": {"type": "integer"}, "message": {"type": "integer"}, "seq": {"type": "integer"}}}}}
 DIRECTORY = {"type": "object", "properties": {"units": {"type": "array", "items": {
     "type": "object", "properties": {
         "id": {"type": "integer"}, "code": {"type": "string"}, "name": {"type": "string"},
@@ -115,7 +122,8 @@ def add_paths(paths: dict[str, Any], *, models: Sequence[type[BaseModel]] = (),
 @cache
 def document() -> dict[str, Any]:
     models: list[type[BaseModel]] = [schemas.TokenIn, schemas.RoomIn, schemas.SendIn, schemas.EditIn, schemas.ReadIn,
-              schemas.ReactionIn, schemas.MembersIn, schemas.ActionIn]
+              schemas.ReactionIn, schemas.MembersIn, schemas.ActionIn, schemas.MuteIn, schemas.PinIn,
+              schemas.ForwardIn]
     components: dict[str, Any] = {
         "Error": ERROR, "User": USER, "Room": ROOM, "Attachment": ATTACHMENT, "Message": MESSAGE,
         "TodoItem": TODO_ITEM, "Todo": TODO,
@@ -166,6 +174,18 @@ def document() -> dict[str, Any]:
                                                       params=["room_id"])},
         "/api/v1/rooms/{room_id}/join": {"post": _op("Join a channel", params=["room_id"],
                                                      response=_ref("Room"))},
+        "/api/v1/rooms/{room_id}/mute": {"post": _op(
+            "免打扰 on or off for the caller", params=["room_id"], body=schemas.MuteIn,
+            response=_ref("Room"))},
+        "/api/v1/rooms/{room_id}/pins": {
+            "get": _op("The pinned messages, the latest pinned first", params=["room_id"],
+                       response=arr("Message")),
+            "post": _op("Pin a message (members of direct rooms and groups, admins of unit "
+                        "rooms and channels)", params=["room_id"], body=schemas.PinIn, ok=201,
+                        response=_ref("Room")),
+        },
+        "/api/v1/rooms/{room_id}/pins/{message_id}": {"delete": _op(
+            "Unpin a message", params=["room_id", "message_id"], ok=204)},
         "/api/v1/channels": {"get": _op("The channel directory")},
         "/api/v1/messages/{message_id}": {
             "get": _op("One message", params=["message_id"], response=_ref("Message")),
@@ -183,6 +203,14 @@ def document() -> dict[str, Any]:
         "/api/v1/messages/{message_id}/actions": {"post": _op(
             "Press a card button", params=["message_id"], body=schemas.ActionIn,
             response=_ref("Message"))},
+        "/api/v1/messages/{message_id}/forward": {"post": _op(
+            "Forward (转发) into a room the caller is in; document cards and classified "
+            "content are refused", params=["message_id"], body=schemas.ForwardIn, ok=201,
+            response=_ref("Message"))},
+        "/api/v1/messages/{message_id}/remind": {"post": _op(
+            "加急提醒: the sender reminds everyone who has not read it (once per 10 minutes, "
+            "else 429 with Retry-After)", params=["message_id"],
+            response={"type": "object", "properties": {"reminded": {"type": "integer"}}})},
         "/api/v1/attachments": {"post": {
             "summary": "Upload (multipart, field file); over the limit 413 too_large",
             "requestBody": {"content": {"multipart/form-data": {"schema": {
@@ -194,6 +222,14 @@ def document() -> dict[str, Any]:
             "parameters": [{"name": "attachment_id", "in": "path", "required": True,
                             "schema": {"type": "integer"}}],
             "responses": {"200": {"description": "the file"}}}},
+        "/api/v1/attachments/{attachment_id}/preview": {"get": _op(
+            "A preview: kind image|pdf|html|text|none, the inline url, sanitized html (DOCX, "
+            "XLSX) or text", params=["attachment_id"],
+            response={"type": "object", "properties": {
+                "kind": {"enum": ["image", "pdf", "html", "text", "none"]},
+                "url": {"type": "string"}, "html": {"type": "string"},
+                "text": {"type": "string"}, "truncated": {"type": "boolean"},
+                "reason": {"type": "string"}}})},
         "/api/v1/attachments/{attachment_id}/{name}": {"get": {
             "summary": "Download, for members of a room where it was posted",
             "parameters": [{"name": "attachment_id", "in": "path", "required": True,

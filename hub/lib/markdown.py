@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
-from html import escape
+from html import escape, unescape
 
 import bleach
 from bleach.linkifier import LinkifyFilter
@@ -150,3 +150,15 @@ def render(body: str, resolve: MentionResolver | None = None) -> Rendered:
 def sanitize(html: str) -> str:
     """Sanitize HTML from elsewhere (a bot, a bridge) with the same allow-list."""
     return _cleaner.clean(html)
+
+
+_text_only = bleach.sanitizer.Cleaner(tags=set(), attributes={}, strip=True, strip_comments=True)
+
+
+def plain(body: str) -> str:
+    """The text a reader sees of Markdown source, without its marks (`**重要**` → 重要,
+    `[链接](https://…)` → 链接), blocks on their own lines: for excerpts and search snippets."""
+    rendered = _MD.render(body or "")
+    rendered = re.sub(r"</(p|li|h[1-6]|tr|blockquote|pre)>|<br\s*/?>", "\n", rendered)
+    text = unescape(_text_only.clean(rendered))
+    return re.sub(r"\n{2,}", "\n", re.sub(r"[ \t]+", " ", text)).strip()

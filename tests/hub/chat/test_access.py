@@ -25,6 +25,10 @@ TABLE: list[tuple[str, str, dict[str, Any] | None]] = [
     ("POST", "rooms/<int:room_id>/members", {"members": ["staff3"]}),
     ("POST", "rooms/<int:room_id>/leave", None),
     ("POST", "rooms/<int:room_id>/join", None),
+    ("POST", "rooms/<int:room_id>/mute", {"muted": True}),
+    ("GET", "rooms/<int:room_id>/pins", None),
+    ("POST", "rooms/<int:room_id>/pins", {"message": "<message>"}),
+    ("DELETE", "rooms/<int:room_id>/pins/<int:message_id>", None),
     ("GET", "messages/<int:message_id>", None),
     ("PATCH", "messages/<int:message_id>", {"body": "篡改"}),
     ("DELETE", "messages/<int:message_id>", None),
@@ -32,7 +36,10 @@ TABLE: list[tuple[str, str, dict[str, Any] | None]] = [
     ("POST", "messages/<int:message_id>/reactions", {"emoji": "👍"}),
     ("DELETE", "messages/<int:message_id>/reactions", {"emoji": "👍"}),
     ("POST", "messages/<int:message_id>/actions", {"action": "sign"}),
+    ("POST", "messages/<int:message_id>/forward", {"room": "<general>"}),
+    ("POST", "messages/<int:message_id>/remind", None),
     ("GET", "attachments/<int:attachment_id>", None),
+    ("GET", "attachments/<int:attachment_id>/preview", None),
     ("GET", "attachments/<int:attachment_id>/<path:name>", None),
     # The documents bot's endpoints (bots/documents): a document is seen by its issuing and
     # recipient units only.
@@ -146,8 +153,20 @@ def unused_id(model: type[Any]) -> int:
 
 
 def url_for(route: str, hidden: dict[str, Any], target: int) -> str:
+    # A second id in the route (a pin's message) is the hidden room's message.
+    route = route.replace("pins/<int:message_id>", f"pins/{hidden['message']['id']}")
     path = re.sub(r"<int:\w+_id>", str(target), route).replace("<int:index>", "0")
     return "/api/v1/" + path.replace("<path:name>", hidden["attachment"]["name"])
+
+
+def body_for(body: Any, hidden: dict[str, Any]) -> Any:
+    """The body with its placeholders filled: `<message>` the hidden message's id,
+    `<general>` the general channel's (which the outsider and the member are both in)."""
+    if body is None:
+        return None
+    ids = {"<message>": hidden["message"]["id"],
+           "<general>": Room.objects.get(kind="channel", name="general").id}
+    return {k: ids.get(v, v) if isinstance(v, str) else v for k, v in body.items()}
 
 
 def target_of(route: str, hidden: dict[str, Any]) -> tuple[int, int]:
@@ -190,6 +209,7 @@ def call(api: Any, username: str, method: str, url: str, body: Any) -> Any:
 def test_non_member_gets_the_same_404_as_for_a_missing_id(
         api: Any, hidden: dict[str, Any], method: str, route: str, body: Any) -> None:
     real, missing = target_of(route, hidden)
+    body = body_for(body, hidden)
     before = state(hidden["room"]["id"])
     outsider = call(api, OUTSIDER, method, url_for(route, hidden, real), body)
     absent = call(api, OUTSIDER, method, url_for(route, hidden, missing), body)
@@ -208,6 +228,7 @@ def test_non_member_gets_the_same_404_as_for_a_missing_id(
 def test_ids_beyond_the_database_range_are_404_too(
         api: Any, hidden: dict[str, Any], method: str, route: str, body: Any) -> None:
     """An id too large for a bigint column is just another missing id, not a server error."""
+    body = body_for(body, hidden)
     response = call(api, OUTSIDER, method, url_for(route, hidden, 2**63), body)
     assert response.status_code == 404, response.content
     assert response.json()["error"]["code"] == "not_found"
