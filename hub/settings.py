@@ -188,6 +188,9 @@ HUITONG_MAX_UPLOAD_BYTES = env_int("HUITONG_MAX_UPLOAD_BYTES", 50 * 1024 * 1024)
 HUITONG_MAX_MESSAGE_CHARS = env_int("HUITONG_MAX_MESSAGE_CHARS", 10_000)
 # Any request body larger than this is refused before it is read (uploads plus form overhead).
 HUITONG_MAX_REQUEST_BYTES = HUITONG_MAX_UPLOAD_BYTES + 1024 * 1024
+# A WebSocket message larger than this is dropped while it is read and answered with an
+# `error` frame `too_large` (the socket stays open).
+HUITONG_MAX_FRAME_BYTES = env_int("HUITONG_MAX_FRAME_BYTES", 256 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # Sends per user per minute over HTTP and WebSocket together (per process).
