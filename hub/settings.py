@@ -52,6 +52,17 @@ def _dev_secret(name: str = "dev_secret_key") -> str:
 
 
 DEBUG = env_bool("DEBUG", default=False)
+# DEBUG=0 said out loud is a production deployment (README): its secrets come from the
+# environment, never from files generated on the spot, which would differ between machines
+# and silently make every session, and every stored signing key, unusable after a move.
+PRODUCTION = os.environ.get("DEBUG") is not None and not DEBUG
+_missing = [name for name in ("SECRET_KEY", "HUITONG_SEAL_KEY") if not os.environ.get(name)]
+if PRODUCTION and _missing:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        f"DEBUG=0 (production) needs {' and '.join(_missing)} set in the environment; "
+        f"生产环境（DEBUG=0）必须设置 {'、'.join(_missing)}（见 README 的部署说明）")
 SECRET_KEY = os.environ.get("SECRET_KEY") or _dev_secret()
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -253,6 +264,10 @@ if env_bool("HUITONG_HTTPS", default=False):
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=False)
+    if not SECURE_HSTS_PRELOAD:
+        # Joining the browsers' HSTS preload list is the domain owner's decision (it binds
+        # every subdomain for good), not a setting to nag about: off unless asked for.
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
 LOGGING = {
     "version": 1,
