@@ -249,6 +249,8 @@ HUITONG_INDEX_DIR = Path(os.environ.get("HUITONG_INDEX_DIR", VAR_DIR / "index"))
 HUITONG_INDEX_MAX_FILE_BYTES = env_int("HUITONG_INDEX_MAX_FILE_BYTES", 20 * 1024 * 1024)
 HUITONG_INDEX_FILE_SECONDS = env_int("HUITONG_INDEX_FILE_SECONDS", 10)
 HUITONG_INDEX_MAX_FILE_CHARS = env_int("HUITONG_INDEX_MAX_FILE_CHARS", 200_000)
+# Memory the reading child may take beyond what it inherits from the worker.
+HUITONG_INDEX_FILE_MEMORY_MB = env_int("HUITONG_INDEX_FILE_MEMORY_MB", 256)
 
 # --- Security -----------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
