@@ -216,6 +216,12 @@ HUITONG_SOCKET_MAX_BUFFER = env_int("HUITONG_SOCKET_MAX_BUFFER", 8 * 1024 * 1024
 # Encrypts the units' private seal keys at rest. Set it in production (and keep it apart from
 # database backups); the embedded default generates one into var/ like the dev secret key.
 HUITONG_SEAL_KEY = os.environ.get("HUITONG_SEAL_KEY") or _dev_secret("seal_key")
+# The worker appends a signed checkpoint of the audit log's head to this file whenever the
+# head has moved, at most this often (`audit_verify --checkpoint FILE` detects a cut tail).
+# Keep the file off the database machine, like the seal key.
+HUITONG_AUDIT_CHECKPOINT_FILE = Path(os.environ.get(
+    "HUITONG_AUDIT_CHECKPOINT_FILE", VAR_DIR / "audit_checkpoints.jsonl"))
+HUITONG_AUDIT_CHECKPOINT_SECONDS = env_int("HUITONG_AUDIT_CHECKPOINT_SECONDS", 60)
 # Sum of a document's attachments.
 HUITONG_DOC_MAX_ATTACHMENT_BYTES = env_int("HUITONG_DOC_MAX_ATTACHMENT_BYTES", 200 * 1024 * 1024)
 # Supervision (督办): remind a unit that has not signed for a document after this many minutes
