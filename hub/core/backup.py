@@ -40,7 +40,7 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _pg_args(db: dict[str, Any]) -> tuple[list[str], dict[str, str]]:
+def _pg_args(db: Any) -> tuple[list[str], dict[str, str]]:
     env = dict(os.environ)
     if db.get("PASSWORD"):
         env["PGPASSWORD"] = str(db["PASSWORD"])
