@@ -48,4 +48,4 @@ def test_schemathesis_finds_no_server_error(demo: Any, api: Any) -> None:
 
     run()
     assert failures == []
-    assert sum(status < 400 for status in answered) > 20, "generated requests reach the views"
+    assert sum(status != 404 for status in answered) > 50, "generated requests reach the views"
