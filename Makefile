@@ -9,7 +9,7 @@ DEMO_PASSWORD ?=
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/huitong
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: install install-test run test lint bench-ws bench-doc bench-search bench-archive bench-matrix chromium pdf-libs clean
+.PHONY: install install-test run test lint bench-ws bench-storm bench-doc bench-search bench-archive bench-matrix chromium pdf-libs clean
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -55,6 +55,11 @@ test: install-test chromium pdf-libs
 
 bench-ws: install-test
 	$(PY) bench/ws_bench.py $(BENCH_ARGS)
+
+# The "收到" storm (500 answerers, 500 listeners, 10 s) and a 5,000-socket reconnect storm on
+# both topologies; figures, not pass/fail.
+bench-storm: install-test
+	$(PY) bench/storm_bench.py $(BENCH_ARGS)
 
 # One document with a 5 MB attachment to 95 units (PostgreSQL + Redis); figures, not pass/fail.
 bench-doc: install-test

@@ -190,5 +190,10 @@ def feed(*, user: User, since: int, limit: int) -> dict[str, Any]:
         qs = qs.filter(unit_id__in=s.manager_units)
     rows = list(qs[:limit + 1])
     page = rows[:limit]
+    from hub.seals import checkpoint
+
     return {"entries": [entry_dict(e, full=True) for e in page],
-            "next": page[-1].seq if page else since, "has_more": len(rows) > limit}
+            "next": page[-1].seq if page else since, "has_more": len(rows) > limit,
+            # The audit head, signed: an archive system keeping these can later prove that
+            # nothing was cut from the end of the log (hub/seals/checkpoint.py).
+            "audit_checkpoint": checkpoint.current()}

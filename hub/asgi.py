@@ -15,7 +15,11 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from django.urls import path  # noqa: E402
 
 from hub.chat.consumers import ChatConsumer  # noqa: E402
+from hub.lib import daphne as daphne_limits  # noqa: E402
 from hub.lib.asgi import BodySizeLimit, OriginCheck  # noqa: E402
+
+# Body and frame limits enforced while Daphne reads (see hub/lib/daphne.py).
+daphne_limits.install()
 
 websocket_urlpatterns = [path("ws/v1/", ChatConsumer.as_asgi())]
 

@@ -52,6 +52,17 @@ def _dev_secret(name: str = "dev_secret_key") -> str:
 
 
 DEBUG = env_bool("DEBUG", default=False)
+# DEBUG=0 said out loud is a production deployment (README): its secrets come from the
+# environment, never from files generated on the spot, which would differ between machines
+# and silently make every session, and every stored signing key, unusable after a move.
+PRODUCTION = os.environ.get("DEBUG") is not None and not DEBUG
+_missing = [name for name in ("SECRET_KEY", "HUITONG_SEAL_KEY") if not os.environ.get(name)]
+if PRODUCTION and _missing:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        f"DEBUG=0 (production) needs {' and '.join(_missing)} set in the environment; "
+        f"生产环境（DEBUG=0）必须设置 {'、'.join(_missing)}（见 README 的部署说明）")
 SECRET_KEY = os.environ.get("SECRET_KEY") or _dev_secret()
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -189,6 +200,9 @@ HUITONG_MAX_UPLOAD_BYTES = env_int("HUITONG_MAX_UPLOAD_BYTES", 50 * 1024 * 1024)
 HUITONG_MAX_MESSAGE_CHARS = env_int("HUITONG_MAX_MESSAGE_CHARS", 10_000)
 # Any request body larger than this is refused before it is read (uploads plus form overhead).
 HUITONG_MAX_REQUEST_BYTES = HUITONG_MAX_UPLOAD_BYTES + 1024 * 1024
+# A WebSocket message larger than this is dropped while it is read and answered with an
+# `error` frame `too_large` (the socket stays open).
+HUITONG_MAX_FRAME_BYTES = env_int("HUITONG_MAX_FRAME_BYTES", 256 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # Sends per user per minute over HTTP and WebSocket together (per process).
@@ -203,6 +217,12 @@ HUITONG_SOCKET_MAX_BUFFER = env_int("HUITONG_SOCKET_MAX_BUFFER", 8 * 1024 * 1024
 # Encrypts the units' private seal keys at rest. Set it in production (and keep it apart from
 # database backups); the embedded default generates one into var/ like the dev secret key.
 HUITONG_SEAL_KEY = os.environ.get("HUITONG_SEAL_KEY") or _dev_secret("seal_key")
+# The worker appends a signed checkpoint of the audit log's head to this file whenever the
+# head has moved, at most this often (`audit_verify --checkpoint FILE` detects a cut tail).
+# Keep the file off the database machine, like the seal key.
+HUITONG_AUDIT_CHECKPOINT_FILE = Path(os.environ.get(
+    "HUITONG_AUDIT_CHECKPOINT_FILE", VAR_DIR / "audit_checkpoints.jsonl"))
+HUITONG_AUDIT_CHECKPOINT_SECONDS = env_int("HUITONG_AUDIT_CHECKPOINT_SECONDS", 60)
 # Sum of a document's attachments.
 HUITONG_DOC_MAX_ATTACHMENT_BYTES = env_int("HUITONG_DOC_MAX_ATTACHMENT_BYTES", 200 * 1024 * 1024)
 # Supervision (督办): remind a unit that has not signed for a document after this many minutes
@@ -241,6 +261,8 @@ HUITONG_INDEX_MAX_FILE_CHARS = env_int("HUITONG_INDEX_MAX_FILE_CHARS", 200_000)
 HUITONG_PREVIEW_MAX_BYTES = env_int("HUITONG_PREVIEW_MAX_BYTES", 20 * 1024 * 1024)
 HUITONG_PREVIEW_SECONDS = env_int("HUITONG_PREVIEW_SECONDS", 15)
 HUITONG_PREVIEW_MEMORY_MB = env_int("HUITONG_PREVIEW_MEMORY_MB", 768)
+# Memory the reading child may take beyond what it inherits from the worker.
+HUITONG_INDEX_FILE_MEMORY_MB = env_int("HUITONG_INDEX_FILE_MEMORY_MB", 256)
 
 # --- Security -----------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
@@ -256,6 +278,10 @@ if env_bool("HUITONG_HTTPS", default=False):
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=False)
+    if not SECURE_HSTS_PRELOAD:
+        # Joining the browsers' HSTS preload list is the domain owner's decision (it binds
+        # every subdomain for good), not a setting to nag about: off unless asked for.
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
 LOGGING = {
     "version": 1,

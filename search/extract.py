@@ -1,8 +1,10 @@
 """Text from attachments: PDF (pypdf), DOCX (python-docx), XLSX (openpyxl) and plain text.
 
-Each file is read in a forked child process with a time cap and a size cap, so a file that
-hangs or blows up a parser cannot stop the writer: on any failure the caller indexes the
-file by name and metadata and reports it.
+Each file is read in a forked child process with a time cap, a size cap and a memory cap
+(`resource.setrlimit` on the child's address space), so a file that hangs or blows up a
+parser (a decompression bomb: a small DOCX whose XML expands to hundreds of MB) cannot stop
+the writer or take the worker's memory: on any failure the caller indexes the file by name
+and metadata and reports it (`failed` in the index entry, `search_check`).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import resource
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -90,10 +93,32 @@ def _read_from(fh: BinaryIO, suffix: str, limit: int, add: Callable[[str | None]
         add(_decode(fh.read(limit * 4)))
 
 
-def _child(conn: multiprocessing.connection.Connection, path: Path, suffix: str,
-           limit: int) -> None:
+def _address_space() -> int:
+    """Bytes of virtual memory this process has mapped now (the worker's own, inherited)."""
+    with open("/proc/self/statm") as fh:
+        return int(fh.read().split()[0]) * resource.getpagesize()
+
+
+def _limit_memory(allowance: int) -> None:
+    """Cap the child's address space at what it inherited plus `allowance` bytes: a parser
+    asking for more gets MemoryError (or the child dies) while the worker is untouched."""
     try:
+        cap = _address_space() + allowance
+    except (OSError, ValueError, IndexError):
+        return
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        cap = min(cap, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+
+
+def _child(conn: multiprocessing.connection.Connection, path: Path, suffix: str,
+           limit: int, memory: int) -> None:
+    try:
+        _limit_memory(memory)
         conn.send(("ok", _read(path, suffix, limit)))
+    except MemoryError:
+        conn.send(("error", f"内存超限（{memory // (1024 * 1024)} MB），可能是压缩炸弹"))
     except BaseException as exc:  # report anything, the parent decides
         conn.send(("error", f"{type(exc).__name__}: {exc}"[:300]))
     finally:
@@ -115,14 +140,19 @@ def extract(path: Path, *, name: str) -> Extracted:
     limit = settings.HUITONG_INDEX_MAX_FILE_CHARS
     context = multiprocessing.get_context("fork")
     parent, child = context.Pipe(duplex=False)
-    process = context.Process(target=_child, args=(child, path, suffix, limit), daemon=True)
+    memory = settings.HUITONG_INDEX_FILE_MEMORY_MB * 1024 * 1024
+    process = context.Process(target=_child, args=(child, path, suffix, limit, memory),
+                              daemon=True)
     process.start()
     child.close()
     try:
         if not parent.poll(settings.HUITONG_INDEX_FILE_SECONDS):
             return Extracted("", f"提取超时（{settings.HUITONG_INDEX_FILE_SECONDS} 秒）")
         status, value = parent.recv()
-    except (EOFError, OSError) as exc:
+    except EOFError:
+        # The child died without a word: killed by the kernel or its memory cap.
+        return Extracted("", f"提取进程异常退出（内存上限 {memory // (1024 * 1024)} MB）")
+    except OSError as exc:
         return Extracted("", f"提取失败：{exc!r}")
     finally:
         parent.close()

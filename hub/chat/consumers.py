@@ -12,7 +12,6 @@ read it sends what the read did not cover and drops what it did.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import time
 from collections.abc import Awaitable
@@ -29,8 +28,8 @@ from hub.chat.models import RoomMember
 from hub.chat.schemas import FRAME_TYPES, client_frame
 from hub.chat.serializers import dumps
 from hub.lib import wsframe
-from hub.lib.errors import ApiError
-from hub.lib.http import validation_detail
+from hub.lib.errors import ApiError, from_exception
+from hub.lib.http import loads, validation_detail
 from hub.lib.realtime import Hub, get_hub
 
 logger = logging.getLogger("hub.ws")
@@ -275,10 +274,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
                 raise ApiError("bad_request", "只接受 JSON 文本帧")
             if len(text_data) > MAX_FRAME_CHARS:
                 raise ApiError("too_large", "帧过大")
-            try:
-                raw = json.loads(text_data)
-            except ValueError as exc:
-                raise ApiError("bad_request", "帧不是合法的 JSON") from exc
+            raw = loads(text_data, what="帧")
             if not isinstance(raw, dict):
                 raise ApiError("bad_request", "帧必须是 JSON 对象")
             ref = raw.get("client_id") if isinstance(raw.get("client_id"), str) else None
@@ -289,11 +285,18 @@ class ChatConsumer(AsyncWebsocketConsumer):
             except ValidationError as exc:
                 raise ApiError("bad_request", validation_detail(exc)) from exc
             await getattr(self, f"on_{frame.type}")(frame)
-        except ApiError as error:
+        except Exception as exc:
+            error = from_exception(exc)
+            if error is None:
+                # Our failure, not the client's: never `bad_request`, which a client trusts
+                # to mean "do not retry".
+                logger.exception("frame from user %s failed", getattr(self, "user_id", None))
+                await self._error("server_error", "服务器处理该帧时出错", ref)
+                return
+            if not isinstance(exc, ApiError):
+                logger.warning("frame from user %s answered %s: %r",
+                               getattr(self, "user_id", None), error.code, exc)
             await self._error(error.code, error.detail, ref)
-        except Exception:
-            logger.exception("frame from user %s failed", getattr(self, "user_id", None))
-            await self._error("bad_request", "服务器处理该帧时出错", ref)
 
     async def _error(self, code: str, detail: str, ref: str | None) -> None:
         await self._emit(dumps({"type": "error", "code": code, "detail": detail, "ref": ref}))

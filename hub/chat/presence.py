@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from channels.db import database_sync_to_async
 from django.conf import settings
+from django.db import connection
 from django.db.models import F
 from django.utils import timezone
 
@@ -49,16 +50,28 @@ def audience(user_id: int) -> list[int]:
     )
 
 
+# One statement, atomic under any concurrency: two sockets of one person opening at once on
+# one process both count, and neither can fail on the (user, server) unique constraint.
+_UPSERT = (
+    "INSERT INTO core_presence (user_id, server, sockets, away, seen_at) "
+    "VALUES (%s, %s, 1, %s, %s) "
+    "ON CONFLICT (user_id, server) DO UPDATE SET sockets = core_presence.sockets + 1, "
+    "away = EXCLUDED.away, seen_at = EXCLUDED.seen_at "
+    "RETURNING sockets"
+)
+
+
 def connected(*, server: str, user_id: int) -> None:
-    """Count a new socket of the user on this server (called off the event loop)."""
-    before = status_of(user_id)
+    """Count a new socket of the user on this server (called off the event loop). The user
+    is announced online when this is their first live socket anywhere."""
     now = timezone.now()
-    updated = Presence.objects.filter(user_id=user_id, server=server).update(
-        sockets=F("sockets") + 1, seen_at=now, away=False
-    )
-    if not updated:
-        Presence.objects.create(user_id=user_id, server=server, sockets=1, seen_at=now)
-    if before != "online":
+    with connection.cursor() as cursor:
+        cursor.execute(_UPSERT, [user_id, server, False, now])
+        sockets = cursor.fetchone()[0]
+    if sockets != 1:
+        return  # this process already counted a socket of theirs: they were online
+    elsewhere = _live_rows(user_id).exclude(server=server).values_list("away", flat=True)
+    if not any(not away for away in elsewhere):
         publish(events.presence(user_id=user_id, status="online", users=audience(user_id)))
 
 

@@ -2,39 +2,69 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.conf import settings
 
 
 class BodySizeLimit:
-    """Refuse a request whose declared body is over the limit with 413 `too_large`,
-    before a byte of it is read or spooled to disk."""
+    """Refuse a request body over `HUITONG_MAX_REQUEST_BYTES` with 413 `too_large` in JSON:
+    at once when the declared `Content-Length` is over, and for a chunked body the moment
+    the bytes read pass the limit (the application then sees the client as gone).
+
+    Under Daphne the same limits apply earlier, while Twisted reads the body, before the
+    application is even started (hub/lib/daphne.py); this wrapper keeps them under any other
+    ASGI server."""
 
     def __init__(self, app: Any) -> None:
         self.app = app
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
-        if scope["type"] == "http":
-            for name, value in scope.get("headers", []):
-                if name == b"content-length":
-                    try:
-                        length = int(value)
-                    except ValueError:
-                        length = 0
-                    if length > settings.HUITONG_MAX_REQUEST_BYTES:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = settings.HUITONG_MAX_REQUEST_BYTES
+        for name, value in scope.get("headers", []):
+            if name == b"content-length":
+                try:
+                    length = int(value)
+                except ValueError:
+                    length = 0
+                if length > limit:
+                    await self._too_large(send)
+                    return
+        received = 0
+        refused = False
+        started = False
+
+        async def counting_receive() -> dict:
+            nonlocal received, refused
+            if refused:
+                return {"type": "http.disconnect"}
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    refused = True
+                    if not started:
                         await self._too_large(send)
-                        return
-        await self.app(scope, receive, send)
+                    return {"type": "http.disconnect"}
+            return message
+
+        async def guarded_send(message: dict) -> None:
+            nonlocal started
+            if refused:
+                return  # the 413 went out; the application's late answer has no place
+            started = True
+            await send(message)
+
+        await self.app(scope, counting_receive, guarded_send)
 
     @staticmethod
     async def _too_large(send: Any) -> None:
-        limit_mb = settings.HUITONG_MAX_UPLOAD_BYTES // (1024 * 1024)
-        body = json.dumps(
-            {"error": {"code": "too_large", "detail": f"文件不能超过 {limit_mb} MB"}},
-            ensure_ascii=False,
-        ).encode()
+        from hub.lib.daphne import too_large_body
+
+        body = too_large_body()
         await send({
             "type": "http.response.start", "status": 413,
             "headers": [(b"content-type", b"application/json"),

@@ -13,6 +13,7 @@ STATUS_BY_CODE = {
     "conflict": 409,
     "too_large": 413,
     "rate_limited": 429,
+    "unavailable": 503,
 }
 
 
@@ -44,3 +45,37 @@ def bad_request(detail: str) -> ApiError:
 
 def forbidden(detail: str = "无权执行此操作") -> ApiError:
     return ApiError("forbidden", detail)
+
+
+def unavailable(detail: str = "服务暂时不可用，请稍后重试") -> ApiError:
+    return ApiError("unavailable", detail)
+
+
+def from_exception(exc: BaseException) -> ApiError | None:
+    """The protocol error for an exception that is not an `ApiError`, or None for a bug.
+
+    A failure on the server's side that goes away by itself (the database or Redis gone or
+    restarting, a connection terminated) is `unavailable`: the client may retry the same
+    `client_id`. Values the database cannot hold (an id past 64 bits, a NUL byte that
+    slipped past validation) are the client's: `bad_request`."""
+    from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
+    from django.db import DataError, InterfaceError, OperationalError
+
+    if isinstance(exc, ApiError):
+        return exc
+    if isinstance(exc, OperationalError | InterfaceError):
+        return unavailable()
+    if isinstance(exc, RequestDataTooBig):
+        return ApiError("too_large", "请求体过大")
+    if isinstance(exc, TooManyFieldsSent):
+        return bad_request("表单字段过多")
+    if isinstance(exc, DataError | OverflowError):
+        return bad_request("取值超出范围或含有不允许的字符")
+    try:
+        from redis.exceptions import ConnectionError as RedisConnectionError
+        from redis.exceptions import TimeoutError as RedisTimeoutError
+    except ImportError:  # pragma: no cover - redis is a dependency
+        return None
+    if isinstance(exc, RedisConnectionError | RedisTimeoutError):
+        return unavailable()
+    return None

@@ -20,12 +20,15 @@ from django.middleware.csrf import CsrfViewMiddleware
 from django.views.decorators.csrf import csrf_exempt
 from pydantic import BaseModel, ValidationError
 
-from hub.lib.errors import ApiError
+from hub.lib.errors import ApiError, from_exception
 
 logger = logging.getLogger("hub.http")
 
 M = TypeVar("M", bound=BaseModel)
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+# JSON nested deeper than this is refused (the protocol's bound; Python's own parser would
+# fail with a RecursionError somewhere near 1,000).
+MAX_JSON_DEPTH = 100
 
 def _no_view(request: HttpRequest) -> HttpResponse:
     return HttpResponse()
@@ -115,11 +118,46 @@ def validation_detail(exc: ValidationError) -> str:
     return "请求格式不正确：" + "；".join(parts)
 
 
-def parse_body(request: HttpRequest, model: type[M]) -> M:
+def check_json(data: Any) -> None:
+    """Refuse what no text field may hold and what is nested too deep: a NUL character
+    anywhere (PostgreSQL text cannot store it) or containers deeper than MAX_JSON_DEPTH."""
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, str):
+            if "\x00" in value:
+                raise ApiError("bad_request", "文本中不能含有 NUL 字符")
+        elif isinstance(value, dict | list):
+            if depth > MAX_JSON_DEPTH:
+                raise ApiError("bad_request", f"JSON 嵌套不能超过 {MAX_JSON_DEPTH} 层")
+            if isinstance(value, dict):
+                for key, item in value.items():
+                    if "\x00" in key:
+                        raise ApiError("bad_request", "文本中不能含有 NUL 字符")
+                    stack.append((item, depth + 1))
+            else:
+                stack.extend((item, depth + 1) for item in value)
+
+
+def loads(raw: bytes | str, *, what: str = "请求体") -> Any:
+    """JSON from a client: UTF-8, no NUL characters, nested at most MAX_JSON_DEPTH deep;
+    anything else is `bad_request`."""
     try:
-        data = json.loads(request.body or b"{}")
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ApiError("bad_request", "请求体不是合法的 JSON") from exc
+        text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+    except UnicodeDecodeError as exc:
+        raise ApiError("bad_request", f"{what}不是合法的 UTF-8") from exc
+    try:
+        data = json.loads(text)
+    except RecursionError as exc:
+        raise ApiError("bad_request", f"JSON 嵌套不能超过 {MAX_JSON_DEPTH} 层") from exc
+    except ValueError as exc:
+        raise ApiError("bad_request", f"{what}不是合法的 JSON") from exc
+    check_json(data)
+    return data
+
+
+def parse_body(request: HttpRequest, model: type[M]) -> M:
+    data = loads(request.body or b"{}")
     if not isinstance(data, dict):
         raise ApiError("bad_request", "请求体必须是 JSON 对象")
     try:
@@ -133,6 +171,13 @@ def parse_query(request: HttpRequest, model: type[M]) -> M:
         return model.model_validate({k: v for k, v in request.GET.items()})
     except ValidationError as exc:
         raise ApiError("bad_request", validation_detail(exc)) from exc
+
+
+def _has_nul(request: HttpRequest) -> bool:
+    if "\x00" in request.path:
+        return True
+    return any("\x00" in key or any("\x00" in v for v in values)
+               for key, values in request.GET.lists())
 
 
 def endpoint(*methods: str, auth: bool = True) -> Callable:
@@ -151,9 +196,17 @@ def endpoint(*methods: str, auth: bool = True) -> Callable:
                 response["Allow"] = ", ".join(sorted(allowed))
                 return response
             try:
+                if _has_nul(request):
+                    raise ApiError("bad_request", "请求参数中不能含有 NUL 字符")
                 user = authenticate(request) if auth else None
                 result = view(request, user, **kwargs)
-            except ApiError as error:
+            except Exception as exc:
+                error = from_exception(exc)
+                if error is None:
+                    raise
+                if not isinstance(exc, ApiError):
+                    logger.warning("%s %s answered %s: %r", request.method, request.path,
+                                   error.code, exc)
                 return error_response(error)
             if isinstance(result, HttpResponseBase):
                 return result

@@ -163,6 +163,8 @@ def test_the_feed_pages_in_filing_order_for_the_units_one_manages(filed: Any, ap
     assert hashlib.sha256(b"".join(got.streaming_content)).hexdigest() == entry["files"][0]["sha256"]
     # Nothing new: the cursor stays where it is.
     idle = api("archivist").get("/archive/feed", since=rest["next"]).json()
+    # Each page carries the signed audit head (hub/seals/checkpoint.py).
+    assert idle.pop("audit_checkpoint")["signature"]
     assert idle == {"entries": [], "next": rest["next"], "has_more": False}
     # Something filed later shows up after the cursor.
     document = sent(number=f"区府办〔{YEAR}〕30号")

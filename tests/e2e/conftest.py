@@ -122,6 +122,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         "HUITONG_VAR_DIR": str(work / "var"),
         "MEDIA_ROOT": str(work / "media"),
         "SECRET_KEY": f"e2e-{uuid.uuid4().hex}",
+        "HUITONG_SEAL_KEY": f"e2e-seal-{uuid.uuid4().hex}",
         "DEBUG": "0",
         "HUITONG_MAX_UPLOAD_BYTES": str(UPLOAD_LIMIT_MB * 1024 * 1024),
         "HUITONG_SEND_RATE_PER_MINUTE": "100000",

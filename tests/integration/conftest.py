@@ -142,7 +142,8 @@ def own_redis() -> Iterator[dict[str, Any]]:
             kill()
 
 
-def make_cluster(redis_url: str) -> Iterator[dict[str, Any]]:
+def make_cluster(redis_url: str,
+                 extra_env: dict[str, str] | None = None) -> Iterator[dict[str, Any]]:
     db_url = os.environ.get("DATABASE_URL", "")
     if not db_url.startswith("postgres"):
         pytest.fail("the cluster tests need DATABASE_URL pointing at PostgreSQL "
@@ -155,6 +156,7 @@ def make_cluster(redis_url: str) -> Iterator[dict[str, Any]]:
     env["DATABASE_URL"] = db_url.rsplit("/", 1)[0] + "/" + name
     env["REDIS_URL"] = redis_url
     env["HUITONG_REDIS_PREFIX"] = f"it{uuid.uuid4().hex[:8]}"
+    env.update(extra_env or {})
     servers: list[Server] = []
     try:
         manage(env, "migrate", "--noinput", "-v0")

@@ -166,3 +166,51 @@ def test_a_file_that_takes_too_long_is_indexed_by_name(api: Any, demo: Any, drai
     assert clerk.get("/search", q="慢文件").json()["total"] == 1
     assert clerk.get("/search", q="读不完").json()["total"] == 0
     assert any("超时" in x for x in indexer.check().unreadable)
+
+
+def _docx_bomb(xml_bytes: int) -> bytes:
+    """A DOCX of well under a megabyte whose word/document.xml expands to `xml_bytes`."""
+    import zipfile
+
+    ns = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    paragraph = b"<w:p><w:r><w:t>" + b"A" * 4000 + b"</w:t></w:r></w:p>"
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as docx:
+        docx.writestr("[Content_Types].xml", (
+            '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.'
+            'org/package/2006/content-types"><Default Extension="rels" ContentType="application/'
+            'vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType='
+            '"application/xml"/><Override PartName="/word/document.xml" ContentType="application/'
+            'vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>'))
+        docx.writestr("_rels/.rels", (
+            '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.'
+            'openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://'
+            'schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" '
+            'Target="word/document.xml"/></Relationships>'))
+        with docx.open("word/document.xml", "w", force_zip64=True) as part:
+            part.write(f'<?xml version="1.0" encoding="UTF-8"?><w:document {ns}><w:body>'.encode())
+            block = paragraph * 256
+            for _ in range(xml_bytes // len(block)):
+                part.write(block)
+            part.write(b"</w:body></w:document>")
+    return out.getvalue()
+
+
+def test_a_decompression_bomb_is_skipped_with_a_note_and_the_writer_goes_on(
+        api: Any, demo: Any, drain: Any) -> None:
+    import resource
+
+    bomb = _docx_bomb(400 * 1024 * 1024)
+    assert len(bomb) < 900 * 1024
+    clerk = api("clerk")
+    upload = clerk.upload("炸弹.docx", bomb).json()
+    fine = clerk.upload("正常.docx", _docx("防汛物资清单")).json()
+    clerk.send(demo["rooms"]["zfb"].id, "见附件", attachments=[upload["id"], fine["id"]])
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    drain()  # the writer (this process) reads both through the capped child
+    grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    assert grown_mb < 100, f"the writer itself grew by {grown_mb:.0f} MB"
+    assert clerk.get("/search", q="炸弹").json()["total"] == 1  # indexed by name
+    assert clerk.get("/search", q="防汛物资").json()["total"] == 1  # its neighbour's text
+    notes = [x for x in indexer.check().unreadable if "炸弹.docx" in x]
+    assert notes and ("内存" in notes[0]), notes
