@@ -21,6 +21,7 @@ api = [
     path("rooms/<int:room_id>/members", chat.room_members),
     path("rooms/<int:room_id>/leave", chat.room_leave),
     path("rooms/<int:room_id>/join", chat.channel_join),
+    path("rooms/<int:room_id>/settings", chat.room_settings),
     path("channels", chat.channels),
     path("messages/<int:message_id>", chat.message_detail),
     path("messages/<int:message_id>/readers", chat.readers),

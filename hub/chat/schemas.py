@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, TypeAdapter
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, TypeAdapter
 
 ClientId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[\x21-\x7e]+$")]
 PositiveId = Annotated[StrictInt, Field(gt=0)]
@@ -24,6 +24,11 @@ class RoomIn(Body):
     kind: Literal["direct", "group", "channel"]
     members: list[StrictStr] = Field(default_factory=list, max_length=5000)
     topic: StrictStr = ""
+    announce_only: StrictBool = False
+
+
+class RoomSettingsIn(Body):
+    announce_only: StrictBool
 
 
 class SendIn(Body):

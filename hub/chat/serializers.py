@@ -146,5 +146,6 @@ def room_dict(room: Room, *, last_read_seq: int, name: str | None = None,
         "last_read_seq": last_read_seq,
         "role": role,
         "unit": room.unit.code if room.unit_id and room.unit else None,
+        "announce_only": room.announce_only,
         "last_message": last_message,
     }

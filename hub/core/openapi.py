@@ -26,7 +26,8 @@ ROOM = {"type": "object", "properties": {
     "id": {"type": "integer"}, "name": {"type": "string"},
     "kind": {"enum": ["direct", "group", "unit", "channel", "bot"]}, "topic": {"type": "string"},
     "last_seq": {"type": "integer"}, "unread": {"type": "integer"},
-    "members_count": {"type": "integer"}, "last_read_seq": {"type": "integer"}}}
+    "members_count": {"type": "integer"}, "last_read_seq": {"type": "integer"},
+    "announce_only": {"type": "boolean"}}}
 ATTACHMENT = {"type": "object", "properties": {
     "id": {"type": "integer"}, "name": {"type": "string"}, "size": {"type": "integer"},
     "mime": {"type": "string"}, "sha256": {"type": "string"}, "url": {"type": "string"}}}
@@ -91,7 +92,7 @@ def add_paths(paths: dict[str, Any], *, models: Sequence[type[BaseModel]] = (),
 @cache
 def document() -> dict[str, Any]:
     models: list[type[BaseModel]] = [schemas.TokenIn, schemas.RoomIn, schemas.SendIn, schemas.EditIn, schemas.ReadIn,
-              schemas.ReactionIn, schemas.MembersIn, schemas.ActionIn]
+              schemas.ReactionIn, schemas.MembersIn, schemas.ActionIn, schemas.RoomSettingsIn]
     components: dict[str, Any] = {
         "Error": ERROR, "User": USER, "Room": ROOM, "Attachment": ATTACHMENT, "Message": MESSAGE,
     }
@@ -133,6 +134,9 @@ def document() -> dict[str, Any]:
                                                       params=["room_id"])},
         "/api/v1/rooms/{room_id}/join": {"post": _op("Join a channel", params=["room_id"],
                                                      response=_ref("Room"))},
+        "/api/v1/rooms/{room_id}/settings": {"post": _op(
+            "A channel's admins make it announce-only (only admins post) or open it again",
+            params=["room_id"], body=schemas.RoomSettingsIn, response=_ref("Room"))},
         "/api/v1/channels": {"get": _op("The channel directory")},
         "/api/v1/messages/{message_id}": {
             "get": _op("One message", params=["message_id"], response=_ref("Message")),

@@ -25,6 +25,7 @@ TABLE: list[tuple[str, str, dict[str, Any] | None]] = [
     ("POST", "rooms/<int:room_id>/members", {"members": ["staff3"]}),
     ("POST", "rooms/<int:room_id>/leave", None),
     ("POST", "rooms/<int:room_id>/join", None),
+    ("POST", "rooms/<int:room_id>/settings", {"announce_only": True}),
     ("GET", "messages/<int:message_id>", None),
     ("PATCH", "messages/<int:message_id>", {"body": "篡改"}),
     ("DELETE", "messages/<int:message_id>", None),
