@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "bots.calendar",
     "bots.meetings",
     "bots.approvals",
+    "bots.notices",
     "search",
     "search.archive",
 ]

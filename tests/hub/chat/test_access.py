@@ -58,6 +58,11 @@ TABLE: list[tuple[str, str, dict[str, Any] | None]] = [
     ("POST", "approvals/<int:approval_id>/resubmit", None),
     ("GET", "approvals/<int:approval_id>/verify", None),
     ("DELETE", "approvals/delegations/<int:delegation_id>", None),
+    # The notices bot (bots/notices): a notice is seen by its recipients, its sender and the
+    # sending unit's clerks, leaders and admins.
+    ("GET", "notices/<int:notice_id>", None),
+    ("POST", "notices/<int:notice_id>/ack", {}),
+    ("POST", "notices/<int:notice_id>/remind", None),
     # The archive (search/archive): an approval's entry is seen by its requester, approvers
     # and the unit's clerks, leaders and admins.
     ("GET", "archive/<int:entry_id>", None),
@@ -116,9 +121,10 @@ def hidden(demo: Any, api: Any) -> dict[str, Any]:
 
     file_pending()
     entry = ArchiveEntry.objects.get(approval_id=settled["id"])
+    notice = api("clerk").post("/notices", {"title": "值班安排", "audience": ["qwb"]}).json()
     return {"room": room, "message": message, "attachment": attachment, "document": document,
             "meeting": meeting, "approval": approval, "delegation": delegation,
-            "entry": {"id": entry.id}}
+            "entry": {"id": entry.id}, "notice": notice}
 
 
 def state(room_id: int) -> tuple[Any, ...]:
@@ -163,6 +169,10 @@ def target_of(route: str, hidden: dict[str, Any]) -> tuple[int, int]:
         from bots.approvals.models import Delegation
 
         return hidden["delegation"]["id"], unused_id(Delegation)
+    if "<int:notice_id>" in route:
+        from bots.notices.models import Notice
+
+        return hidden["notice"]["id"], unused_id(Notice)
     if "<int:entry_id>" in route:
         from search.archive.models import ArchiveEntry
 
