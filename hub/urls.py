@@ -31,6 +31,8 @@ api = [
     path("attachments/<int:attachment_id>", chat.download),
     path("attachments/<int:attachment_id>/<path:name>", chat.download),
     path("commands", web.commands),
+    path("todo", core.todo_list),
+    path("todo/kinds", core.todo_kinds),
     path("openapi.json", core.openapi),
     # What bots and other apps on the core add (documents...), see hub/core/routes.py.
     *routes.api,

@@ -69,3 +69,10 @@ def typing(*, room_id: int, user: dict[str, Any]) -> Envelope:
 def presence(*, user_id: int, status: str, users: list[int]) -> Envelope:
     return {"k": "presence", "users": users,
             "text": dumps({"type": "presence", "user": user_id, "status": status})}
+
+
+def todo(counts: dict[int, dict[str, int]]) -> Envelope:
+    """Each person's to-do counts, to their own sockets (one envelope for many people)."""
+    return {"k": "todo", "users": list(counts), "text": "", "per_user": {
+        str(uid): dumps({"type": "todo", "counts": per_kind, "total": sum(per_kind.values())})
+        for uid, per_kind in counts.items()}}

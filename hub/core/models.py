@@ -49,3 +49,14 @@ class IndexQueue(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["op", "kind"], name="indexqueue_op_kind")]
+
+
+class TodoDirty(models.Model):
+    """Someone's to-do list may have changed: a person (`user_id`) or everyone in a unit
+    (`unit_id`). Written in the transaction of a change that reaches many people
+    (hub/core/todo.py); the worker recounts them and publishes their new counts. Plain ids,
+    not foreign keys: the rows live for a moment and must not lock the people they name."""
+
+    user_id = models.BigIntegerField(null=True)
+    unit_id = models.BigIntegerField(null=True)
+    created_at = models.DateTimeField(auto_now_add=True)

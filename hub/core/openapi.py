@@ -43,6 +43,19 @@ MESSAGE = {"type": "object", "properties": {
     "edited_at": {"type": ["string", "null"], "format": "date-time"},
     "deleted": {"type": "boolean"}, "read_count": {"type": "integer"},
     "member_count": {"type": "integer"}}}
+TODO_ITEM = {"type": "object", "properties": {
+    "kind": {"type": "string"}, "label": {"type": "string"}, "title": {"type": "string"},
+    "ref": {"type": "integer"}, "object_type": {"type": "string"},
+    "message": {"type": ["integer", "null"]}, "room": {"type": ["integer", "null"]},
+    "unit": {"type": ["object", "null"], "properties": {
+        "code": {"type": "string"}, "name": {"type": "string"}}},
+    "since": {"type": "string", "format": "date-time"},
+    "deadline": {"type": ["string", "null"], "format": "date-time"},
+    "overdue": {"type": "boolean"}, "card": {"type": ["object", "null"]}}}
+TODO = {"type": "object", "properties": {
+    "total": {"type": "integer"},
+    "counts": {"type": "object", "additionalProperties": {"type": "integer"}},
+    "items": {"type": "array", "items": {"$ref": "#/components/schemas/TodoItem"}}}}
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -95,6 +108,7 @@ def document() -> dict[str, Any]:
               schemas.ReactionIn, schemas.MembersIn, schemas.ActionIn, schemas.RoomSettingsIn]
     components: dict[str, Any] = {
         "Error": ERROR, "User": USER, "Room": ROOM, "Attachment": ATTACHMENT, "Message": MESSAGE,
+        "TodoItem": TODO_ITEM, "Todo": TODO,
     }
     for model in models:
         components[model.__name__] = model.model_json_schema(ref_template="#/components/schemas/{model}")
@@ -177,6 +191,14 @@ def document() -> dict[str, Any]:
             response={"type": "array", "items": {"type": "object", "properties": {
                 "name": {"type": "string"}, "help": {"type": "string"},
                 "usage": {"type": "string"}}}})},
+        "/api/v1/todo": {"get": _op(
+            "Everything waiting for the caller (待办), oldest first, each item with its card "
+            "as the caller sees it", response=_ref("Todo"))},
+        "/api/v1/todo/kinds": {"get": _op(
+            "The kinds of to-do items: [{kind, label, object_type}]",
+            response={"type": "array", "items": {"type": "object", "properties": {
+                "kind": {"type": "string"}, "label": {"type": "string"},
+                "object_type": {"type": "string"}}}})},
         "/api/v1/openapi.json": {"get": _op("This document", auth=False)},
         **_extra_paths,
     }

@@ -5,6 +5,7 @@ from typing import Any
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
+from hub.core import todo
 from hub.core.openapi import document
 from hub.lib.errors import ApiError
 from hub.lib.http import endpoint, error_response
@@ -19,6 +20,16 @@ def healthz(request: HttpRequest) -> HttpResponse:
 @endpoint("GET", auth=False)
 def openapi(request: HttpRequest, user: None) -> Any:
     return 200, document()
+
+
+@endpoint("GET")
+def todo_list(request: HttpRequest, user: Any) -> Any:
+    return 200, todo.todo_for(user=user)
+
+
+@endpoint("GET")
+def todo_kinds(request: HttpRequest, user: Any) -> Any:
+    return 200, todo.kinds()
 
 
 def not_found(request: HttpRequest, exception: Any = None) -> HttpResponse:
