@@ -38,7 +38,7 @@ chromium:
 
 lint: install-test
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/mypy hub bots search integrations
+	$(VENV)/bin/mypy hub bots search archive integrations
 
 test: install-test chromium
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) HUITONG_REQUIRE_SERVICES=1 \

@@ -65,14 +65,14 @@ def main() -> None:
     from django.core.management import call_command
     from django.utils import timezone
 
+    from archive import filing
+    from archive.export import write_package
+    from archive.models import ArchiveEntry
     from bots.documents.models import Delivery
     from bots.documents.schemas import DocumentIn
     from bots.documents.services import send_document
     from hub.chat.actions import store_attachment
     from hub.org.models import User
-    from search.archive import filing
-    from search.archive.export import write_package
-    from search.archive.models import ArchiveEntry
 
     devnull = open(os.devnull, "w")  # noqa: SIM115
     call_command("migrate", verbosity=0, stdout=devnull)

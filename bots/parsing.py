@@ -15,6 +15,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from hub.lib.errors import bad_request
 
 QUOTES = {'"': '"', "'": "'", "“": "”", "”": "”", "‘": "’", "「": "」", "『": "』"}
 COLONS = {":", "："}
@@ -132,3 +138,22 @@ def split_list(value: str | None) -> list[str]:
 
 def yes(value: str | None) -> bool:
     return (value or "").strip().lower() in {"1", "true", "yes", "y", "on", "是", "要", "需要", "对"}
+
+
+def parse_time(raw: str | None, *, label: str) -> datetime | None:
+    """An ISO 8601 time (`2026-03-02T09:00`, `2026-03-02 09:00`, with or without an offset),
+    in local time when it has none."""
+    text = (raw or "").strip().replace("／", "/")
+    if not text:
+        return None
+    text = re.sub(r"^(\d{4})/(\d{1,2})/(\d{1,2})", r"\1-\2-\3", text)
+    try:
+        value = parse_datetime(text.replace(" ", "T", 1))
+    except ValueError:
+        value = None
+    if value is None:
+        raise bad_request(f"{label}“{text[:30]}”不是有效的时间（例如 2026-12-01T09:30 或 "
+                          "2026-12-01 09:30）")
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value, timezone.get_current_timezone())
+    return value

@@ -77,7 +77,7 @@ INSTALLED_APPS = [
     "bots.approvals",
     "bots.notices",
     "search",
-    "search.archive",
+    "archive",
 ]
 
 MIDDLEWARE = [

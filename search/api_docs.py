@@ -25,8 +25,8 @@ RESULTS = {"type": "object", "properties": {
 def register() -> None:
     op = openapi.operation(
         "Search what the caller may see. q takes words, \"phrases\" and the filters from: in: "
-        "type: unit: doctype: before: after: has:attachment; doc_type=<文种> (one of bots."
-        "documents DOC_TYPES, e.g. 通知); 400 for bad input, 503 index_rebuilding while there "
+        "type: unit: doctype: before: after: has:attachment; doc_type=<文种> (a vocabulary the "
+        "documents register, e.g. 通知); 400 for bad input, 503 index_rebuilding while there "
         "is no usable index",
         query=["q", "type", "room", "unit", "sender", "doc_type", "after", "before", "has",
                "sort", "limit", "offset"],

@@ -19,7 +19,7 @@ from whoosh.index import LockError
 from whoosh.writing import IndexWriter
 
 from hub.core.models import IndexQueue
-from search import index, sources
+from search import index, registry, sources
 
 logger = logging.getLogger("hub.search")
 
@@ -64,11 +64,11 @@ def drain(*, limit: int = BATCH) -> int:
         for _, kind, object_id in rows:
             wanted.setdefault(kind, set()).add(object_id)
         for kind, ids in wanted.items():
-            builder = sources.BUILDERS.get(kind)
-            if builder is None:
+            source = registry.source(kind)
+            if source is None:
                 logger.warning("search: unknown kind %r in the queue", kind)
                 continue
-            _apply(writer, builder(ids))
+            _apply(writer, source.build(ids))
         writer.commit()
     except BaseException:
         writer.cancel()
@@ -108,14 +108,7 @@ class Progress:
 
 
 def counts() -> dict[str, int]:
-    from bots.approvals.models import Approval
-    from bots.documents.models import Document
-    from bots.meetings.models import Meeting
-    from hub.chat.models import Message
-
-    return {"message": Message.objects.filter(kind=Message.Kind.TEXT, deleted=False).count(),
-            "document": Document.objects.count(), "meeting": Meeting.objects.count(),
-            "approval": Approval.objects.count()}
+    return {source.kind: source.count() for source in registry.sources()}
 
 
 def rebuild(*, on_progress: Callable[[Progress], None] | None = None,
@@ -134,9 +127,9 @@ def rebuild(*, on_progress: Callable[[Progress], None] | None = None,
         totals = counts()
         progress.total = sum(totals.values())
         try:
-            for kind in sources.KINDS:
-                progress.kind = kind
-                for entry in sources.BUILDERS[kind](None):
+            for source in registry.sources():
+                progress.kind = source.kind
+                for entry in source.build(None):
                     if isinstance(entry, tuple):
                         continue
                     doc, failed = sources.to_index(entry, with_files=with_files)
@@ -182,8 +175,8 @@ def check() -> Report:
         for fields in searcher.all_stored_fields():
             stored[fields["key"]] = (fields.get("stamp", ""), fields.get("failed") or [])
     wanted: set[str] = set()
-    for kind in sources.KINDS:
-        for entry in sources.BUILDERS[kind](None):
+    for source in registry.sources():
+        for entry in source.build(None):
             if isinstance(entry, tuple):
                 continue
             wanted.add(entry.key)

@@ -42,23 +42,21 @@ from hub.chat.models import Room, RoomMember
 from hub.core.models import IndexQueue
 from hub.lib.errors import bad_request
 from hub.org.models import Unit, UnitMembership, User
-from search import collect, index
+from search import collect, index, registry
 from search.analysis import Group, fold, groups
 
 MAX_CHARS = 500
 MAX_LIMIT = 100
 MAX_OFFSET = 10_000
-FILTERS = ("from", "in", "type", "unit", "doctype", "before", "after", "has")
-TYPES = {"message": "message", "消息": "message", "document": "document", "doc": "document",
-         "公文": "document", "meeting": "meeting", "会议": "meeting", "approval": "approval",
-         "审批": "approval"}
+FILTERS = ("from", "in", "type", "unit", "before", "after", "has")
 HAS = {"attachment", "attachments", "file", "files", "附件", "文件"}
 SORTS = {"relevance": "relevance", "score": "relevance", "相关": "relevance",
          "newest": "newest", "date": "newest", "time": "newest", "最新": "newest"}
 TEXT_FIELDS = (("title", 3.0), ("number", 4.0), ("body", 1.0), ("files", 0.5))
 QUOTES = {'"': '"', "“": "”", "「": "」", "『": "』", "'": "'", "‘": "’"}
 _FILTER = re.compile(r"([A-Za-z]+)[:：](.*)", re.S)
-FILTER_HELP = "可用的筛选：from: in: type: unit: doctype: before: after: has:attachment"
+def filter_help() -> str:
+    return "可用的筛选：" + " ".join(f"{name}:" for name in filters()).replace("has:", "has:attachment")
 
 
 @dataclass
@@ -70,6 +68,11 @@ class Parsed:
     @property
     def has_text(self) -> bool:
         return bool(self.words or self.phrases)
+
+
+def filters() -> tuple[str, ...]:
+    """The filter names `q` takes: the built-in ones and each registered vocabulary's."""
+    return FILTERS + tuple(v.name for v in registry.vocabularies())
 
 
 def _split(q: str) -> list[tuple[str, bool]]:
@@ -112,13 +115,13 @@ def parse(q: str) -> Parsed:
             continue
         for word in text.split():
             m = _FILTER.fullmatch(word)
-            if m and m.group(1).lower() in FILTERS:
+            if m and m.group(1).lower() in filters():
                 value = m.group(2).strip()
                 if not value:
-                    raise bad_request(f"筛选条件“{word}”缺少取值。{FILTER_HELP}")
+                    raise bad_request(f"筛选条件“{word}”缺少取值。{filter_help()}")
                 parsed.filters.setdefault(m.group(1).lower(), []).append(value)
             elif m and not m.group(2).startswith("//") and m.group(2):
-                raise bad_request(f"不认识的筛选条件“{m.group(1)}:”。{FILTER_HELP}")
+                raise bad_request(f"不认识的筛选条件“{m.group(1)}:”。{filter_help()}")
             else:
                 parsed.words.append(word)
     return parsed
@@ -215,29 +218,25 @@ class Caller:
     user_id: int
     room_ids: list[int]
     unit_ids: list[int]
-    principal_ids: list[int] = field(default_factory=list)  # whose deputy (代批) they are now
+    # Terms the registered audience providers give the caller now, e.g. `d<id>` for the
+    # people whose deputy (代批) they are (search/registry.py).
+    extra: list[str] = field(default_factory=list)
 
 
 def caller(user: User) -> Caller:
-    from bots import clock
-    from bots.approvals.models import Delegation
-
-    now = clock.now()
     return Caller(
         user_id=user.id,
         room_ids=list(RoomMember.objects.filter(user=user).values_list("room_id", flat=True)),
         unit_ids=list(UnitMembership.objects.filter(user=user).values_list("unit_id", flat=True)),
-        principal_ids=list(Delegation.objects.filter(
-            deputy=user, revoked_at__isnull=True, starts_at__lte=now, ends_at__gt=now)
-            .values_list("principal_id", flat=True)),
+        extra=registry.extra_audience(user),
     )
 
 
 def audience_terms(who: Caller) -> list[str]:
-    """The `aud` terms the caller matches: themselves, their rooms and units, and (`d<id>`)
-    approvals awaiting someone whose deputy they are now (search/sources.py)."""
+    """The `aud` terms the caller matches: themselves, their rooms and units, and the terms
+    the audience providers gave them."""
     return [f"p{who.user_id}", *(f"r{r}" for r in who.room_ids),
-            *(f"u{u}" for u in who.unit_ids), *(f"d{p}" for p in who.principal_ids)]
+            *(f"u{u}" for u in who.unit_ids), *who.extra]
 
 
 def _filter_queries(parsed: Parsed, who: Caller) -> list[Query]:
@@ -245,12 +244,15 @@ def _filter_queries(parsed: Parsed, who: Caller) -> list[Query]:
     f = parsed.filters
     if "type" in f:
         kinds = []
+        names = registry.type_names()
         for value in f["type"]:
             for part in re.split(r"[,，、|]", value):
-                kind = TYPES.get(part.strip().lower())
+                kind = names.get(part.strip().lower())
                 if kind is None:
-                    raise bad_request(f"未知的类型“{part}”，可选：message document meeting "
-                                      "approval（消息 公文 会议 审批）")
+                    offered = registry.sources()
+                    raise bad_request(
+                        f"未知的类型“{part}”，可选：{' '.join(s.kind for s in offered)}"
+                        f"（{' '.join(s.label for s in offered)}）")
                 kinds.append(kind)
         out.append(Or([Term("type", k) for k in kinds]))
     if "from" in f:
@@ -279,16 +281,17 @@ def _filter_queries(parsed: Parsed, who: Caller) -> list[Query]:
                 raise bad_request(f"未知的单位“{value}”")
             codes |= found
         out.append(Or([Term("unit", c) for c in sorted(codes)]))
-    if "doctype" in f:
-        from bots.documents.models import DOC_TYPES
-
+    for vocabulary in registry.vocabularies():
+        if vocabulary.name not in f:
+            continue
         kinds = []
-        for value in f["doctype"]:
+        for value in f[vocabulary.name]:
             for part in re.split(r"[,，、|]", value):
-                if part.strip() not in DOC_TYPES:
-                    raise bad_request(f"未知的文种“{part.strip()}”，可选：{'、'.join(DOC_TYPES)}")
+                if part.strip() not in vocabulary.values:
+                    raise bad_request(f"未知的{vocabulary.label}“{part.strip()}”，可选："
+                                      f"{'、'.join(vocabulary.values)}")
                 kinds.append(part.strip())
-        out.append(Or([Term("doctype", k) for k in kinds]))
+        out.append(Or([Term(vocabulary.field, k) for k in kinds]))
     if "has" in f:
         for value in f["has"]:
             if value.lower() not in HAS:

@@ -13,44 +13,15 @@ from typing import Any
 from hub.chat.models import Message, Room, RoomMember
 from hub.chat.selectors import direct_names
 from hub.org.models import User
+from search import registry
 
 
 def _cards(kind: str, ids: list[int]) -> dict[int, list[int]]:
-    """Card message ids of each object, best first."""
-    out: dict[int, list[int]] = defaultdict(list)
-    if not ids:
-        return out
-    if kind == "document":
-        from bots.documents.models import Circulation, Delivery, Document
-
-        for doc_id, a, b in Delivery.objects.filter(document_id__in=ids).values_list(
-                "document_id", "message_id", "assignee_message_id"):
-            out[doc_id] += [m for m in (a, b) if m]
-        for doc_id, m in Circulation.objects.filter(delivery__document_id__in=ids).values_list(
-                "delivery__document_id", "message_id"):
-            if m:
-                out[doc_id].append(m)
-        for doc_id, m in Document.objects.filter(id__in=ids).values_list(
-                "id", "tracking_message_id"):
-            if m:
-                out[doc_id].append(m)
-    elif kind == "meeting":
-        from bots.meetings.models import Invitee, Meeting
-
-        for meeting_id, a, b in Invitee.objects.filter(meeting_id__in=ids).values_list(
-                "meeting_id", "message_id", "delegate_message_id"):
-            out[meeting_id] += [m for m in (a, b) if m]
-        for meeting_id, m in Meeting.objects.filter(id__in=ids).values_list(
-                "id", "roster_message_id"):
-            if m:
-                out[meeting_id].append(m)
-    elif kind == "approval":
-        from bots.approvals.models import ApprovalMessage
-
-        for approval_id, m in ApprovalMessage.objects.filter(approval_id__in=ids).values_list(
-                "approval_id", "message_id"):
-            out[approval_id].append(m)
-    return out
+    """Card message ids of each object, best first (the kind's registered `cards`)."""
+    source = registry.source(kind)
+    if not ids or source is None or source.cards is None:
+        return {}
+    return source.cards(ids)
 
 
 def complete(*, user: User, results: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -10,13 +10,19 @@ from django.http import HttpRequest, JsonResponse
 from hub.lib.errors import bad_request
 from hub.lib.http import endpoint
 from hub.org.models import User
-from search import index, query, selectors
+from search import index, query, registry, selectors
 
 logger = logging.getLogger("hub.search")
 
 # Filters the protocol gives as URL parameters, with the query-language filter each means.
 PARAMS = {"type": "type", "room": "in", "unit": "unit", "sender": "from", "after": "after",
-          "before": "before", "has": "has", "doc_type": "doctype"}
+          "before": "before", "has": "has"}
+
+
+def params() -> dict[str, str]:
+    """The URL parameters and the filter each means, the registered vocabularies' included
+    (`doc_type=` for `doctype:`)."""
+    return {**PARAMS, **{v.param: v.name for v in registry.vocabularies() if v.param}}
 
 
 def _int(request: HttpRequest, name: str, default: int, low: int, high: int) -> int:
@@ -45,7 +51,7 @@ def search(request: HttpRequest, user: User) -> Any:
         q=request.GET.get("q", ""), sort=request.GET.get("sort") or None,
         limit=_int(request, "limit", 20, 1, query.MAX_LIMIT),
         offset=_int(request, "offset", 0, 0, query.MAX_OFFSET),
-        extra={PARAMS[k]: request.GET.getlist(k) for k in PARAMS if k in request.GET})
+        extra={name: request.GET.getlist(k) for k, name in params().items() if k in request.GET})
     try:
         found = query.run(user, req)
     except index.IndexUnavailable as why:

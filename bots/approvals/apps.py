@@ -7,8 +7,8 @@ class ApprovalsConfig(AppConfig):
     verbose_name = "审批"
 
     def ready(self) -> None:
-        from bots import runtime
-        from bots.approvals import api_docs, cards, reminders, services, urls
+        from bots import jobs, runtime
+        from bots.approvals import api_docs, archiving, cards, reminders, search, services, urls
         from bots.approvals.bot import approvalbot
         from hub.chat import cards as card_registry
         from hub.core import routes
@@ -16,5 +16,8 @@ class ApprovalsConfig(AppConfig):
         runtime.register_bot(approvalbot)
         card_registry.register(cards.CARD_TYPE, services.on_approval_card)
         reminders.register()
+        jobs.register(reminders.DELEGATION, services.delegation_boundary)
+        archiving.register_kind()
         routes.add_api(urls.urlpatterns)
         api_docs.register()
+        search.register()

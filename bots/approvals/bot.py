@@ -5,12 +5,13 @@ a direct room) and to each approver in turn."""
 from __future__ import annotations
 
 from bots.approvals import cards, selectors, services
+from bots.approvals.common import APPROVAL_BOT
 from bots.approvals.schemas import ApprovalIn, DelegationIn
 from bots.runtime import Bot, CommandContext, help_text
 from hub.chat.models import Room
 from hub.lib.errors import bad_request
 
-approvalbot = Bot(username=services.APPROVAL_BOT, display_name="审批助手", title="审批机器人")
+approvalbot = Bot(username=APPROVAL_BOT, display_name="审批助手", title="审批机器人")
 
 DETAILS = """\
 - `/approve new 标题:“购置办公设备” 内容:“……” 审批人:“staff1 > leader,staff2 > staff3|staff4”` — 发起审批：`>` 分隔步骤（依次审批），`,` 为会签（都须同意），`|` 为或签（一人决定即可）；把附件和命令一起发送即成为审批附件

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from bots import jobs
 from bots.approvals import audit_events
+from bots.approvals.common import active_delegations, approval_bot, summary
 from bots.approvals.models import Approval, Delegation, Step, StepApprover
 from bots.calendar import workdays
 from hub.seals import audit
@@ -45,8 +46,6 @@ def cancel_for(approval: Approval, step: Step) -> None:
 
 
 def remind(due: jobs.Due) -> None:
-    from bots.approvals.services import active_delegations, approval_bot, summary
-
     approval = (Approval.objects.select_for_update(of=("self",)).select_related("requester")
                 .filter(id=int(due.payload["approval"])).first())
     round_, index, n = (int(due.payload[k]) for k in ("round", "step", "n"))
@@ -90,17 +89,7 @@ def schedule_delegation(delegation: Delegation, *, now: datetime) -> None:
                           payload={"delegation": delegation.id, "what": what})
 
 
-def delegation_boundary(due: jobs.Due) -> None:
-    from bots.approvals.services import refresh_for
-
-    delegation = (Delegation.objects.select_related("principal", "deputy")
-                  .filter(id=int(due.payload["delegation"])).first())
-    if delegation is None or delegation.revoked_at is not None:
-        return
-    starting = due.payload.get("what") == "start"
-    refresh_for(delegation.principal_id, now=due.now, tell=delegation if starting else None)
-
-
 def register() -> None:
+    """The reminder job; the delegation boundary's handler is a service
+    (services.delegation_boundary), registered beside it by the app."""
     jobs.register(REMIND, remind)
-    jobs.register(DELEGATION, delegation_boundary)

@@ -13,8 +13,8 @@ from django.db.models import F, Q
 
 from bots import clock
 from bots.approvals import cards
+from bots.approvals.common import card_for, decision_content, rounds_of
 from bots.approvals.models import Approval, ApprovalMessage, Delegation, Revision, StepApprover
-from bots.approvals.services import card_for, decision_content, rounds_of
 from hub.chat.models import RoomMember
 from hub.chat.serializers import attachment_dict, user_summary
 from hub.lib.errors import not_found

@@ -9,7 +9,6 @@ requester is told.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -21,6 +20,13 @@ from django.db.models import Q
 
 from bots import clock
 from bots.approvals import audit_events, cards, reminders
+from bots.approvals.common import (
+    active_delegations,
+    approval_bot,
+    card_for,
+    decision_content,
+    summary,
+)
 from bots.approvals.models import (
     Approval,
     ApprovalFile,
@@ -31,8 +37,8 @@ from bots.approvals.models import (
     StepApprover,
 )
 from bots.approvals.schemas import ApprovalIn, DelegationIn, StepIn
-from bots.meetings.services import find_person, in_organisation, parse_time
-from bots.runtime import BotContext, get_bot
+from bots.parsing import parse_time
+from bots.people import find_person, in_organisation
 from hub.chat import actions as chat
 from hub.chat import selectors as chat_selectors
 from hub.chat.access import access_room
@@ -41,19 +47,9 @@ from hub.core.changes import record as record_change
 from hub.lib.errors import ApiError, bad_request, forbidden, not_found
 from hub.org.models import User
 from hub.seals import audit, personal
-from hub.seals.signing import precise_iso
 
-APPROVAL_BOT = "shenpi"
 MAX_TITLE_CHARS = 200
 MAX_DELEGATION = timedelta(days=180)
-
-
-def approval_bot() -> BotContext:
-    return get_bot(APPROVAL_BOT).context()
-
-
-def summary(approval: Approval) -> str:
-    return f"【审批】{approval.title}（{approval.requester.name}）"
 
 
 # --- submitting --------------------------------------------------------------------------------------
@@ -223,30 +219,6 @@ def _post(approval: Approval, targets: list[tuple[int, str, User | None, str]], 
 
 
 # --- the living card -----------------------------------------------------------------------------------
-def rounds_of(approval: Approval) -> dict[int, list[Step]]:
-    steps = (Step.objects.filter(approval=approval)
-             .prefetch_related("approvers__user", "approvers__decided_by").order_by("round", "index"))
-    out: dict[int, list[Step]] = {}
-    for step in steps:
-        out.setdefault(step.round, []).append(step)
-    return out
-
-
-def active_delegations(principal_ids: Sequence[int], *, now: datetime) -> list[Delegation]:
-    return list(Delegation.objects.filter(
-        principal_id__in=principal_ids, revoked_at__isnull=True, starts_at__lte=now,
-        ends_at__gt=now).select_related("principal", "deputy").order_by("id"))
-
-
-def card_for(approval: Approval, *, now: datetime) -> dict[str, Any]:
-    rounds = rounds_of(approval)
-    approver_ids = [p.user_id for s in rounds.get(approval.round, []) for p in s.approvers.all()]
-    deputies: dict[int, list[int]] = {}
-    for delegation in active_delegations(approver_ids, now=now):
-        deputies.setdefault(delegation.principal_id, []).append(delegation.deputy_id)
-    return cards.approval_card(approval, rounds, deputies)
-
-
 def refresh_cards(approval: Approval, *, now: datetime) -> dict[int, dict[str, Any]]:
     """Re-render the one card in every place it is shown; {message id: updated Message}."""
     card = card_for(approval, now=now)
@@ -289,24 +261,6 @@ def on_approval_card(*, user: User, message: Message, action: str,
     else:
         raise bad_request(f"未知操作：{action}")
     return updated.get(message.id) or message_as_is(message)
-
-
-def decision_content(approval: Approval, step: Step, place: StepApprover) -> dict[str, Any]:
-    """What a decision's signature covers: the request as it read in that round (title, a
-    digest of the body and of each file), the step, who decided for whom, what and when."""
-    revision = Revision.objects.get(approval=approval, round=step.round)
-    files = list(ApprovalFile.objects.filter(approval=approval).order_by("position")
-                 .values_list("name", "sha256"))
-    return {
-        "approval": approval.id, "title": revision.title,
-        "body_sha256": hashlib.sha256(revision.body.encode("utf-8")).hexdigest(),
-        "files": [{"name": name, "sha256": digest} for name, digest in files],
-        "requester": approval.requester.username, "round": step.round, "step": step.index,
-        "mode": step.mode, "approver": place.user.username,
-        "decided_by": place.decided_by.username if place.decided_by else None,
-        "delegation": place.delegation_id, "decision": place.decision, "comment": place.comment,
-        "decided_at": precise_iso(place.decided_at) if place.decided_at else None,
-    }
 
 
 def _place_for(*, user: User, places: list[StepApprover],
@@ -474,6 +428,18 @@ def refresh_for(principal_id: int, *, now: datetime, tell: Delegation | None = N
                 _post(approval, [(room, ApprovalMessage.Kind.DEPUTY, tell.deputy,
                                   f"请代{tell.principal.name}审批：{summary(approval)}")],
                       card=card_for(approval, now=now))
+
+
+def delegation_boundary(due: Any) -> None:
+    """The job at a delegation's start or end: the cards where its principal is awaited are
+    re-rendered, so the deputy's buttons appear and go on time (a starting deputy also gets a
+    card of each in their direct room)."""
+    delegation = (Delegation.objects.select_related("principal", "deputy")
+                  .filter(id=int(due.payload["delegation"])).first())
+    if delegation is None or delegation.revoked_at is not None:
+        return
+    starting = due.payload.get("what") == "start"
+    refresh_for(delegation.principal_id, now=due.now, tell=delegation if starting else None)
 
 
 def delegate(*, principal: User, data: DelegationIn) -> Delegation:

@@ -8,7 +8,7 @@ class DocumentsConfig(AppConfig):
 
     def ready(self) -> None:
         from bots import runtime
-        from bots.documents import api_docs, cards, services, supervision
+        from bots.documents import api_docs, archiving, cards, search, services, supervision
         from bots.documents.bot import docbot, dubanbot
         from hub.chat import cards as card_registry
 
@@ -17,4 +17,6 @@ class DocumentsConfig(AppConfig):
         card_registry.register(cards.CARD_TYPE, services.on_document_card)
         card_registry.register(cards.TRACKING_CARD_TYPE, services.on_tracking_card)
         supervision.register()
+        archiving.register_kinds()
         api_docs.register()
+        search.register()

@@ -8,7 +8,7 @@ class MeetingsConfig(AppConfig):
 
     def ready(self) -> None:
         from bots import runtime
-        from bots.meetings import api_docs, cards, reminders, services, urls
+        from bots.meetings import api_docs, cards, reminders, search, services, urls
         from bots.meetings.bot import meetingbot
         from hub.chat import cards as card_registry
         from hub.core import routes
@@ -19,3 +19,4 @@ class MeetingsConfig(AppConfig):
         reminders.register()
         routes.add_api(urls.urlpatterns)
         api_docs.register()
+        search.register()

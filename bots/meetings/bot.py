@@ -4,12 +4,13 @@ service as `POST /api/v1/meetings`; files sent with the command become the mater
 from __future__ import annotations
 
 from bots.meetings import cards, selectors, services
+from bots.meetings.common import MEETING_BOT
 from bots.meetings.schemas import MeetingIn
 from bots.parsing import split_list
 from bots.runtime import Bot, CommandContext, help_text
 from hub.lib.errors import bad_request
 
-meetingbot = Bot(username=services.MEETING_BOT, display_name="会议助手", title="会议通知机器人")
+meetingbot = Bot(username=MEETING_BOT, display_name="会议助手", title="会议通知机器人")
 
 NEW_KEYS = {
     "title": ("title", "标题", "名称", "会议"),

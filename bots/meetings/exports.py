@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 from django.utils import timezone
 
 from bots.meetings import cards
+from bots.meetings.common import invitees_of
 from bots.meetings.models import Invitee, Meeting
-from bots.meetings.services import invitees_of
 
 CSV_HEADER = ["序号", "类型", "单位或人员", "回复", "参会人员", "请假理由", "代参人", "回复人",
               "回复时间", "催复次数"]

@@ -22,6 +22,7 @@ from django.db.models import Q
 from bots import jobs
 from bots.calendar import workdays
 from bots.meetings import audit_events, cards
+from bots.meetings.common import meeting_bot
 from bots.meetings.models import Invitee, Meeting
 from hub.chat.models import Room
 from hub.org.models import UnitMembership, User
@@ -79,8 +80,6 @@ def _clerk_mentions(unit_id: int) -> str:
 def remind_pending(meeting: Meeting, *, actor: User | None, now: datetime) -> list[Event]:
     """Remind every invitee that has not answered; returns the audit events (the caller
     appends them last)."""
-    from bots.meetings.services import meeting_bot
-
     bot = meeting_bot()
     pending = list(Invitee.objects.filter(meeting=meeting, state=Invitee.State.PENDING)
                    .select_related("unit", "user"))
@@ -145,8 +144,6 @@ def attendees_of(meeting: Meeting) -> list[tuple[User, Invitee]]:
 
 
 def start_reminder(due: jobs.Due) -> None:
-    from bots.meetings.services import meeting_bot
-
     meeting = _current(due)
     if meeting is None or due.now >= meeting.start:
         return

@@ -14,8 +14,8 @@ from django.db.models import Q
 
 from bots import clock
 from bots.meetings import cards
+from bots.meetings.common import invitees_of, may_answer, may_organise
 from bots.meetings.models import Invitee, Meeting
-from bots.meetings.services import invitees_of, may_answer, may_organise
 from hub.chat.serializers import attachment_dict, user_summary
 from hub.lib.errors import not_found
 from hub.lib.ids import as_id

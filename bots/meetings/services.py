@@ -15,18 +15,23 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.dateparse import parse_date
 
 from bots import clock
 from bots.calendar import workdays
 from bots.documents import groups
-from bots.documents.common import actors_of, may_act
+from bots.documents.common import actors_of
 from bots.meetings import audit_events, cards, reminders
+from bots.meetings.common import (
+    invitees_of,
+    may_answer,
+    may_organise,
+    meeting_bot,
+)
 from bots.meetings.models import Invitee, Meeting, MeetingFile
 from bots.meetings.schemas import MeetingChangeIn, MeetingIn
-from bots.parsing import split_list
-from bots.runtime import BotContext, get_bot
+from bots.parsing import parse_time, split_list
+from bots.people import find_person, in_organisation
 from hub.chat import actions as chat
 from hub.chat import selectors as chat_selectors
 from hub.chat.models import Attachment, Message, Room
@@ -35,14 +40,9 @@ from hub.lib.errors import ApiError, bad_request, forbidden, not_found
 from hub.org.models import Unit, UnitMembership, User
 from hub.seals import audit
 
-MEETING_BOT = "huiyi"
 MAX_TITLE_CHARS = 200
 MANUAL_REMIND_EVERY = timedelta(minutes=5)
 FAR_FUTURE = timedelta(days=2 * 366)
-
-
-def meeting_bot() -> BotContext:
-    return get_bot(MEETING_BOT).context()
 
 
 def summary(meeting: Meeting) -> str:
@@ -51,25 +51,6 @@ def summary(meeting: Meeting) -> str:
 
 
 # --- reading what people type ---------------------------------------------------------------------
-def parse_time(raw: str | None, *, label: str) -> datetime | None:
-    """An ISO 8601 time (`2026-03-02T09:00`, `2026-03-02 09:00`, with or without an offset),
-    in local time when it has none."""
-    text = (raw or "").strip().replace("／", "/")
-    if not text:
-        return None
-    text = re.sub(r"^(\d{4})/(\d{1,2})/(\d{1,2})", r"\1-\2-\3", text)
-    try:
-        value = parse_datetime(text.replace(" ", "T", 1))
-    except ValueError:
-        value = None
-    if value is None:
-        raise bad_request(f"{label}“{text[:30]}”不是有效的时间（例如 2026-12-01T09:30 或 "
-                          "2026-12-01 09:30）")
-    if timezone.is_naive(value):
-        value = timezone.make_aware(value, timezone.get_current_timezone())
-    return value
-
-
 def parse_span(raw: str) -> tuple[datetime | None, datetime | None]:
     """`2026-03-02 09:00-11:30` (one day) or a start alone, for the command line."""
     text = raw.strip()
@@ -99,22 +80,6 @@ def organising_unit(*, user: User, code: str | None) -> Unit:
         names = "、".join(f"{u.name}（{u.code}）" for u in units)
         raise bad_request(f"您属于多个单位，请用 unit 指明组织单位：{names}")
     return units[0]
-
-
-def find_person(token: str) -> User | None:
-    """A person by username (`@` allowed) or, when it names one person, by name."""
-    name = token.strip().lstrip("@")
-    if not name:
-        return None
-    person = User.objects.filter(username__iexact=name, is_active=True, is_bot=False).first()
-    if person is not None:
-        return person
-    named = list(User.objects.filter(display_name=name, is_active=True, is_bot=False)[:2])
-    return named[0] if len(named) == 1 else None
-
-
-def in_organisation(user: User) -> bool:
-    return UnitMembership.objects.filter(user=user).exists()
 
 
 def resolve_invitees(tokens: Sequence[str], *, unit: Unit) -> tuple[list[Unit], list[User]]:
@@ -287,12 +252,6 @@ def _create(*, organiser: User, checked: _Checked, now: datetime,
 
 
 # --- cards after a change ---------------------------------------------------------------------------
-def invitees_of(meeting: Meeting) -> tuple[list[Invitee], dict[int, list[User]]]:
-    invitees = list(Invitee.objects.filter(meeting=meeting).select_related(
-        "unit", "user", "delegate", "responded_by").prefetch_related("attendees"))
-    return invitees, {i.id: sorted(i.attendees.all(), key=lambda u: u.id) for i in invitees}
-
-
 def organiser_actors(meeting: Meeting) -> list[int]:
     return sorted({meeting.organiser_id, *actors_of([meeting.unit_id])[meeting.unit_id]})
 
@@ -378,12 +337,6 @@ def on_roster_card(*, user: User, message: Message, action: str,
     else:
         raise bad_request(f"未知操作：{action}")
     return message_as_is(Message.objects.get(id=message.id))
-
-
-def may_answer(*, user: User, invitee: Invitee) -> bool:
-    if invitee.kind == Invitee.Kind.UNIT:
-        return invitee.unit_id is not None and may_act(user=user, unit_id=invitee.unit_id)
-    return invitee.user_id == user.id
 
 
 def _check_open(meeting: Meeting, now: datetime) -> None:
@@ -483,10 +436,6 @@ def _delegate(value: Any, *, invitee: Invitee) -> User:
 
 
 # --- the organiser: change, cancel, remind ---------------------------------------------------------
-def may_organise(*, user: User, meeting: Meeting) -> bool:
-    return user.id == meeting.organiser_id or may_act(user=user, unit_id=meeting.unit_id)
-
-
 def _require_organiser(user: User, meeting: Meeting, what: str) -> None:
     if not may_organise(user=user, meeting=meeting):
         raise forbidden(f"只有会议组织人或{meeting.unit.name}的收发员、领导可以{what}")

@@ -31,10 +31,11 @@ from django.utils.dateparse import parse_date
 
 from bots import clock, jobs
 from bots.documents import groups
-from bots.meetings.services import find_person, in_organisation, parse_time
 from bots.notices import audit_events, cards, todo
 from bots.notices.models import CardRefresh, Notice, NoticeCard, NoticeFile, Recipient
 from bots.notices.schemas import NoticeIn
+from bots.parsing import parse_time
+from bots.people import find_person, in_organisation
 from bots.runtime import BotContext, get_bot
 from hub.chat import actions as chat
 from hub.chat import selectors as chat_selectors

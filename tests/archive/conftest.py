@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from search.archive import filing
+from archive import filing
 from tests.bots.conftest import document_body, person, press, recipient  # noqa: F401 (fixture)
 
 

@@ -79,7 +79,7 @@ def test_filters_and_facets_under_the_other_filters(filed: Any, api: Any) -> Non
 
 
 @pytest.mark.parametrize("params, words", [
-    ({"kind": "memo"}, "取值无效"), ({"retention": "5y"}, "取值无效"),
+    ({"kind": "memo"}, "未知的档案类别"), ({"retention": "5y"}, "取值无效"),
     ({"year": "去年"}, "应为整数"), ({"year": "20260"}, "不能大于"),
     ({"unit": "nowhere"}, "未知的单位"), ({"limit": "0"}, "不能小于"),
 ])
@@ -186,7 +186,7 @@ def test_seed_demo_creates_the_archive_systems_account(demo: Any) -> None:
 
 
 def test_the_admin_lists_entries_and_changes_none(filed: Any, demo: Any, client: Any) -> None:
-    from search.archive.models import ArchiveEntry
+    from archive.models import ArchiveEntry
 
     client.force_login(demo["users"]["admin"])
     page = client.get("/admin/archive/archiveentry/")

@@ -10,13 +10,13 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from archive import filing, registry
+from archive.models import ArchiveEntry
 from bots.documents.models import DocumentAttachment
 from hub.chat.actions import attachment_path
 from hub.core import worker
 from hub.seals import audit
 from hub.seals.models import AuditEntry
-from search.archive import filing
-from search.archive.models import ArchiveEntry
 from tests.archive.conftest import handle, settle_approval, sweep
 
 pytestmark = pytest.mark.django_db
@@ -44,7 +44,7 @@ def test_a_handled_delivery_is_filed_once_in_its_unit(sent: Any, api: Any) -> No
     assert filed.metadata["档号"] == filed.archive_no
     assert filed.metadata["保管期限"] == "定期10年" and filed.metadata["办结人"] == "赵六"
     assert [f["name"] for f in filed.files] == ["实施方案.txt"]
-    assert filed.filed_by is None and filed.delivery is not None
+    assert filed.filed_by is None and filed.source_type == "delivery"
     # Filing is in the audit log, on the archive entry and on the document's own history.
     events = {e.event: e for e in AuditEntry.objects.filter(
         subject__in=[filed.subject, f"document:{document['id']}"])}
@@ -102,7 +102,7 @@ def test_a_settled_approval_is_filed_in_the_requesters_unit(demo: Any, api: Any)
     assert (approved["state"], returned["state"], rejected["state"]) == (
         "approved", "returned", "rejected")
     sweep()
-    filed = {e.approval_id: e for e in ArchiveEntry.objects.filter(kind="approval")}
+    filed = {e.object_id: e for e in ArchiveEntry.objects.filter(kind="approval")}
     assert set(filed) == {approved["id"], rejected["id"]}  # a returned request is not settled
     first = filed[approved["id"]]
     assert first.unit.code == "zfb" and first.retention == "10y"
@@ -171,13 +171,16 @@ def test_what_the_recent_path_failed_to_file_the_reconciler_files(sent: Any, api
     document = sent(recipients=["town1"])
     handle(api, document, "town1", "staff4")
 
-    def failing(delivery_id: int, **kwargs: Any) -> Any:
-        raise RuntimeError("disk full")
+    real = filing.file_item
 
-    real = filing.file_delivery
-    monkeypatch.setattr(filing, "file_delivery", failing)
+    def failing(kind: Any, source_id: int, **kwargs: Any) -> Any:
+        if kind.kind == "incoming":
+            raise RuntimeError("disk full")
+        return real(kind, source_id, **kwargs)
+
+    monkeypatch.setattr(filing, "file_item", failing)
     assert filing.file_recent() == 1  # the outgoing copy; the received one failed
-    monkeypatch.setattr(filing, "file_delivery", real)
+    monkeypatch.setattr(filing, "file_item", real)
     assert filing.file_recent() == 0  # past the cursor: not retried here...
     assert sweep() == 1               # ...but by the reconciling sweep
     assert ArchiveEntry.objects.filter(kind="incoming", unit__code="town1").exists()
@@ -189,7 +192,9 @@ def test_two_filers_at_once_file_one_entry(sent: Any, api: Any) -> None:
         pytest.fail("this test needs PostgreSQL (set DATABASE_URL)")
     document = sent()
     handle(api, document, "town1", "staff4")
-    delivery_id = filing.pending_deliveries()[0]
+    incoming = registry.get("incoming")
+    assert incoming is not None
+    delivery_id = incoming.pending(filing.filed_sources(incoming), 10)[0]
     barrier = threading.Barrier(2)
     results: list[Any] = []
 
@@ -197,7 +202,7 @@ def test_two_filers_at_once_file_one_entry(sent: Any, api: Any) -> None:
         from django.db import connection as conn
         barrier.wait()
         try:
-            results.append(filing.file_delivery(delivery_id))
+            results.append(filing.file_item(incoming, delivery_id))
         except Exception as exc:  # noqa: BLE001 - the loser may see the unique constraint
             results.append(exc)
         finally:

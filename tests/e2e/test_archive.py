@@ -35,7 +35,7 @@ def file_pending(server: Any) -> None:
     server runs no worker)."""
     out = subprocess.run(  # noqa: S603
         [sys.executable, "-c",
-         "import django; django.setup(); from search.archive.filing import file_pending; file_pending()"],
+         "import django; django.setup(); from archive.filing import file_pending; file_pending()"],
         cwd=ROOT, env=server.env, capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr[-2000:]
 

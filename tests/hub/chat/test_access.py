@@ -63,7 +63,7 @@ TABLE: list[tuple[str, str, dict[str, Any] | None]] = [
     ("GET", "notices/<int:notice_id>", None),
     ("POST", "notices/<int:notice_id>/ack", {}),
     ("POST", "notices/<int:notice_id>/remind", None),
-    # The archive (search/archive): an approval's entry is seen by its requester, approvers
+    # The archive (archive): an approval's entry is seen by its requester, approvers
     # and the unit's clerks, leaders and admins.
     ("GET", "archive/<int:entry_id>", None),
     ("GET", "archive/<int:entry_id>/files/<int:index>", None),
@@ -116,11 +116,11 @@ def hidden(demo: Any, api: Any) -> dict[str, Any]:
     settled = api("clerk").post("/approvals", {"title": "已批的申请", "steps": [[MEMBER]],
                                                "attachments": [budget["id"]]}).json()
     api(MEMBER).post(f"/approvals/{settled['id']}/decide", {"action": "approve"})
-    from search.archive.filing import file_pending
-    from search.archive.models import ArchiveEntry
+    from archive.filing import file_pending
+    from archive.models import ArchiveEntry
 
     file_pending()
-    entry = ArchiveEntry.objects.get(approval_id=settled["id"])
+    entry = ArchiveEntry.objects.get(object_type="approval", object_id=settled["id"])
     notice = api("clerk").post("/notices", {"title": "值班安排", "audience": ["qwb"]}).json()
     return {"room": room, "message": message, "attachment": attachment, "document": document,
             "meeting": meeting, "approval": approval, "delegation": delegation,
@@ -174,7 +174,7 @@ def target_of(route: str, hidden: dict[str, Any]) -> tuple[int, int]:
 
         return hidden["notice"]["id"], unused_id(Notice)
     if "<int:entry_id>" in route:
-        from search.archive.models import ArchiveEntry
+        from archive.models import ArchiveEntry
 
         return hidden["entry"]["id"], unused_id(ArchiveEntry)
     assert "<int:attachment_id>" in route

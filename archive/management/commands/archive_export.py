@@ -7,8 +7,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from archive.export import write_package
 from hub.org.models import Unit
-from search.archive.export import write_package
 
 
 class Command(BaseCommand):

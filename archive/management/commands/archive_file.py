@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from search.archive import filing
+from archive import filing
 
 
 class Command(BaseCommand):

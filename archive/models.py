@@ -1,19 +1,15 @@
 """The archive (归档): one row per filed item (件), numbered per unit, year, retention period
-and class without gaps (DA/T 22-2015)."""
+and class without gaps (DA/T 22-2015). What an entry was filed from is named, not linked
+(`source_type`/`source_id`, `object_type`/`object_id`): the archive knows only the kinds the
+apps registered (archive/registry.py)."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 
 
 class ArchiveEntry(models.Model):
-    class Kind(models.TextChoices):
-        INCOMING = "incoming", "收文"
-        OUTGOING = "outgoing", "发文"
-        APPROVAL = "approval", "审批"
-
     class Retention(models.TextChoices):
         PERMANENT = "permanent", "永久"
         Y30 = "30y", "定期30年"
@@ -21,17 +17,18 @@ class ArchiveEntry(models.Model):
 
     unit = models.ForeignKey("org.Unit", verbose_name="立档单位", on_delete=models.PROTECT,
                              related_name="archive_entries")
-    kind = models.CharField("类别", max_length=16, choices=Kind.choices)
+    # The registered kind (archive/registry.py): "incoming" (收文), "outgoing" (发文), ...
+    kind = models.CharField("类别", max_length=16)
     year = models.IntegerField("年度")
     retention = models.CharField("保管期限", max_length=16, choices=Retention.choices)
     item_no = models.IntegerField("件号")
     archive_no = models.CharField("档号", max_length=64, unique=True)
-    document = models.ForeignKey("documents.Document", null=True, blank=True,
-                                 on_delete=models.PROTECT, related_name="archive_entries")
-    delivery = models.OneToOneField("documents.Delivery", null=True, blank=True,
-                                    on_delete=models.PROTECT, related_name="archive_entry")
-    approval = models.OneToOneField("approvals.Approval", null=True, blank=True,
-                                    on_delete=models.PROTECT, related_name="archive_entry")
+    # What one item is ("delivery" 12: a received copy) and what it stands for, whose page
+    # it opens and whose audit log it shows ("document" 5).
+    source_type = models.CharField(max_length=32)
+    source_id = models.BigIntegerField()
+    object_type = models.CharField(max_length=32)
+    object_id = models.BigIntegerField()
     title = models.CharField("题名", max_length=200)
     number = models.CharField("文件编号", max_length=64, blank=True)
     doc_type = models.CharField("文种", max_length=8, blank=True)
@@ -57,16 +54,12 @@ class ArchiveEntry(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["unit", "year", "retention", "kind", "item_no"],
                                     name="archive_item_unique"),
-            models.UniqueConstraint(fields=["document"], condition=Q(kind="outgoing"),
-                                    name="archive_outgoing_once"),
-            models.CheckConstraint(
-                condition=(Q(kind="incoming", delivery__isnull=False, document__isnull=False)
-                           | Q(kind="outgoing", document__isnull=False, delivery__isnull=True)
-                           | Q(kind="approval", approval__isnull=False)),
-                name="archive_entry_source"),
+            models.UniqueConstraint(fields=["source_type", "source_id"],
+                                    name="archive_source_once"),
         ]
         indexes = [models.Index(fields=["unit", "year"], name="archive_by_unit_year"),
-                   models.Index(fields=["-filed_at"], name="archive_by_filed")]
+                   models.Index(fields=["-filed_at"], name="archive_by_filed"),
+                   models.Index(fields=["object_type", "object_id"], name="archive_by_object")]
 
     def __str__(self) -> str:
         return f"{self.archive_no} {self.title}"
@@ -74,6 +67,11 @@ class ArchiveEntry(models.Model):
     @property
     def subject(self) -> str:
         return f"archive:{self.id}"
+
+    @property
+    def object_subject(self) -> str:
+        """The audit subject of what was filed ("document:5")."""
+        return f"{self.object_type}:{self.object_id}"
 
 
 class ArchiveCounter(models.Model):

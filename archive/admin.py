@@ -3,7 +3,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from search.archive.models import ArchiveEntry
+from archive.models import ArchiveEntry
 
 
 @admin.register(ArchiveEntry)

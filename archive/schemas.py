@@ -6,7 +6,6 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
-KINDS = Literal["incoming", "outgoing", "approval"]
 RETENTIONS = Literal["permanent", "30y", "10y"]
 
 
@@ -16,7 +15,7 @@ class ArchiveQuery(BaseModel):
     year: int | None = Field(default=None, ge=1900, le=2999)
     unit: str | None = Field(default=None, max_length=32)
     retention: RETENTIONS | None = None
-    kind: KINDS | None = None
+    kind: str | None = Field(default=None, max_length=32)  # a registered kind
     q: str = Field(default="", max_length=200)
     limit: int = Field(default=50, ge=1, le=100)
     offset: int = Field(default=0, ge=0, le=100_000)
@@ -39,5 +38,6 @@ class FeedQuery(BaseModel):
 class FileIn(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    document: StrictInt
+    # The object to file, by the field its kind registered (`document` for 发文).
+    document: StrictInt | None = None
     retention: RETENTIONS | None = None

@@ -28,18 +28,14 @@ from typing import IO, Any
 
 from django.utils import timezone
 
-from bots.approvals.models import StepApprover
-from bots.approvals.selectors import verify as verify_approval
-from bots.documents import sealing
-from bots.documents.models import Document
+from archive import registry, rules, selectors
+from archive.models import ArchiveEntry
 from hub.chat.actions import attachment_path
 from hub.chat.models import Attachment
 from hub.lib.times import iso
 from hub.org.models import Unit
 from hub.seals import audit
 from hub.seals.signing import precise_iso
-from search.archive import rules, selectors
-from search.archive.models import ArchiveEntry
 
 FORMAT = "huitong-archive/1"
 README = """汇通档案导出包（BagIt 格式，RFC 8493）
@@ -119,50 +115,26 @@ class _Bag:
         self.zip.close()
 
 
-def _seal_signatures(document: Document) -> list[dict[str, Any]]:
-    signature = document.signature
-    if signature is None:
-        return []
-    key = signature.key
-    return [{"type": "seal", "subject": signature.subject, "unit": key.unit.code,
-             "seal_name": key.seal_name, "key_id": key.key_id, "alg": signature.alg,
-             "public_key": key.public_key, "signed_at": precise_iso(signature.signed_at),
-             "tbs": signature.tbs, "value": signature.value}]
-
-
-def _decision_signatures(approval_id: int) -> list[dict[str, Any]]:
-    out = []
-    for place in (StepApprover.objects.filter(step__approval_id=approval_id)
-                  .exclude(decision="").select_related("step", "user", "signature",
-                                                      "signature__key", "signature__key__user")
-                  .order_by("step__round", "step__index", "position")):
-        signature = place.signature
-        if signature is None:
-            continue
-        key = signature.key
-        out.append({"type": "decision", "subject": signature.subject, "round": place.step.round,
-                    "step": place.step.index + 1, "approver": place.user.username,
-                    "signer": key.user.username, "key_id": key.key_id, "alg": signature.alg,
-                    "public_key": key.public_key, "signed_at": precise_iso(signature.signed_at),
-                    "tbs": signature.tbs, "value": signature.value})
-    return out
-
-
 def _check_now(entry: ArchiveEntry, hashes: dict[int, str]) -> dict[str, Any]:
-    """The seal or signatures checked again; `hashes`: the files' digests as just written."""
-    if entry.approval is not None:
-        result = verify_approval(entry.approval)
-        return {"valid": bool(result["valid"]), "reason": result["reason"]}
-    assert entry.document is not None  # the check constraint: every other kind has one
-    check = sealing.verify(entry.document, hashes=hashes)
-    return {"valid": check.valid, "reason": check.reason}
+    """The seal or signatures checked again by the entry's kind; `hashes`: the files'
+    digests as just written."""
+    kind = registry.get(entry.kind)
+    if kind is None:
+        return {"valid": False, "reason": f"未注册的档案类别：{entry.kind}"}
+    valid, reason = kind.verify(entry.object_id, hashes)
+    return {"valid": valid, "reason": reason}
+
+
+def _signatures(entry: ArchiveEntry) -> list[dict[str, Any]]:
+    kind = registry.get(entry.kind)
+    return kind.signatures(entry.object_id) if kind is not None else []
 
 
 def write_package(out: IO[bytes], *, unit: Unit, year: int,
                   now: datetime | None = None) -> int:
     """Write the package of `unit`'s year `year` into `out`; the number of entries."""
     entries = list(ArchiveEntry.objects.filter(unit=unit, year=year)
-                   .select_related("unit", "document", "approval", "filed_by")
+                   .select_related("unit", "filed_by")
                    .order_by("kind", "retention", "item_no"))
     now = now or timezone.now()
     root = f"{rules.fonds_code(unit.code)}-{year}"
@@ -194,9 +166,7 @@ def write_package(out: IO[bytes], *, unit: Unit, year: int,
         record["check_at_export"] = {**check, "at": iso(now),
                                      "files_intact": not missing and all(f["intact"] for f in files)}
         bag.add_json(f"{base}/metadata.json", record)
-        signatures = (_decision_signatures(entry.approval_id) if entry.approval_id
-                      else _seal_signatures(entry.document) if entry.document else [])
-        bag.add_json(f"{base}/signatures.json", signatures)
+        bag.add_json(f"{base}/signatures.json", _signatures(entry))
         bag.add_json(f"{base}/audit.json", [
             {"seq": e.seq, "at": precise_iso(e.at), "actor": e.actor_id, "subject": e.subject,
              "event": e.event, "data": e.data, "prev_hash": e.prev_hash, "hash": e.hash}

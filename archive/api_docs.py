@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from archive.schemas import FileIn
 from hub.core import openapi
-from search.archive.schemas import FileIn
 
 ENTRY = {"type": "object", "properties": {
     "id": {"type": "integer"}, "seq": {"type": "integer"},

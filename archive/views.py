@@ -9,22 +9,23 @@ from urllib.parse import quote
 from django.http import FileResponse, HttpRequest
 from django.utils.http import content_disposition_header
 
+from archive import export as exporting
+from archive import filing, selectors
+from archive.models import ArchiveEntry
+from archive.schemas import ArchiveQuery, ExportQuery, FeedQuery, FileIn
 from hub.chat.actions import attachment_path
 from hub.chat.models import Attachment
 from hub.lib.errors import ApiError, not_found
 from hub.lib.http import endpoint, parse_body, parse_query
 from hub.org.models import User
-from search.archive import export as exporting
-from search.archive import filing, selectors
-from search.archive.models import ArchiveEntry
-from search.archive.schemas import ArchiveQuery, ExportQuery, FeedQuery, FileIn
 
 
 @endpoint("GET", "POST")
 def archive(request: HttpRequest, user: User) -> Any:
     if request.method == "POST":
         data = parse_body(request, FileIn)
-        entry = filing.file_now(user=user, document_id=data.document, retention=data.retention)
+        entry = filing.file_now(user=user, data=data.model_dump(exclude={"retention"}),
+                                retention=data.retention)
         return 201, selectors.entry_dict(entry, full=True)
     query = parse_query(request, ArchiveQuery)
     return 200, selectors.entries_for(user=user, year=query.year, unit=query.unit,

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from search.archive import views
+from archive import views
 
 urlpatterns = [
     path("archive", views.archive),

@@ -1,10 +1,11 @@
 """Reads: whose archive the caller sees, entries as the protocol writes them, the feed.
 
-Document entries (收文, 发文) are seen by every member of the entry's unit, as the unit's
-documents are; approval entries by the request's requester, approvers and deciders and by
-the unit's clerks, leaders and admins. Exports and the feed cover the units the caller
-manages (clerk, leader, admin). The permission `archive.view_all_archives` covers every
-unit. Anything else is `not_found`.
+Who sees an entry is its kind's rule (archive/registry.py): kinds with the audience `unit`
+(收文, 发文) are seen by every member of the entry's unit, as the unit's documents are; kinds
+with `managers` (审批) by the unit's clerks, leaders and admins; and each kind may add the
+people involved in the object (an approval's requester, approvers and deciders). Exports and
+the feed cover the units the caller manages (clerk, leader, admin). The permission
+`archive.view_all_archives` covers every unit. Anything else is `not_found`.
 """
 
 from __future__ import annotations
@@ -14,44 +15,32 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
-from bots.approvals.models import Approval
+from archive import registry
+from archive.filing import MANAGER_ROLES
+from archive.models import ArchiveEntry
 from hub.lib.errors import bad_request, not_found
 from hub.lib.ids import as_id
 from hub.lib.times import iso
 from hub.org.models import Unit, UnitMembership, User
 from hub.seals import audit
 from hub.seals.models import AuditEntry
-from search.archive.filing import MANAGER_ROLES
-from search.archive.models import ArchiveEntry
 
-Kind = ArchiveEntry.Kind
 PERMISSION = "archive.view_all_archives"
 
-EVENT_LABELS = {
-    "document.sent": "发文", "document.delivered": "送达", "document.signed": "签收",
-    "document.registered": "登记", "document.assigned": "指派承办", "document.handled": "办结",
-    "document.returned": "退回", "document.circulated": "传阅", "document.read": "阅读",
-    "document.reminded": "催办", "document.escalated": "督办升级",
-    "document.archived": "归档", "approval.submitted": "提交申请",
-    "approval.decided": "审批", "approval.settled": "审批结束",
-    "approval.resubmitted": "修改后重新提交", "approval.reminded": "催办",
-    "approval.archived": "归档",
-}
-
-
-# The order the metadata is shown and sent in (the database keeps JSON keys in its own order).
-METADATA_ORDER = (
-    "档号", "全宗号", "门类", "年度", "保管期限", "机构（问题）", "件号", "题名", "责任者", "文件编号",
-    "日期", "文种", "密级", "紧急程度", "签发人", "发文人", "主送", "抄送", "附注", "附件数",
-    "收文编号", "收文类别", "承办人", "办结人", "办结时间", "办理结果", "办理情况", "申请单位",
-    "申请时间", "审批结果", "轮次", "内容", "审批记录", "电子签章", "真实性与完整性检测",
-    "归档时间", "归档人",
-)
-_RANK = {name: i for i, name in enumerate(METADATA_ORDER)}
+# The order the metadata is shown and sent in (the database keeps JSON keys in its own order):
+# the DA/T 46 elements every kind shares, then what the kinds registered, then the check and
+# the filing itself.
+METADATA_HEAD = ("档号", "全宗号", "门类", "年度", "保管期限", "机构（问题）", "件号", "题名",
+                 "责任者", "文件编号", "日期", "文种", "密级")
+METADATA_TAIL = ("真实性与完整性检测", "归档时间", "归档人")
 
 
 def ordered(metadata: dict[str, Any]) -> dict[str, Any]:
-    return dict(sorted(metadata.items(), key=lambda kv: (_RANK.get(kv[0], len(_RANK)), kv[0])))
+    order = [*METADATA_HEAD, *(n for n in registry.metadata_order()
+                               if n not in METADATA_HEAD and n not in METADATA_TAIL),
+             *METADATA_TAIL]
+    rank = {name: i for i, name in enumerate(order)}
+    return dict(sorted(metadata.items(), key=lambda kv: (rank.get(kv[0], len(rank)), kv[0])))
 
 
 @dataclass
@@ -73,13 +62,13 @@ def visible(s: Scope) -> QuerySet[ArchiveEntry]:
     entries = ArchiveEntry.objects.all()
     if s.everything:
         return entries
-    involved = Approval.objects.filter(
-        Q(requester=s.user) | Q(steps__approvers__user=s.user)
-        | Q(steps__approvers__decided_by=s.user)).values("id")
-    return entries.filter(
-        Q(kind__in=[Kind.INCOMING, Kind.OUTGOING], unit_id__in=s.member_units)
-        | Q(kind=Kind.APPROVAL, unit_id__in=s.manager_units)
-        | Q(kind=Kind.APPROVAL, approval_id__in=involved))
+    condition = Q(pk__in=[])
+    for kind in registry.kinds():
+        units = s.member_units if kind.audience == "unit" else s.manager_units
+        condition |= Q(kind=kind.kind, unit_id__in=units)
+        if kind.involved is not None:
+            condition |= Q(kind=kind.kind, object_id__in=kind.involved(s.user))
+    return entries.filter(condition)
 
 
 def exportable(s: Scope) -> QuerySet[Unit]:
@@ -99,13 +88,15 @@ def entry_dict(entry: ArchiveEntry, *, full: bool = False,
                logged: list[AuditEntry] | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {
         "id": entry.id, "seq": entry.seq, "archive_no": entry.archive_no, "kind": entry.kind,
-        "kind_label": entry.get_kind_display(),
+        "kind_label": registry.label(entry.kind),
         "unit": {"code": entry.unit.code, "name": entry.unit.name}, "year": entry.year,
         "retention": entry.retention, "retention_label": entry.get_retention_display(),
         "item_no": entry.item_no, "title": entry.title, "number": entry.number,
         "doc_type": entry.doc_type or None, "date": entry.date.isoformat(),
         "responsible": entry.responsible, "secrecy": entry.secrecy,
-        "document": entry.document_id, "approval": entry.approval_id,
+        "document": entry.object_id if entry.object_type == "document" else None,
+        "approval": entry.object_id if entry.object_type == "approval" else None,
+        "object": {"type": entry.object_type, "id": entry.object_id},
         "files": [{"name": f["name"], "size": f["size"], "sha256": f["sha256"],
                    "url": f"/api/v1/archive/{entry.id}/files/{i}"}
                   for i, f in enumerate(entry.files)],
@@ -119,26 +110,24 @@ def entry_dict(entry: ArchiveEntry, *, full: bool = False,
     return out
 
 
-def source_subject(entry: ArchiveEntry) -> str:
-    return f"approval:{entry.approval_id}" if entry.approval_id else f"document:{entry.document_id}"
-
-
 def audit_entries(entry: ArchiveEntry) -> list[AuditEntry]:
-    """The audit log's entries for this item: for a received copy only the steps of its unit
-    (and the sending), then the filing itself."""
-    found = audit.entries_for(subjects=[source_subject(entry), entry.subject])
-    if entry.kind != Kind.INCOMING:
+    """The audit log's entries for this item (as its kind trims them: for a received copy
+    only the steps of its unit), then the filing itself."""
+    found = audit.entries_for(subjects=[entry.object_subject, entry.subject])
+    kind = registry.get(entry.kind)
+    if kind is None or kind.log_filter is None:
         return found
-    return [e for e in found if e.event == "document.sent" or e.subject == entry.subject
-            or e.data.get("unit") == entry.unit.code]
+    kept = set(id(e) for e in kind.log_filter(entry, found))
+    return [e for e in found if id(e) in kept or e.subject == entry.subject]
 
 
 def log(entry: ArchiveEntry, entries: list[AuditEntry] | None = None) -> list[dict[str, Any]]:
     """The handling steps (from `entries`, its audit entries when the caller has them); the
     filing shows once, as the item's own `*.archived` step."""
+    labels = registry.event_labels()
     return [{"at": iso(e.at), "event": e.event,
              "actor": e.actor.name if e.actor else None,
-             "detail": EVENT_LABELS.get(e.event, e.event)}
+             "detail": labels.get(e.event, "归档" if e.event.endswith(".archived") else e.event)}
             for e in (audit_entries(entry) if entries is None else entries)
             if e.event != "archive.filed"]
 
@@ -163,6 +152,9 @@ def entries_for(*, user: User, year: int | None, unit: str | None, retention: st
     if retention:
         filters["retention"] = Q(retention=retention)
     if kind:
+        if registry.get(kind) is None:
+            offered = "、".join(f"{k.kind}（{k.label}）" for k in registry.kinds())
+            raise bad_request(f"未知的档案类别“{kind[:20]}”，可选：{offered}")
         filters["kind"] = Q(kind=kind)
     text = Q()
     for word in q.split():

@@ -2,14 +2,14 @@ from django.apps import AppConfig
 
 
 class ArchiveConfig(AppConfig):
-    name = "search.archive"
+    name = "archive"
     label = "archive"
     verbose_name = "档案"
 
     def ready(self) -> None:
+        from archive import api_docs, filing, urls
         from hub.core import routes, worker
         from hub.org import seeding
-        from search.archive import api_docs, filing, urls
 
         routes.add_api(urls.urlpatterns)
         worker.register("archive.file", filing.file_recent, every=2.0)
