@@ -8,7 +8,7 @@ class NoticesConfig(AppConfig):
 
     def ready(self) -> None:
         from bots import runtime
-        from bots.notices import api_docs, cards, services, urls
+        from bots.notices import api_docs, cards, services, todo, urls
         from bots.notices.bot import noticebot
         from hub.chat import cards as card_registry
         from hub.core import routes, worker
@@ -17,6 +17,7 @@ class NoticesConfig(AppConfig):
         card_registry.register(cards.CARD_TYPE, services.on_notice_card)
         card_registry.register(cards.TRACKING_CARD_TYPE, services.on_tracking_card)
         services.register_jobs()
+        todo.register()
         worker.register("notices.refresh", services.refresh_pending, every=1.0)
         routes.add_api(urls.urlpatterns)
         api_docs.register()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bots.notices.services import NOTICE_BOT
+from bots.notices.common import NOTICE_BOT
 from bots.runtime import Bot
 
 noticebot = Bot(username=NOTICE_BOT, display_name="通知助手", title="通知公告机器人")

@@ -15,8 +15,8 @@ from django.db.models import Exists, OuterRef, Q
 
 from bots import clock
 from bots.notices import cards
+from bots.notices.common import MANAGER_ROLES, may_manage, unit_counts
 from bots.notices.models import Notice, NoticeFile, Recipient
-from bots.notices.services import MANAGER_ROLES, may_manage, unit_counts
 from hub.chat.models import RoomMember
 from hub.chat.serializers import attachment_dict, user_summary
 from hub.lib.errors import not_found

@@ -25,18 +25,18 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, F, Q
+from django.db.models import F
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
 from bots import clock, jobs
 from bots.documents import groups
 from bots.notices import audit_events, cards, todo
+from bots.notices.common import MANAGER_ROLES, may_manage, notice_bot, unit_counts
 from bots.notices.models import CardRefresh, Notice, NoticeCard, NoticeFile, Recipient
 from bots.notices.schemas import NoticeIn
 from bots.parsing import parse_time
 from bots.people import find_person, in_organisation
-from bots.runtime import BotContext, get_bot
 from hub.chat import actions as chat
 from hub.chat import selectors as chat_selectors
 from hub.chat.access import access_room
@@ -46,31 +46,10 @@ from hub.lib.errors import ApiError, bad_request, forbidden, not_found
 from hub.org.models import Unit, UnitMembership, User
 from hub.seals import audit
 
-NOTICE_BOT = "tongzhi"
 MAX_TITLE_CHARS = 200
 REMIND_EVERY = timedelta(minutes=10)
 EXPIRE_JOB = "notices.expire"
-MANAGER_ROLES = (UnitMembership.Role.CLERK, UnitMembership.Role.LEADER,
-                 UnitMembership.Role.ADMIN)
 EVERYONE = {"all", "全体", "全体人员", "所有人", "全部单位", "所有单位", "各单位", "全区各单位"}
-
-
-def notice_bot() -> BotContext:
-    return get_bot(NOTICE_BOT).context()
-
-
-def managers_of(notice: Notice) -> list[int]:
-    """Who sees the lists and may press 催收: the sender and the sending unit's clerks,
-    leaders and admins."""
-    ids = set(UnitMembership.objects.filter(unit_id=notice.unit_id, role__in=MANAGER_ROLES,
-                                            user__is_active=True)
-              .values_list("user_id", flat=True))
-    return sorted(ids | {notice.sender_id})
-
-
-def may_manage(*, user: User, notice: Notice) -> bool:
-    return notice.sender_id == user.id or UnitMembership.objects.filter(
-        unit_id=notice.unit_id, user=user, role__in=MANAGER_ROLES).exists()
 
 
 # --- sending -------------------------------------------------------------------------------------------
@@ -322,18 +301,6 @@ def card_counts(card: NoticeCard) -> tuple[list[int], int]:
 def render_card(notice: Notice, card: NoticeCard, *, now: datetime) -> dict[str, Any]:
     pending, acked = card_counts(card)
     return cards.notice_card(notice, card, pending=pending, acked=acked, now=now)
-
-
-def unit_counts(notice: Notice) -> list[cards.UnitCount]:
-    """已收到 / 未收到 by the unit each recipient was counted under, in the units' order."""
-    rows = (Recipient.objects.filter(notice=notice)
-            .values("unit_id", "unit__code", "unit__name", "unit__sort_order")
-            .annotate(acked=Count("id", filter=Q(acked_at__isnull=False)),
-                      pending=Count("id", filter=Q(acked_at__isnull=True))))
-    ordered = sorted(rows, key=lambda r: (r["unit__sort_order"] is None,
-                                          r["unit__sort_order"] or 0, r["unit__code"] or ""))
-    return [cards.UnitCount(r["unit__code"], r["unit__name"] or "未归属单位", r["acked"],
-                            r["pending"]) for r in ordered]
 
 
 def render_tracking(notice: Notice, *, now: datetime) -> dict[str, Any]:

@@ -290,3 +290,17 @@ def test_lists_by_box(sent: dict[str, Any], api: Any) -> None:
     assert received[0]["mine"]["acked"] is False and received[0]["totals"] is None
     assert api("t1a").get("/notices", box="sent").json()["total"] == 0
     assert api("staff3").get("/notices").json()["total"] == 0
+
+
+def test_the_to_do_lists_a_notice_until_its_recipient_acks(sent: dict[str, Any], api: Any,
+                                                          clock: Any) -> None:
+    todo = api("t1a").get("/todo").json()
+    item = next(i for i in todo["items"] if i["kind"] == "notice_ack")
+    assert (item["ref"], item["label"], item["object_type"]) == (sent["id"], "确认收到", "notice")
+    assert item["message"] == card(sent["id"], unit="town1").message_id
+    assert [a["action"] for a in item["card"]["actions"]] == ["ack"]
+    assert todo["counts"]["notice_ack"] == 1
+    assert api("clerk").get("/todo").json()["counts"]["notice_ack"] == 0
+    api("t1a").post(f"/notices/{sent['id']}/ack")
+    assert api("t1a").get("/todo").json()["counts"]["notice_ack"] == 0
+    assert api("t1b").get("/todo").json()["counts"]["notice_ack"] == 1

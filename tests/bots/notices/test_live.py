@@ -1,0 +1,80 @@
+"""Notices over the socket and against PostgreSQL: the presser's to-do count and the
+sender's counts arrive live, and many people pressing 收到 at the same moment are each
+counted once, none lost."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pytest
+from channels.db import database_sync_to_async
+from django.db import close_old_connections
+
+from bots.notices import services
+from bots.notices.models import CardRefresh, NoticeCard, Recipient
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _send(api: Any, person: Any, count: int) -> dict[str, Any]:
+    for i in range(count):
+        person(f"t1p{i:02d}", "town1", "staff", f"职员{i}")
+    response = api("clerk").post("/notices", {"title": "关于开展消防演练的通知",
+                                              "audience": ["town1"]})
+    assert response.status_code == 201, response.content
+    return response.json()
+
+
+async def test_the_sender_sees_the_counts_move_and_the_presser_their_to_do(
+        api: Any, person: Any, connect: Any) -> None:
+    notice = await database_sync_to_async(_send)(api, person, 2)
+    clerk, presser = await database_sync_to_async(
+        lambda: (api("clerk").token, api("t1p00").token))()
+    sender_ws = await connect(token=clerk)
+    presser_ws = await connect(token=presser)
+    card_id = await database_sync_to_async(
+        lambda: NoticeCard.objects.get(notice_id=notice["id"], kind="unit").message_id)()
+    await presser_ws.send({"type": "action", "message": card_id, "action": "ack",
+                           "client_id": "ack-1"})
+    ack = await presser_ws.recv_type("ack")
+    assert ack["message"]["card"]["actions"] == []
+    todo = await presser_ws.recv_type("todo")
+    assert todo["counts"]["notice_ack"] == 0
+    assert await database_sync_to_async(services.refresh_pending)() == 1
+    tracking = await sender_ws.updated(lambda m: m["id"] == notice["tracking_message"])
+    assert tracking["card"]["totals"] == {"recipients": 3, "acked": 1, "pending": 2}
+
+
+def test_many_people_pressing_at_once_are_each_counted_once(api: Any, person: Any) -> None:
+    notice = _send(api, person, 16)
+    card_id = NoticeCard.objects.get(notice_id=notice["id"], kind="unit").message_id
+    people = [f"t1p{i:02d}" for i in range(16)]
+    clients = {name: api(name) for name in people}
+    start = threading.Barrier(len(people))
+    statuses: list[int] = []
+
+    def press(name: str) -> None:
+        try:
+            start.wait()
+            for _ in range(2):  # each presses twice, as an impatient person does
+                response = clients[name].post(f"/messages/{card_id}/actions", {"action": "ack"})
+                statuses.append(response.status_code)
+        finally:
+            close_old_connections()
+
+    threads = [threading.Thread(target=press, args=(n,)) for n in people]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert statuses.count(200) == 32
+    acked = Recipient.objects.filter(notice_id=notice["id"], acked_at__isnull=False)
+    assert sorted(acked.values_list("user__username", flat=True)) == people
+    assert CardRefresh.objects.filter(notice_id=notice["id"]).count() == 16
+    services.refresh_pending()
+    full = api("clerk").get(f"/notices/{notice['id']}").json()
+    assert full["totals"]["acked"] == 16 and full["totals"]["pending"] == 1
+    from hub.seals.audit import verify_chain
+
+    assert verify_chain()[1] == []
