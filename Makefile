@@ -9,7 +9,7 @@ DEMO_PASSWORD ?=
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/huitong
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: install install-test run test lint bench-ws bench-doc bench-search bench-archive chromium clean
+.PHONY: install install-test run test lint bench-ws bench-doc bench-search bench-archive chromium pdf-libs clean
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -25,7 +25,7 @@ install: $(VENV)/.installed
 
 install-test: $(VENV)/.installed-test
 
-run: install
+run: install pdf-libs
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo $(if $(DEMO_PASSWORD),--password '$(DEMO_PASSWORD)',--password-file var/demo_password)
 	$(PY) manage.py serve --port $(PORT)
@@ -36,11 +36,19 @@ chromium:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk fonts-noto-color-emoji >/dev/null; \
 	  else echo "Chromium is missing: sudo apt-get install chromium fonts-noto-cjk fonts-noto-color-emoji" >&2; exit 1; fi; }
 
+# Debian's Pango and Noto CJK fonts, which the GB/T 9704 PDFs are laid out with (WeasyPrint),
+# and poppler-utils (pdftotext, pdffonts) for the tests that read them.
+pdf-libs:
+	@{ ldconfig -p | grep -q libpangoft2-1.0.so.0 && fc-list :lang=zh family | grep -q "Noto Serif CJK SC" \
+	   && command -v pdftotext >/dev/null; } || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fontconfig fonts-noto-cjk poppler-utils >/dev/null; \
+	  else echo "PDF libraries are missing: sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0 fontconfig fonts-noto-cjk poppler-utils" >&2; exit 1; fi; }
+
 lint: install-test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy hub bots search archive integrations
 
-test: install-test chromium
+test: install-test chromium pdf-libs
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) HUITONG_REQUIRE_SERVICES=1 \
 	  HUITONG_CONN_MAX_AGE=0 HUITONG_REDIS_PREFIX=test$$$$ \
 	  $(VENV)/bin/pytest $(PYTEST_ARGS)

@@ -13,5 +13,6 @@ class BotsConfig(AppConfig):
 
         routes.add_api(urls.urlpatterns)
         worker.register("bots.jobs", jobs.run_due, every=1.0)
+        worker.register("bots.commands", runtime.run_commands, every=0.2)
         seeding.register(runtime.ensure_bot_users)
         runtime.install_help()

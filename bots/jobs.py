@@ -11,7 +11,7 @@ queue without waiting on each other. A handler's effects must therefore be datab
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -68,17 +68,20 @@ def cancel(*, key_prefix: str) -> int:
         state=Job.State.CANCELLED)
 
 
-def _claim(now: datetime) -> Job | None:
-    return (Job.objects.select_for_update(skip_locked=True)
-            .filter(state=Job.State.PENDING, run_at__lte=now)
-            .order_by("run_at", "id").first())
+def _claim(now: datetime, kinds: Sequence[str] | None) -> Job | None:
+    due = Job.objects.select_for_update(skip_locked=True).filter(state=Job.State.PENDING,
+                                                                  run_at__lte=now)
+    if kinds is not None:
+        due = due.filter(kind__in=kinds)
+    return due.order_by("run_at", "id").first()
 
 
-def run_one(*, now: datetime | None = None) -> bool:
-    """Claim and run the next due job; False when none is due (or all are being run)."""
+def run_one(*, now: datetime | None = None, kinds: Sequence[str] | None = None) -> bool:
+    """Claim and run the next due job (of `kinds`, when given); False when none is due (or
+    all are being run)."""
     now = now or clock.now()
     with transaction.atomic():
-        job = _claim(now)
+        job = _claim(now, kinds)
         if job is None:
             return False
         handler = _handlers.get(job.kind)
@@ -107,10 +110,11 @@ def run_one(*, now: datetime | None = None) -> bool:
     return True
 
 
-def run_due(*, now: datetime | None = None, limit: int = 200) -> int:
-    """Run up to `limit` due jobs, one transaction each; returns how many ran. The worker
-    calls this every second."""
+def run_due(*, now: datetime | None = None, limit: int = 200,
+            kinds: Sequence[str] | None = None) -> int:
+    """Run up to `limit` due jobs (of `kinds`, when given), one transaction each; returns
+    how many ran. The worker calls this every second, and for bot commands more often."""
     count = 0
-    while count < limit and run_one(now=now):
+    while count < limit and run_one(now=now, kinds=kinds):
         count += 1
     return count

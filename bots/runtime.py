@@ -23,6 +23,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import transaction
+
+from bots import clock, jobs
 from bots.parsing import Parsed, ParseError, parse
 from hub.chat import actions as chat
 from hub.chat import commands as command_registry
@@ -172,7 +175,7 @@ def register_bot(bot: Bot) -> None:
     for name, command in bot.commands.items():
         _commands[name] = command
         command_registry.register(name, command.help, command.usage)
-        command_registry.register_handler(name, _handler_for(command))
+        command_registry.register_handler(name, _enqueue(name))
 
 
 def unregister_bot(bot: Bot) -> None:
@@ -199,19 +202,53 @@ def ensure_bot_users(password: str = "") -> None:
         bot.user()
 
 
-def _handler_for(command: BotCommand) -> Callable[..., None]:
+# --- commands run as stored jobs ------------------------------------------------------------------
+# The core hands a command message over inside the transaction that stores it; the runtime
+# stores a job there and the worker runs it (every 0.2 s), so the sender's ack never waits for
+# the command, and a command survives a worker restart: the job commits with the message and
+# is marked done in the transaction that runs it (bots/jobs.py).
+COMMAND_JOB = "bots.command"
+
+
+def _enqueue(name: str) -> Callable[..., None]:
     def handle(*, sender: User, message: dict[str, Any]) -> None:
-        run_command(command, sender=sender, message=message)
+        jobs.schedule(kind=COMMAND_JOB, run_at=clock.now(), payload={
+            "command": name, "sender": sender.id,
+            "message": {"id": message.get("id"), "room": int(message["room"]),
+                        "body": message.get("body") or "",
+                        "attachments": [{"id": a["id"]} for a in message.get("attachments") or []]},
+        })
 
     return handle
 
 
+def run_command_job(due: jobs.Due) -> None:
+    """The job: answer one command message as its bot."""
+    sender = User.objects.filter(id=int(due.payload["sender"])).first()
+    if sender is None:
+        return
+    name, message = str(due.payload["command"]), dict(due.payload["message"])
+    if name == "help":
+        _help(sender=sender, message=message)
+    elif name in _commands:
+        run_command(_commands[name], sender=sender, message=message)
+    else:
+        _unknown(sender=sender, message=message)
+
+
+def run_commands() -> int:
+    """The worker's turn for commands: every command waiting, oldest first."""
+    return jobs.run_due(kinds=[COMMAND_JOB])
+
+
 def run_command(command: BotCommand, *, sender: User, message: dict[str, Any]) -> None:
+    """Run a command's handler; a failure rolls back what it wrote and answers the sender."""
     ctx = CommandContext(bot=command.bot, sender=sender, room_id=int(message["room"]),
                          message=message)
     try:
         ctx.command = parse(message.get("body") or "")
-        command.handler(ctx)
+        with transaction.atomic():
+            command.handler(ctx)
     except ParseError as error:
         ctx.reply(f"命令格式有误：{error}。输入 `/help {command.name}` 查看用法。")
     except ApiError as error:
@@ -263,6 +300,8 @@ def _help(*, sender: User, message: dict[str, Any]) -> None:
 def _unknown(*, sender: User, message: dict[str, Any]) -> None:
     name = command_registry.command_name(message.get("body") or "")
     offered = {c["name"] for c in command_registry.all_commands()}
+    if name in _commands:
+        return  # a bot's command whose bot was away when it was sent: not unknown
     bot = _first_bot()
     if bot is None or name is None or name in offered:
         return  # someone else's command, answered elsewhere
@@ -272,5 +311,6 @@ def _unknown(*, sender: User, message: dict[str, Any]) -> None:
 
 def install_help() -> None:
     command_registry.register("help", "列出机器人命令；/help 命令名 查看详细用法", "/help [命令名]")
-    command_registry.register_handler("help", _help)
-    command_registry.register_handler("*", _unknown)
+    command_registry.register_handler("help", _enqueue("help"))
+    command_registry.register_handler("*", _enqueue("*"))
+    jobs.register(COMMAND_JOB, run_command_job)

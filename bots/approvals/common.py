@@ -6,12 +6,12 @@ which import no service."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from bots.approvals import cards
-from bots.approvals.models import Approval, ApprovalFile, Delegation, Revision, Step, StepApprover
+from bots.approvals.models import Approval, ApprovalFile, Revision, Step, StepApprover
+from bots.decisions import active_delegations
 from bots.runtime import BotContext, get_bot
 from hub.seals.signing import precise_iso
 
@@ -33,12 +33,6 @@ def rounds_of(approval: Approval) -> dict[int, list[Step]]:
     for step in steps:
         out.setdefault(step.round, []).append(step)
     return out
-
-
-def active_delegations(principal_ids: Sequence[int], *, now: datetime) -> list[Delegation]:
-    return list(Delegation.objects.filter(
-        principal_id__in=principal_ids, revoked_at__isnull=True, starts_at__lte=now,
-        ends_at__gt=now).select_related("principal", "deputy").order_by("id"))
 
 
 def card_for(approval: Approval, *, now: datetime) -> dict[str, Any]:

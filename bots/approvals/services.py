@@ -18,7 +18,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Q
 
-from bots import clock
+from bots import clock, decisions
 from bots.approvals import audit_events, cards, reminders
 from bots.approvals.common import (
     active_delegations,
@@ -263,21 +263,6 @@ def on_approval_card(*, user: User, message: Message, action: str,
     return updated.get(message.id) or message_as_is(message)
 
 
-def _place_for(*, user: User, places: list[StepApprover],
-               now: datetime) -> tuple[StepApprover, Delegation | None] | None:
-    own = next((p for p in places if p.user_id == user.id), None)
-    if own is not None:
-        if own.decision:
-            raise ApiError("conflict", f"您已在本步骤作出决定（{cards.DECISION_LABELS[own.decision]}），"
-                                       "不能更改")
-        return own, None
-    open_ = {p.user_id: p for p in places if not p.decision}
-    for delegation in active_delegations(list(open_), now=now):
-        if delegation.deputy_id == user.id:
-            return open_[delegation.principal_id], delegation
-    return None
-
-
 def decide(*, user: User, approval_id: int, action: str,
            comment: str) -> dict[int, dict[str, Any]]:
     """Record one decision on the current step, once; settle the step and the request when
@@ -297,7 +282,8 @@ def decide(*, user: User, approval_id: int, action: str,
                                 index=approval.current_step)
         places = list(StepApprover.objects.filter(step=step).select_for_update(of=("self",))
                       .select_related("user").order_by("position"))
-        found = _place_for(user=user, places=places, now=now)
+        found = decisions.place_for(user=user, places=places, now=now,
+                                    labels=cards.DECISION_LABELS)
         if found is None:
             later = StepApprover.objects.filter(step__approval=approval, step__round=approval.round,
                                                 step__index__gt=step.index, user=user).exists()
@@ -314,7 +300,7 @@ def decide(*, user: User, approval_id: int, action: str,
         place.save(update_fields=["decision", "comment", "decided_at", "decided_by", "delegation",
                                   "signature"])
         events = [audit_events.decided(approval=approval, step=step, place=place, at=now)]
-        outcome = _outcome(step, places, action)
+        outcome = decisions.settles(mode=step.mode, places=places, action=action)
         notices = [_decision_notice(approval, step, place)]
         targets: list[tuple[int, str, User | None, str]] = []
         if outcome is not None:
@@ -342,16 +328,6 @@ def decide(*, user: User, approval_id: int, action: str,
         record_change(kind="approval", object_id=approval.id)
         audit.append(events)
     return updated
-
-
-def _outcome(step: Step, places: list[StepApprover], action: str) -> str | None:
-    """How the step ends after this decision, if it does: 或签 with the first decision, 会签
-    with the first non-approval or once everyone has approved."""
-    if step.mode == Step.Mode.ANY or action != "approve":
-        return action
-    if all(p.decision == "approve" for p in places):
-        return "approve"
-    return None
 
 
 def _decision_notice(approval: Approval, step: Step, place: StepApprover) -> str:

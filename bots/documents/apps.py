@@ -8,7 +8,16 @@ class DocumentsConfig(AppConfig):
 
     def ready(self) -> None:
         from bots import runtime
-        from bots.documents import api_docs, archiving, cards, search, services, supervision
+        from bots.documents import (
+            api_docs,
+            archiving,
+            cards,
+            chain,
+            search,
+            services,
+            supervision,
+            todo_chain,
+        )
         from bots.documents.bot import docbot, dubanbot
         from hub.chat import cards as card_registry
 
@@ -16,7 +25,9 @@ class DocumentsConfig(AppConfig):
         runtime.register_bot(dubanbot)
         card_registry.register(cards.CARD_TYPE, services.on_document_card)
         card_registry.register(cards.TRACKING_CARD_TYPE, services.on_tracking_card)
+        card_registry.register(cards.DRAFT_CARD_TYPE, chain.on_draft_card)
         supervision.register()
         archiving.register_kinds()
+        todo_chain.register()
         api_docs.register()
         search.register()

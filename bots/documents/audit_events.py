@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bots.documents.models import Circulation, Delivery, Document
+from bots.documents.models import ChainDecision, ChainStep, Circulation, Delivery, Document
+from hub.org.models import User
 from hub.seals.audit import Event
 from hub.seals.models import Signature
 
@@ -37,14 +38,18 @@ def registered(*, document: Document, delivery: Delivery, actor_id: int, at: dat
                   incoming_number=delivery.incoming_number)
 
 
-def assigned(*, document: Document, delivery: Delivery, actor_id: int, at: datetime) -> Event:
+def assigned(*, document: Document, delivery: Delivery, actor_id: int, at: datetime,
+             comment: str = "") -> Event:
+    """`comment`: the 拟办意见 typed with it."""
     return _event("assigned", document, actor_id, at, unit=delivery.unit.code,
-                  assignee=delivery.assignee_id)
+                  assignee=delivery.assignee_id, comment=comment)
 
 
-def handled(*, document: Document, delivery: Delivery, actor_id: int, at: datetime) -> Event:
+def handled(*, document: Document, delivery: Delivery, actor_id: int, at: datetime,
+            files: list[str] | None = None) -> Event:
+    """`files`: the SHA-256 of the result's files."""
     return _event("handled", document, actor_id, at, unit=delivery.unit.code,
-                  reply=delivery.reply)
+                  reply=delivery.reply, **({"files": files} if files else {}))
 
 
 def returned(*, document: Document, delivery: Delivery, actor_id: int, at: datetime) -> Event:
@@ -52,15 +57,18 @@ def returned(*, document: Document, delivery: Delivery, actor_id: int, at: datet
                   reason=delivery.return_reason)
 
 
-def circulated(*, document: Document, delivery: Delivery, circulation: Circulation,
-               actor_id: int, at: datetime) -> Event:
+def circulated(*, document: Document, delivery: Delivery, readers: list[User], actor_id: int,
+               comment: str, at: datetime) -> Event:
+    """传阅 to `readers`, in that order."""
     return _event("circulated", document, actor_id, at, unit=delivery.unit.code,
-                  reader=circulation.reader_id)
+                  readers=[r.id for r in readers], comment=comment)
 
 
 def read(*, document: Document, delivery: Delivery, circulation: Circulation,
          at: datetime) -> Event:
-    return _event("read", document, circulation.reader_id, at, unit=delivery.unit.code)
+    """已阅, with the 阅示."""
+    return _event("read", document, circulation.reader_id, at, unit=delivery.unit.code,
+                  comment=circulation.comment)
 
 
 def reminded(*, document: Document, delivery: Delivery, reason: str, round_: int,
@@ -80,3 +88,41 @@ def _sha256(text: str) -> str:
     import hashlib
 
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+# --- the outgoing chain ---------------------------------------------------------------------------
+def drafted(*, document: Document, steps: list[list[User]], signer: User, at: datetime) -> Event:
+    return _event("drafted", document, document.sender_id, at, unit=document.unit.code,
+                  title=document.title, doc_type=document.doc_type,
+                  reviewers=[[p.username for p in step] for step in steps],
+                  signer=signer.username)
+
+
+def decided(*, document: Document, step: ChainStep, place: ChainDecision, at: datetime) -> Event:
+    signature = place.signature
+    return _event("decided", document, place.decided_by_id, at, round=step.round,
+                  step=step.index, role=step.role, approver=place.user.username,
+                  decision=place.decision, comment=place.comment,
+                  delegation=place.delegation_id,
+                  key_id=signature.key.key_id if signature else None,
+                  tbs_sha256=_sha256(signature.tbs) if signature else None)
+
+
+def edited(*, document: Document, actor_id: int, fields: list[str], at: datetime) -> Event:
+    return _event("edited", document, actor_id, at, fields=fields, round=document.round)
+
+
+def resubmitted(*, document: Document, actor_id: int, note: str, at: datetime) -> Event:
+    return _event("resubmitted", document, actor_id, at, round=document.round, note=note)
+
+
+def issued(*, document: Document, actor_id: int, at: datetime) -> Event:
+    return _event("issued", document, actor_id, at, unit=document.unit.code,
+                  signer=document.signer)
+
+
+# --- a recipient's steps with their comments --------------------------------------------------------
+def step(*, document: Document, delivery: Delivery, name: str, actor_id: int | None,
+         comment: str, at: datetime, **data: object) -> Event:
+    """A handling step of one recipient unit with its comment (拟办, 批办, 阅示, 答复...)."""
+    return _event(name, document, actor_id, at, unit=delivery.unit.code, comment=comment, **data)

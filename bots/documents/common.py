@@ -34,6 +34,16 @@ def actors_of(unit_ids: list[int]) -> dict[int, list[int]]:
     return out
 
 
+def leader_ids_of(unit_ids: list[int]) -> dict[int, list[int]]:
+    """The leaders of each unit (who 批办 what their unit receives)."""
+    out: dict[int, list[int]] = {uid: [] for uid in unit_ids}
+    for unit_id, user_id in UnitMembership.objects.filter(
+            unit_id__in=unit_ids, role=UnitMembership.Role.LEADER,
+            user__is_active=True).values_list("unit_id", "user_id"):
+        out[unit_id].append(user_id)
+    return out
+
+
 def may_act(*, user: User, unit_id: int) -> bool:
     return UnitMembership.objects.filter(unit_id=unit_id, user=user, role__in=ACTOR_ROLES).exists()
 
@@ -55,7 +65,7 @@ def deliveries_of(document: Document) -> list[Delivery]:
 
 def circulations_of(delivery: Delivery) -> list[Circulation]:
     return list(Circulation.objects.filter(delivery=delivery).select_related("reader", "sent_by")
-                .order_by("id"))
+                .order_by("position", "id"))
 
 
 def refresh_tracking(document: Document, *, now: datetime) -> dict[str, Any] | None:

@@ -18,6 +18,7 @@ from hub.lib.errors import bad_request
 NUMBER_RE = re.compile(
     r"^(?P<code>[\u4e00-\u9fffA-Za-z0-9]{1,16}?)[〔\[［(（【](?P<year>\d{4})[〕\]］)）】]"
     r"第?(?P<seq>[1-9]\d{0,5})号$")
+NUMBER_CODE_RE = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]{1,16}")
 NUMBER_FORMAT_HINT = "发文字号应写作“机关代字〔年份〕序号号”，例如 区府办〔2026〕12号"
 
 

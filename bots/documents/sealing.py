@@ -21,6 +21,7 @@ FIELD_LABELS = {
     "body": "正文", "urgency": "紧急程度", "secrecy": "密级", "signer": "签发人", "notes": "附注",
     "issued_on": "成文日期", "deadline": "办理期限", "reply_required": "答复要求",
     "recipients": "主送单位", "cc": "抄送单位", "attachments": "附件",
+    "chain": "核稿签发记录", "pdf": "版式文件（PDF）",
 }
 MISSING = "missing"
 
@@ -37,9 +38,13 @@ def file_sha256(path: Path) -> str:
 
 
 def content(document: Document, *, files: list[DocumentAttachment] | None = None,
-            hashes: dict[int, str] | None = None) -> dict[str, Any]:
+            hashes: dict[int, str] | None = None, chain: list[dict[str, Any]] | None = None,
+            pdf_sha256: str | None = None) -> dict[str, Any]:
     """The sealed content. `hashes` maps attachment ids to known digests (at sealing time,
-    the digests just computed); otherwise each file is read and hashed now."""
+    the digests just computed); otherwise each file is read and hashed now. A document that
+    went through 核稿 and 签发 also seals its signed decisions (`chain`, from
+    chain.sealed_chain), and an issued one its GB/T 9704 PDF's SHA-256 (read from the stored
+    file when not given); a document sent before either existed seals neither, as then."""
     if files is None:
         files = list(document.files.select_related("attachment").order_by("position"))
     deliveries = list(Delivery.objects.filter(document=document).select_related("unit")
@@ -48,7 +53,7 @@ def content(document: Document, *, files: list[DocumentAttachment] | None = None
     for item in files:
         digest = (hashes or {}).get(item.attachment_id) or file_sha256(attachment_path(item.attachment))
         attachments.append({"name": item.name, "size": item.size, "sha256": digest})
-    return {
+    out = {
         "id": document.id, "unit": document.unit.code, "doc_type": document.doc_type,
         "number": document.number, "title": document.title, "body": document.body,
         "urgency": document.urgency, "secrecy": document.secrecy, "signer": document.signer,
@@ -58,6 +63,17 @@ def content(document: Document, *, files: list[DocumentAttachment] | None = None
         "cc": sorted(code for code, kind in deliveries if kind == Delivery.Kind.CC),
         "attachments": attachments,
     }
+    if chain is None:
+        from bots.documents.chain import sealed_chain
+
+        chain = sealed_chain(document)
+    if chain:
+        out["chain"] = chain
+    if pdf_sha256 is None and document.pdf is not None:
+        pdf_sha256 = file_sha256(attachment_path(document.pdf))
+    if pdf_sha256 is not None:
+        out["pdf"] = pdf_sha256
+    return out
 
 
 def _describe(files: list[DocumentAttachment]):  # noqa: ANN202

@@ -34,14 +34,16 @@ OPEN_STATES = (Delivery.State.DELIVERED, Delivery.State.SIGNED, Delivery.State.R
 
 def schedule_for(document: Document) -> None:
     """The document's supervision jobs (in the sending transaction)."""
+    sent_at = document.sent_at
+    assert sent_at is not None  # an issued document
     jobs.schedule(kind=SIGN_CHECK, key=f"document:{document.id}:sign:1",
-                  run_at=document.sent_at + timedelta(minutes=document.sign_within_minutes),
+                  run_at=sent_at + timedelta(minutes=document.sign_within_minutes),
                   payload={"document": document.id, "round": 1})
     if document.deadline is None:
         return
     before = document.deadline - timedelta(minutes=settings.HUITONG_DOC_DEADLINE_REMIND_MINUTES)
-    if before <= document.sent_at:
-        before = document.sent_at + (document.deadline - document.sent_at) / 2
+    if before <= sent_at:
+        before = sent_at + (document.deadline - sent_at) / 2
     jobs.schedule(kind=DEADLINE_CHECK, key=f"document:{document.id}:deadline:1", run_at=before,
                   payload={"document": document.id, "round": 1})
     jobs.schedule(kind=DEADLINE_CHECK, key=f"document:{document.id}:deadline:2",

@@ -329,9 +329,9 @@ def send_message(*, sender: User, room_id: Any, body: Any, client_id: str | None
                                    attachments=attachments, mentions=mentioned, fresh=True)
             publish_on_commit(events.message_created(payload))
             if kind == Message.Kind.TEXT and commands.command_name(body) is not None:
-                # A bot command: the bot that registered it answers once this is stored.
-                transaction.on_commit(
-                    lambda: commands.dispatch(sender=sender, message=payload), robust=True)
+                # A bot command: its handler stores the work with the message (a job the
+                # worker runs), so the command is answered after the sender has the ack.
+                commands.dispatch(sender=sender, message=payload)
     except _Duplicate as dup:
         return SendResult(_serialize_one(dup.message_id), created=False)
     except IntegrityError:

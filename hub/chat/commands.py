@@ -1,7 +1,7 @@
 """Bot commands the clients offer for autocomplete: bots register theirs when they start.
 
 The core runs no command itself; a registered command is a promise that some bot answers
-messages starting with `/<name>`. The web client lists them from `GET /api/v1/commands`,
+messages starting with `/<name>` (the bots' runtime does it later, as a stored job). The web client lists them from `GET /api/v1/commands`,
 so a new bot's commands appear without client changes.
 """
 
@@ -12,6 +12,8 @@ import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
+
+from django.db import transaction
 
 NAME_RE = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
 logger = logging.getLogger("hub.commands")
@@ -46,9 +48,11 @@ def all_commands() -> list[dict[str, Any]]:
 
 
 # --- running commands ----------------------------------------------------------------------------
-# A bot that answers `/name` registers a handler; send_message hands it every stored text
-# message whose body starts with `/name`, once the message has committed. "*" catches
-# commands no handler claims (to answer "unknown command").
+# A bot that answers `/name` registers a handler; send_message hands it every text message
+# whose body starts with `/name` inside the transaction that stores the message. The handler
+# only stores the work (the bots' runtime stores a job, which the worker runs): the sender's
+# ack never waits for what the command does, and the work commits with the message or not at
+# all. "*" catches commands no handler claims (to answer "unknown command").
 CommandHandler = Callable[..., None]  # handler(*, sender: User, message: Message dict)
 _handlers: dict[str, CommandHandler] = {}
 COMMAND_RE = re.compile(r"^[/／]([A-Za-z][A-Za-z0-9_-]{0,31})(?:\s|$)")
@@ -71,8 +75,9 @@ def command_name(body: str) -> str | None:
 
 
 def dispatch(*, sender: Any, message: dict[str, Any]) -> bool:
-    """Hand a committed command message to its handler; True if one took it. A failing
-    handler is logged, never raised: the message is stored whatever the bot does."""
+    """Hand a command message to its handler, inside the caller's transaction; True if one
+    took it. A failing handler is logged, never raised, and what it wrote is rolled back: the
+    message is stored whatever the bot does."""
     if getattr(sender, "is_bot", False):
         return False
     name = command_name(message.get("body") or "")
@@ -82,7 +87,8 @@ def dispatch(*, sender: Any, message: dict[str, Any]) -> bool:
     if handler is None:
         return False
     try:
-        handler(sender=sender, message=message)
+        with transaction.atomic():
+            handler(sender=sender, message=message)
     except Exception:
         logger.exception("command /%s from user %s failed", name, getattr(sender, "id", None))
     return True

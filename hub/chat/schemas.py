@@ -60,6 +60,12 @@ class ActionIn(Body):
     assignee: StrictStr | None = None
     delegate: StrictStr | None = None
     attendees: StrictStr | None = None  # a meeting card's 参加 for a unit: who attends
+    # Documents: the people a 传阅 goes to, in order; 批办's co-handlers and deadline; the files
+    # of a 办结 (the caller's uploads). A list, or usernames separated by commas.
+    readers: StrictStr | list[StrictStr] | None = None
+    co_assignees: StrictStr | list[StrictStr] | None = None
+    deadline: StrictStr | None = Field(default=None, max_length=40)
+    attachments: list[StrictInt] | None = Field(default=None, max_length=20)
     client_id: ClientId | None = None
 
 
@@ -107,6 +113,12 @@ class ActionFrame(Frame):
     assignee: StrictStr | None = None
     delegate: StrictStr | None = None
     attendees: StrictStr | None = None  # a meeting card's 参加 for a unit: who attends
+    # Documents: the people a 传阅 goes to, in order; 批办's co-handlers and deadline; the files
+    # of a 办结 (the caller's uploads). A list, or usernames separated by commas.
+    readers: StrictStr | list[StrictStr] | None = None
+    co_assignees: StrictStr | list[StrictStr] | None = None
+    deadline: StrictStr | None = Field(default=None, max_length=40)
+    attachments: list[StrictInt] | None = Field(default=None, max_length=20)
     client_id: ClientId | None = None
 
 

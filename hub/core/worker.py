@@ -44,7 +44,7 @@ register("prune_live_events", prune_live_events, every=60)
 register("prune_presence", prune_presence, every=60)
 
 
-def run(*, once: bool = False, tick: float = 0.5) -> None:
+def run(*, once: bool = False, tick: float = 0.1) -> None:
     stopping = False
 
     def stop(signum: int, frame: Any) -> None:

@@ -43,7 +43,10 @@ def test_a_handled_delivery_is_filed_once_in_its_unit(sent: Any, api: Any) -> No
     assert filed.verified is True and "签章有效" in filed.verify_detail
     assert filed.metadata["档号"] == filed.archive_no
     assert filed.metadata["保管期限"] == "定期10年" and filed.metadata["办结人"] == "赵六"
-    assert [f["name"] for f in filed.files] == ["实施方案.txt"]
+    # The sealed file, and beside it the document laid out as a PDF (GB/T 9704).
+    assert [f["name"] for f in filed.files] == ["实施方案.txt",
+                                                f"{filed.number} {filed.title}.pdf"]
+    assert filed.files[1]["rendition"] == "pdf"
     assert filed.filed_by is None and filed.source_type == "delivery"
     # Filing is in the audit log, on the archive entry and on the document's own history.
     events = {e.event: e for e in AuditEntry.objects.filter(

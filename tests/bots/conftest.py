@@ -64,3 +64,10 @@ def press(api_client: Any, message_id: int, action: str, **params: Any) -> Any:
 
 def recipient(document: dict[str, Any], code: str) -> dict[str, Any]:
     return next(r for r in document["recipients"] if r["unit"]["code"] == code)
+
+
+def run_commands() -> int:
+    """What the worker does every 0.2 s: answer the bot commands sent (stored as jobs)."""
+    from bots import runtime
+
+    return runtime.run_commands()

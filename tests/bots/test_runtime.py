@@ -12,6 +12,7 @@ from bots import runtime
 from bots.runtime import Bot, CommandContext
 from hub.chat.models import Message, Room
 from hub.org.models import User
+from tests.bots.conftest import run_commands
 
 pytestmark = pytest.mark.django_db
 
@@ -24,6 +25,7 @@ def say(api: Any, django_capture_on_commit_callbacks: Any) -> Any:
     def send(username: str, room: int, body: str) -> list[Message]:
         with django_capture_on_commit_callbacks(execute=True):
             response = api(username).send(room, body)
+        run_commands()
         assert response.status_code == 201, response.content
         seq = response.json()["seq"]
         return list(Message.objects.filter(room_id=room, seq__gt=seq, sender__is_bot=True)

@@ -13,7 +13,7 @@ from hub.chat.models import Message
 from hub.seals import audit
 from hub.seals.models import AuditEntry
 from tests.bots.approvals.conftest import card_message, room_card, three_steps, told
-from tests.bots.conftest import card_of, press
+from tests.bots.conftest import card_of, press, run_commands
 
 pytestmark = pytest.mark.django_db
 
@@ -127,6 +127,7 @@ def test_an_approval_by_command(demo: Any, api: Any,
     with django_capture_on_commit_callbacks(execute=True):
         api("clerk").send(room, '/approve new 标题:“外出学习申请” 内容:“赴省厅参加培训三天” '
                                 '审批人:“staff1 > leader,staff2 > staff3|staff4”')
+    run_commands()
     approval = Approval.objects.get(title="外出学习申请")
     steps = list(approval.steps.order_by("index"))
     assert [(s.mode, [a.user.username for a in s.approvers.all()]) for s in steps] == [

@@ -41,8 +41,8 @@ def test_sign_applies_once_and_the_tracking_card_counts_it(demo: Any, api: Any) 
     assert first.status_code == 200
     card = first.json()["card"]
     assert card["state"] == "signed" and card["state_label"] == "已签收"
-    assert [a["action"] for a in card["actions"]] == ["register", "assign", "complete",
-                                                      "circulate", "return"]
+    assert [a["action"] for a in card["actions"]] == ["register", "propose", "assign",
+                                                      "complete", "circulate", "return"]
     again = press(api("staff4"), message, "sign")
     assert again.status_code == 200 and again.json()["card"] == card
     assert len(events(document, "signed")) == 1
@@ -127,8 +127,9 @@ def test_assign_sends_the_handler_a_card_and_their_completion_reaches_everyone(
     town1 = recipient(detail, "town1")
     assert town1["assignee"]["id"] == handler.id and town1["reply"].startswith("已完成")
     assert detail["totals"]["handled"] == 1
-    assert [e["event"] for e in detail["log"]][-4:] == [
-        "document.delivered", "document.signed", "document.assigned", "document.handled"]
+    assert [e["event"] for e in detail["log"]][-5:] == [
+        "document.delivered", "document.signed", "document.assigned", "document.handled",
+        "document.answered"]
 
 
 def test_a_returned_document_refuses_every_further_step(demo: Any, api: Any) -> None:
@@ -150,27 +151,46 @@ def test_a_returned_document_refuses_every_further_step(demo: Any, api: Any) -> 
     assert notice is not None and "【退文】" in notice.body and "非我单位职责" in notice.body
 
 
-def test_circulation_to_leaders_tracks_who_has_read(demo: Any, api: Any, person: Any) -> None:
+def test_circulation_goes_to_the_readers_chosen_in_order_with_their_notes(
+        demo: Any, api: Any, person: Any) -> None:
+    """传阅 asks whom (not every leader at once): the readers chosen get the card one after
+    another, each reading with a 阅示 that the unit's log keeps."""
     person("town1_head", "town1", "leader", "周镇长")
     person("town1_deputy", "town1", "leader", "吴副镇长")
     document = send(api)
     message = card_message(document, "town1")
     press(api("staff4"), message, "sign")
-    card = press(api("staff4"), message, "circulate").json()["card"]
-    assert {"label": "传阅", "value": "周镇长（未阅）、吴副镇长（未阅）"} in card["fields"]
-    press(api("staff4"), message, "circulate")  # a second press routes nothing new
+    asked = press(api("staff4"), message, "circulate")
+    assert asked.status_code == 400 and "请选择传阅人" in asked.json()["error"]["detail"]
+    offered = next(a for a in card_of(api("staff4"), message)["actions"]
+                   if a["action"] == "circulate")
+    assert offered["param"] == "readers" and offered["params"][0]["kind"] == "people"
+    card = press(api("staff4"), message, "circulate", readers=["town1_deputy", "town1_head"],
+                 comment="请两位领导阅示").json()["card"]
+    assert {"label": "传阅", "value": "吴副镇长（待阅） → 周镇长（排队中）"} in card["fields"]
+    press(api("staff4"), message, "circulate", readers="town1_deputy,town1_head")  # nothing new
     assert Circulation.objects.count() == 2
-    copy = Circulation.objects.get(reader__username="town1_head")
-    assert copy.message is not None
-    assert [a["action"] for a in card_of(api("town1_head"), copy.message.id)["actions"]] == ["read"]
-    assert press(api("town1_deputy"), copy.message.id, "read").status_code == 404
-    read = press(api("town1_head"), copy.message.id, "read").json()["card"]
-    assert read["state"] == "read" and read["actions"] == []
+    first = Circulation.objects.get(reader__username="town1_deputy")
+    second = Circulation.objects.get(reader__username="town1_head")
+    assert first.message is not None and second.message is None  # one at a time
+    assert [a["action"] for a in card_of(api("town1_deputy"), first.message.id)["actions"]] == [
+        "read"]
+    assert press(api("town1_head"), first.message.id, "read").status_code == 404
+    read = press(api("town1_deputy"), first.message.id, "read", comment="已阅，请周镇长审定。")
+    assert read.json()["card"]["state"] == "read" and read.json()["card"]["actions"] == []
+    second.refresh_from_db()
+    assert second.message is not None  # the next reader's turn
+    press(api("town1_head"), second.message.id, "read", comment="同意，抓紧落实。")
     card = card_of(api("staff4"), message)
-    assert {"label": "传阅", "value": "周镇长（已阅）、吴副镇长（未阅）"} in card["fields"]
+    assert {"label": "传阅", "value": "吴副镇长（已阅：已阅，请周镇长审定。） → "
+                                     "周镇长（已阅：同意，抓紧落实。）"} in card["fields"]
     detail = api("clerk").get(f"/documents/{document['id']}").json()
-    readers = {c["user"]["username"]: c["read_at"] for c in recipient(detail, "town1")["circulation"]}
-    assert readers["town1_head"] is not None and readers["town1_deputy"] is None
+    town1 = recipient(detail, "town1")
+    assert [(c["user"]["username"], c["comment"]) for c in town1["circulation"]] == [
+        ("town1_deputy", "已阅，请周镇长审定。"), ("town1_head", "同意，抓紧落实。")]
+    assert [(e["action"], e["by"]["username"], e["comment"]) for e in town1["log"]] == [
+        ("sign", "staff4", None), ("circulate", "staff4", "请两位领导阅示"),
+        ("read", "town1_deputy", "已阅，请周镇长审定。"), ("read", "town1_head", "同意，抓紧落实。")]
 
 
 def test_the_sender_reminds_units_from_the_tracking_card_once_per_five_minutes(

@@ -10,9 +10,10 @@ import pytest
 
 from bots.documents.models import Delivery, Document, DocumentAttachment
 from bots.models import Job
+from bots.runtime import COMMAND_JOB
 from hub.chat.models import Attachment, Message
 from hub.seals.models import AuditEntry, Signature
-from tests.bots.conftest import document_body, number
+from tests.bots.conftest import document_body, number, run_commands
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +30,7 @@ def assert_nothing_stored() -> None:
     assert DocumentAttachment.objects.count() == 0
     assert Signature.objects.count() == 0
     assert Message.objects.filter(kind="card").count() == 0
-    assert Job.objects.count() == 0
+    assert Job.objects.exclude(kind=COMMAND_JOB).count() == 0  # the commands themselves aside
     assert AuditEntry.objects.count() == 0
     assert not Attachment.objects.filter(uploader__is_bot=True).exists()
 
@@ -161,7 +162,9 @@ def test_attachments_are_sealed_copies_posted_with_every_card(demo: Any, api: An
     assert files[0]["sha256"] == upload.json()["sha256"] and files[0]["id"] != upload.json()["id"]
     # A township clerk sees the file on the card and may download it.
     card = api("staff4").get(f"/rooms/{demo['rooms']['town1'].id}/messages").json()[-1]
-    assert [a["id"] for a in card["attachments"]] == [files[0]["id"]]
+    # The files, then the document laid out per GB/T 9704 (the PDF the seal covers).
+    assert [a["id"] for a in card["attachments"]][:1] == [files[0]["id"]]
+    assert [a["mime"] for a in card["attachments"]][1:] == ["application/pdf"]
     download = api("staff4").client.get(files[0]["url"], headers=api("staff4").headers)
     assert download.status_code == 200
     # The issuing unit's other members see the sealed copy on the tracking card.
@@ -199,6 +202,7 @@ def test_doc_send_command_ends_in_the_same_service(
             "主送：town1，town2 抄送:wsj 紧急：加急 答复：是 正文：“请于月底前报送检查情况。”")
     with django_capture_on_commit_callbacks(execute=True):
         sent = api("clerk").send(room, body, attachments=[upload["id"]])
+    run_commands()
     assert sent.status_code == 201
     document = Document.objects.get()
     assert (document.title, document.urgency, document.reply_required) == (
@@ -216,11 +220,13 @@ def test_a_bad_doc_send_command_gets_the_reason_and_sends_nothing(
     room = demo["rooms"]["zfb"].id
     with django_capture_on_commit_callbacks(execute=True):
         api("clerk").send(room, f"/doc send 文种:通知 字号:{number(5)} 标题:测试 主送:town9")
+    run_commands()
     reply = Message.objects.filter(room_id=room).order_by("-seq").first()
     assert reply is not None and reply.sender.username == "gongwen"
     assert "找不到这些收文单位：town9" in reply.body
     with django_capture_on_commit_callbacks(execute=True):
         api("clerk").send(room, '/doc send 标题:"没有闭合')
+    run_commands()
     reply = Message.objects.filter(room_id=room).order_by("-seq").first()
     assert reply is not None and "引号没有闭合" in reply.body
     assert_nothing_stored()

@@ -17,7 +17,7 @@ from bots.meetings.models import Invitee, Meeting
 from hub.chat.models import Message
 from hub.seals import audit
 from hub.seals.models import AuditEntry
-from tests.bots.conftest import card_of, press
+from tests.bots.conftest import card_of, press, run_commands
 from tests.bots.meetings.conftest import entry, meeting_body
 
 pytestmark = pytest.mark.django_db
@@ -209,6 +209,7 @@ def test_a_meeting_by_command(demo: Any, api: Any, clock: Any,
             f'地点:二楼会议室 参会:wsj,town1 议程:“听取工作汇报”')
     with django_capture_on_commit_callbacks(execute=True):
         assert api("clerk").send(room, line).status_code == 201
+    run_commands()
     meeting = Meeting.objects.get(title="卫生健康工作推进会")
     assert [i.name for i in meeting.invitees.all()] == ["区卫生健康局", "城关镇人民政府"]
     assert (meeting.end - meeting.start) == timedelta(hours=2, minutes=30)

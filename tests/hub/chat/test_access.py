@@ -38,8 +38,14 @@ TABLE: list[tuple[str, str, dict[str, Any] | None]] = [
     # The documents bot's endpoints (bots/documents): a document is seen by its issuing and
     # recipient units only.
     ("GET", "documents/<int:document_id>", None),
+    ("PATCH", "documents/<int:document_id>", {"title": "篡改"}),
     ("GET", "documents/<int:document_id>/verify", None),
+    ("GET", "documents/<int:document_id>/pdf", None),
     ("POST", "documents/<int:document_id>/remind", None),
+    ("POST", "documents/<int:document_id>/decide", {"action": "approve"}),
+    ("POST", "documents/<int:document_id>/resubmit", None),
+    ("POST", "documents/<int:document_id>/issue", None),
+    ("POST", "documents/<int:document_id>/resend", {"units": ["town1"], "comment": "更正"}),
     # The meetings bot (bots/meetings): a meeting is seen by its organising unit, the units
     # and people invited, delegates and named attendees.
     ("GET", "meetings/<int:meeting_id>", None),
