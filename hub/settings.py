@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "bots.meetings",
     "bots.approvals",
     "bots.notices",
+    "bots.bulletins",
     "search",
     "archive",
 ]

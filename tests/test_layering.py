@@ -95,7 +95,7 @@ def _module_graph(package: str) -> dict[str, set[str]]:
 
 
 @pytest.mark.parametrize("bot", ["bots/meetings", "bots/approvals", "bots/documents",
-                                 "bots/notices"])
+                                 "bots/notices", "bots/bulletins"])
 def test_no_import_cycles_within_a_bot_and_selectors_do_not_import_services(bot: str) -> None:
     package = bot.replace("/", ".")
     graph = _module_graph(bot)
