@@ -36,5 +36,7 @@ class AckIn(BaseModel):
 class NoticesQuery(BaseModel):
     box: Literal["all", "received", "sent"] = "all"
     expired: Literal["0", "1"] = "0"
+    room: Annotated[int, Field(ge=1)] | None = None
+    pinned: Literal["0", "1"] = "0"
     limit: Annotated[int, Field(ge=1, le=100)] = 50
     offset: Annotated[int, Field(ge=0, le=100_000)] = 0

@@ -16,7 +16,8 @@ from django.db.models import Exists, OuterRef, Q
 from bots import clock
 from bots.notices import cards
 from bots.notices.common import MANAGER_ROLES, may_manage, unit_counts
-from bots.notices.models import Notice, NoticeFile, Recipient
+from bots.notices.models import Notice, NoticeCard, NoticeFile, Recipient
+from hub.chat.access import access_room
 from hub.chat.models import RoomMember
 from hub.chat.serializers import attachment_dict, user_summary
 from hub.lib.errors import not_found
@@ -116,17 +117,25 @@ def notice_dict(notice: Notice, access: Access, *, viewer: User,
     return out
 
 
-def notices_for(*, user: User, box: str, expired: bool, limit: int,
-                offset: int) -> dict[str, Any]:
+def notices_for(*, user: User, box: str, expired: bool, limit: int, offset: int,
+                room: int | None = None, pinned: bool = False) -> dict[str, Any]:
     """The caller's notices, newest first: `received` (they are a recipient), `sent` (they or
-    a unit they manage sent it), or both."""
+    a unit they manage sent it), or both; with `room` (one of the caller's rooms), the notices
+    with a card in that room instead, and with `pinned` only those pinned to its top."""
     now = clock.now()
     managed = list(UnitMembership.objects.filter(user=user, role__in=MANAGER_ROLES)
                    .values_list("unit_id", flat=True))
     sent = Q(sender=user) | Q(unit_id__in=managed)
     received = Q(Exists(Recipient.objects.filter(notice=OuterRef("pk"), user=user)))
-    where = {"sent": sent, "received": received, "all": sent | received}[box]
-    qs = Notice.objects.filter(where)
+    if room is not None:
+        member = access_room(user_id=user.id, room_id=room)
+        qs = Notice.objects.filter(Exists(NoticeCard.objects.filter(
+            notice=OuterRef("pk"), room_id=member.room_id)))
+    else:
+        qs = Notice.objects.filter({"sent": sent, "received": received,
+                                    "all": sent | received}[box])
+    if pinned:
+        qs = qs.filter(pin=True)
     if not expired:
         qs = qs.filter(expired=False).filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
     total = qs.count()
@@ -134,6 +143,10 @@ def notices_for(*, user: User, box: str, expired: bool, limit: int,
                 [offset:offset + limit])
     mine = {r.notice_id: r for r in Recipient.objects.filter(
         notice__in=rows, user=user).select_related("card", "unit")}
+    cards_here: dict[int, int | None] = {}
+    if room is not None:
+        cards_here = dict(NoticeCard.objects.filter(notice__in=rows, room_id=room)
+                          .values_list("notice_id", "message_id"))
     results = []
     for notice in rows:
         is_sender = notice.sender_id == user.id or notice.unit_id in managed
@@ -141,7 +154,8 @@ def notices_for(*, user: User, box: str, expired: bool, limit: int,
                 "sender": user_summary(notice.sender), "created_at": iso(notice.created_at),
                 "expires_at": iso(notice.expires_at), "state": cards.state_of(notice, now=now),
                 "ack_required": notice.ack_required, "box": "sent" if is_sender else "received",
-                "mine": _mine(mine.get(notice.id)), "totals": None}
+                "pin": notice.pin, "mine": _mine(mine.get(notice.id)), "totals": None,
+                "message": cards_here.get(notice.id)}
         if is_sender:
             counts = unit_counts(notice)
             item["totals"] = {"recipients": notice.recipients_count,

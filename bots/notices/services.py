@@ -140,6 +140,10 @@ def _check(*, sender: User, data: NoticeIn, now: datetime) -> _Checked:
             raise bad_request("通知不能发到私聊中：请选择频道、群组或单位群")
         if room.announce_only and member.role != RoomMember.Role.ADMIN:
             raise forbidden("本频道仅管理员可以发言，您不能在此发布通知")
+    if data.pin and role not in MANAGER_ROLES and not (
+            room is not None and RoomMember.objects.filter(
+                room=room, user=sender, role=RoomMember.Role.ADMIN).exists()):
+        raise forbidden("只有本单位的收发员、领导或管理员（或频道管理员）可以置顶通知")
     if not units and not people and room is None:
         raise bad_request("请指定通知对象：单位代码、人员用户名或 all（全体）")
     wanted = list(dict.fromkeys(data.attachments))

@@ -23,7 +23,8 @@ def notices(request: HttpRequest, user: User) -> Any:
     if request.method == "GET":
         query = parse_query(request, NoticesQuery)
         return 200, selectors.notices_for(user=user, box=query.box, expired=query.expired == "1",
-                                          limit=query.limit, offset=query.offset)
+                                          limit=query.limit, offset=query.offset,
+                                          room=query.room, pinned=query.pinned == "1")
     notice = services.send_notice(sender=user, data=parse_body(request, NoticeIn))
     return 201, _answer(user, notice.id)
 

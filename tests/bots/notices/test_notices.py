@@ -304,3 +304,23 @@ def test_the_to_do_lists_a_notice_until_its_recipient_acks(sent: dict[str, Any],
     api("t1a").post(f"/notices/{sent['id']}/ack")
     assert api("t1a").get("/todo").json()["counts"]["notice_ack"] == 0
     assert api("t1b").get("/todo").json()["counts"]["notice_ack"] == 1
+
+
+def test_a_pinned_notice_stays_at_the_top_of_its_rooms_until_it_expires(
+        api: Any, demo: Any, staffed: Any, clock: Any, person: Any) -> None:
+    expires = (clock.now() + timedelta(days=1)).isoformat()
+    pinned = api("clerk").post("/notices", notice_body(pin=True, expires_at=expires)).json()
+    api("clerk").post("/notices", notice_body(title="另一则通知"))
+    room = demo["rooms"]["town1"].id
+    top = api("t1a").get("/notices", room=str(room), pinned="1").json()
+    assert [n["id"] for n in top["results"]] == [pinned["id"]]
+    assert top["results"][0]["message"] == card(pinned["id"], unit="town1").message_id
+    assert card_of(api("t1a"), top["results"][0]["message"])["pinned"] is True
+    assert api("t1a").get("/notices", room=str(room)).json()["total"] == 2
+    assert api("staff3").get("/notices", room=str(room)).status_code == 404
+    person("t1staff", "town1", "staff", "小周")
+    refused = api("t1staff").post("/notices", notice_body(audience=["town1"], pin=True))
+    assert refused.status_code == 403
+    clock.advance(days=1, seconds=1)
+    jobs.run_due(now=clock.now())
+    assert api("t1a").get("/notices", room=str(room), pinned="1").json()["total"] == 0
