@@ -63,6 +63,20 @@ def review_items(*, user: Any, now: datetime) -> list[registry.TodoItem]:
         for i in rows]
 
 
+def review_count(*, user_ids: Sequence[int], now: datetime) -> dict[int, int]:
+    from bots.approvals.models import Delegation
+
+    waiting = Counter(Issue.objects.filter(state=Issue.State.AWAITING_SIGNOFF)
+                      .values_list("signer_id", flat=True))
+    out = {uid: waiting[uid] for uid in user_ids}
+    for deputy, principal in Delegation.objects.filter(
+            deputy_id__in=user_ids, revoked_at__isnull=True, starts_at__lte=now,
+            ends_at__gt=now).values_list("deputy_id", "principal_id"):
+        if principal != deputy:
+            out[deputy] += waiting[principal]
+    return out
+
+
 def changed(*, user_ids: Iterable[int]) -> None:
     registry.changed(user_ids=user_ids)
 
@@ -75,4 +89,4 @@ def register() -> None:
     registry.register(kind=SUBMIT, label="约稿投稿", object_type="bulletin_call",
                       provider=submit_items, counter=submit_count)
     registry.register(kind=REVIEW, label="刊物签发", object_type="bulletin_issue",
-                      provider=review_items)
+                      provider=review_items, counter=review_count)

@@ -32,6 +32,8 @@ class Notice(models.Model):
                                          on_delete=models.SET_NULL, related_name="+")
     reminders = models.IntegerField(default=0)
     last_reminded_at = models.DateTimeField(null=True, blank=True)
+    # When its cards were last re-rendered after presses (at most once a second).
+    refreshed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = "通知公告"

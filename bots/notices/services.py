@@ -25,7 +25,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
@@ -48,6 +48,7 @@ from hub.seals import audit
 
 MAX_TITLE_CHARS = 200
 REMIND_EVERY = timedelta(minutes=10)
+COALESCE = timedelta(seconds=1)  # the shortest time between two renders of a notice's cards
 EXPIRE_JOB = "notices.expire"
 EVERYONE = {"all", "全体", "全体人员", "所有人", "全部单位", "所有单位", "各单位", "全区各单位"}
 
@@ -329,34 +330,50 @@ def refresh_all(notice: Notice, *, now: datetime) -> None:
     refresh_tracking(notice, now=now)
 
 
-def refresh_pending(*, limit: int = 5000) -> int:
-    """Re-render the cards pressed on since the last turn (and their senders' cards), once
-    per card; returns how many presses were taken care of. The worker runs it every second.
+def _refresh_pressed(notice: Notice, *, now: datetime) -> int:
+    """Re-render the cards pressed on (and the sender's) once, and delete the rows read: a
+    press that commits meanwhile keeps its row for the next turn. The caller holds the
+    notice's row lock."""
+    rows = list(CardRefresh.objects.filter(notice=notice).values_list("id", "card_id"))
+    card_ids = {card_id for _, card_id in rows if card_id is not None}
+    for card in (NoticeCard.objects.filter(id__in=card_ids).select_related("unit")
+                 .order_by("room_id")):
+        _update(card.message_id, render_card(notice, card, now=now))
+    refresh_tracking(notice, now=now)
+    CardRefresh.objects.filter(id__in=[row_id for row_id, _ in rows]).delete()
+    Notice.objects.filter(id=notice.id).update(refreshed_at=now)
+    return len(rows)
 
-    Only the rows read are deleted, after the re-render that read the presses they stand
-    for: a press that commits meanwhile keeps its row for the next turn."""
-    rows = list(CardRefresh.objects.order_by("id").values_list("id", "notice_id", "card_id")[:limit])
-    by_notice: dict[int, tuple[list[int], set[int]]] = {}
-    for row_id, notice_id, card_id in rows:
-        ids, card_ids = by_notice.setdefault(notice_id, ([], set()))
-        ids.append(row_id)
-        if card_id is not None:
-            card_ids.add(card_id)
-    done = 0
+
+def refresh_pending() -> int:
+    """The worker's turn (every second): re-render what was pressed on since the last turn,
+    once per card, for every notice with presses waiting; returns how many presses were
+    taken care of."""
     now = clock.now()
-    for notice_id, (ids, card_ids) in by_notice.items():
+    done = 0
+    for notice_id in set(CardRefresh.objects.values_list("notice_id", flat=True)[:5000]):
         with transaction.atomic():
             notice = (Notice.objects.select_for_update(of=("self",), skip_locked=True)
                       .select_related("unit", "sender").filter(id=notice_id).first())
             if notice is None:
                 continue  # another refresher has it (or it is gone: the rows went with it)
-            for card in (NoticeCard.objects.filter(id__in=card_ids).select_related("unit")
-                         .order_by("room_id")):
-                _update(card.message_id, render_card(notice, card, now=now))
-            refresh_tracking(notice, now=now)
-            CardRefresh.objects.filter(id__in=ids).delete()
-        done += len(ids)
+            done += _refresh_pressed(notice, now=now)
     return done
+
+
+def refresh_if_due(notice_id: int) -> int:
+    """After a press: the first press after a quiet second re-renders at once (the leading
+    edge, so a few presses show without waiting for the worker); the presses that follow
+    within the second wait for the worker's turn (the trailing edge)."""
+    now = clock.now()
+    with transaction.atomic():
+        due = (Notice.objects.filter(id=notice_id)
+               .filter(Q(refreshed_at__isnull=True) | Q(refreshed_at__lte=now - COALESCE))
+               .update(refreshed_at=now))
+        if not due:
+            return 0
+        notice = Notice.objects.select_related("unit", "sender").get(id=notice_id)
+        return _refresh_pressed(notice, now=now)
 
 
 # --- 收到 ------------------------------------------------------------------------------------------------
@@ -387,8 +404,9 @@ def ack(*, user: User, notice_id: int) -> tuple[Notice, Recipient, bool]:
             CardRefresh.objects.create(notice=notice, card=None)
         else:
             CardRefresh.objects.create(notice=notice, card=card)
-        todo.changed(user_ids=[user.id])
+        todo.changed_later(user_id=user.id)
         audit.append([audit_events.acked(notice=notice, recipient=mine, at=now)])
+    refresh_if_due(notice.id)
     return notice, mine, True
 
 

@@ -11,6 +11,7 @@ from django.db.models import Count, Q
 
 from bots.notices.models import Recipient
 from hub.core import todo as registry
+from hub.core.models import TodoDirty
 
 KIND = "notice_ack"
 
@@ -42,6 +43,14 @@ def count(*, user_ids: Sequence[int], now: datetime) -> dict[int, int]:
 def changed(*, user_ids: Iterable[int]) -> None:
     """Whose lists changed (inside the transaction of the change; announced after commit)."""
     registry.changed(user_ids=user_ids)
+
+
+def changed_later(*, user_id: int) -> None:
+    """A press of 收到 changed the presser's list: recounted by the worker's `todo.publish`
+    turn (within a second) from a row committed with the press, not inside the press. A
+    recount asks every kind of every bot (tens of queries); in a storm of 900 presses that
+    would be most of each press's cost."""
+    TodoDirty.objects.create(user_id=user_id)
 
 
 def register() -> None:

@@ -37,14 +37,15 @@ async def test_the_sender_sees_the_counts_move_and_the_presser_their_to_do(
         lambda: NoticeCard.objects.get(notice_id=notice["id"], kind="unit").message_id)()
     await presser_ws.send({"type": "action", "message": card_id, "action": "ack",
                            "client_id": "ack-1"})
-    # The ack and the new to-do counts arrive in either order.
-    frames = {}
-    while len(frames) < 2:
-        frame = await presser_ws.recv_type("ack", "todo")
-        frames[frame["type"]] = frame
-    assert frames["ack"]["message"]["card"]["actions"] == []
-    assert frames["todo"]["counts"]["notice_ack"] == 0
-    assert await database_sync_to_async(services.refresh_pending)() == 1
+    ack = await presser_ws.recv_type("ack")
+    assert ack["message"]["card"]["actions"] == []
+    # The presser's new to-do counts come from the worker's recount, not from the press.
+    from hub.core import todo as registry
+
+    assert await database_sync_to_async(registry.drain)() == 1
+    todo = await presser_ws.recv_type("todo")
+    assert todo["counts"]["notice_ack"] == 0
+    # The first press after a quiet second re-renders the sender's card at once.
     tracking = await sender_ws.updated(lambda m: m["id"] == notice["tracking_message"])
     assert tracking["card"]["totals"] == {"recipients": 3, "acked": 1, "pending": 2}
 
@@ -74,8 +75,8 @@ def test_many_people_pressing_at_once_are_each_counted_once(api: Any, person: An
     assert statuses.count(200) == 32
     acked = Recipient.objects.filter(notice_id=notice["id"], acked_at__isnull=False)
     assert sorted(acked.values_list("user__username", flat=True)) == people
-    assert CardRefresh.objects.filter(notice_id=notice["id"]).count() == 16
-    services.refresh_pending()
+    services.refresh_pending()  # whatever the first press did not render
+    assert not CardRefresh.objects.filter(notice_id=notice["id"]).exists()
     full = api("clerk").get(f"/notices/{notice['id']}").json()
     assert full["totals"]["acked"] == 16 and full["totals"]["pending"] == 1
     from hub.seals.audit import verify_chain
