@@ -1,7 +1,7 @@
 """Notices benchmark: a notice to 900 people in 95 units, and 900 people pressing 收到.
 
-Starts a fresh server with its worker (`manage.py serve`: Daphne and the worker, PostgreSQL
-and Redis by default, or the embedded default), creates 95 units with 900 people
+Starts a fresh server (two Daphne processes, one per core as deployed, `--web N`, and the
+worker; PostgreSQL and Redis by default, or the embedded default with `--web 1`), creates 95 units with 900 people
 (`manage.py notice_bench_setup`), connects every one of them and the sender over the
 WebSocket, then measures:
 
@@ -66,19 +66,23 @@ def recreate_database(*, create: bool = True) -> None:
             conn.execute(f"CREATE DATABASE {BENCH_DB}")
 
 
-async def connect_all(port: int, tokens: dict[str, str], batch: int = 50) -> dict[str, Socket]:
+async def connect_all(ports: list[int], tokens: dict[str, str], batch: int = 50
+                      ) -> dict[str, Socket]:
+    """Every person's socket, spread over the web processes."""
     sockets: dict[str, Socket] = {}
     names = sorted(tokens)
     for start in range(0, len(names), batch):
         chunk = names[start:start + batch]
-        opened = await asyncio.gather(*(connect(port, n, tokens[n]) for n in chunk))
+        opened = await asyncio.gather(*(connect(ports[(start + i) % len(ports)], n, tokens[n])
+                                        for i, n in enumerate(chunk)))
         sockets.update(zip(chunk, opened, strict=True))
     return sockets
 
 
-async def measure(port: int, setup: dict[str, Any], spread: float) -> dict[str, Any]:
+async def measure(ports: list[int], setup: dict[str, Any], spread: float) -> dict[str, Any]:
+    port = ports[0]
     started = time.perf_counter()
-    people = await connect_all(port, setup["tokens"])
+    people = await connect_all(ports, setup["tokens"])
     sender = await connect(port, "sender", setup["sender"])
     log(f"  {len(people) + 1} sockets connected and synced in {time.perf_counter() - started:.1f}s")
     loop = asyncio.get_running_loop()
@@ -155,7 +159,7 @@ async def measure(port: int, setup: dict[str, Any], spread: float) -> dict[str, 
         with contextlib.suppress(Exception):
             await sock.conn.close()
     return {
-        "people": total, "units": len(setup["units"]),
+        "people": total, "units": len(setup["units"]), "web_processes": len(ports),
         "post_notices_ms": round(post_s * 1000, 1),
         "card_arrival": summary([a for a, _ in arrivals.values()]),
         "all_cards_delivered_ms": round(delivered_s * 1000, 1),
@@ -167,14 +171,15 @@ async def measure(port: int, setup: dict[str, Any], spread: float) -> dict[str, 
     }
 
 
-def run(target: str, units: int, people: int, spread: float, keep: bool) -> dict[str, Any]:
+def run(target: str, units: int, people: int, spread: float, keep: bool, web: int
+        ) -> dict[str, Any]:
     log(f"== {target}: {people} people in {units} units")
     var_dir = Path(tempfile.mkdtemp(prefix="noticebench-"))
     env = server_env(target, var_dir)
     if target == "redis":
         env["DATABASE_URL"] = env["DATABASE_URL"].rsplit("/", 1)[0] + f"/{BENCH_DB}"
         recreate_database()
-    proc = None
+    procs: list[subprocess.Popen[bytes]] = []
     try:
         started = time.perf_counter()
         manage(env, "migrate", "--noinput")
@@ -182,23 +187,30 @@ def run(target: str, units: int, people: int, spread: float, keep: bool) -> dict
         setup = json.loads(manage(env, "notice_bench_setup", "--units", str(units), "--people",
                                   str(people)).strip().splitlines()[-1])
         log(f"  set up in {time.perf_counter() - started:.1f}s")
-        port = free_port()
+        ports = [free_port() for _ in range(web)]
         server_log = var_dir / "serve.log"
         with open(server_log, "wb") as out:
-            proc = subprocess.Popen([PY, "manage.py", "serve", "--port", str(port)],  # noqa: S603
-                                    cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+            # N Daphne processes (one per core, as deployed) and the worker.
+            procs = [subprocess.Popen([PY, "-m", "daphne", "-b", "127.0.0.1", "-p", str(p),  # noqa: S603
+                                       "hub.asgi:application"], cwd=ROOT, env=env, stdout=out,
+                                      stderr=subprocess.STDOUT) for p in ports]
+            procs.append(subprocess.Popen([PY, "manage.py", "run_worker"], cwd=ROOT, env=env,  # noqa: S603
+                                          stdout=out, stderr=subprocess.STDOUT))
         deadline = time.time() + 30
-        while True:
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.5):
-                break
-            if proc.poll() is not None or time.time() > deadline:
-                raise BenchError("the server did not start:\n" + server_log.read_text()[-2000:])
-            time.sleep(0.2)
-        result = asyncio.run(measure(port, setup, spread))
+        for p in ports:
+            while True:
+                with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", p), 0.5):
+                    break
+                if any(x.poll() is not None for x in procs) or time.time() > deadline:
+                    raise BenchError("the server did not start:\n" + server_log.read_text()[-2000:])
+                time.sleep(0.2)
+        result = asyncio.run(measure(ports, setup, spread))
         return {"target": target, **result}
     finally:
-        if proc is not None and proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
+        for proc in procs:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+        for proc in procs:
             try:
                 proc.wait(15)
             except subprocess.TimeoutExpired:
@@ -219,10 +231,11 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=900)
     parser.add_argument("--spread", type=float, default=10.0,
                         help="seconds within which everyone presses 收到")
+    parser.add_argument("--web", type=int, default=2, help="Daphne processes (one per core)")
     parser.add_argument("--keep", action="store_true", help="keep the database and var dir")
     args = parser.parse_args()
     targets = ["redis", "embedded"] if args.target == "both" else [args.target]
-    results = [run(t, args.units, args.people, args.spread, args.keep) for t in targets]
+    results = [run(t, args.units, args.people, args.spread, args.keep, args.web) for t in targets]
     log("\n" + json.dumps(results, ensure_ascii=False, indent=2))
     out_dir = ROOT / "bench" / "results"
     out_dir.mkdir(parents=True, exist_ok=True)

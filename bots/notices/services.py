@@ -361,19 +361,15 @@ def refresh_pending() -> int:
     return done
 
 
-def refresh_if_due(notice_id: int) -> int:
-    """After a press: the first press after a quiet second re-renders at once (the leading
-    edge, so a few presses show without waiting for the worker); the presses that follow
-    within the second wait for the worker's turn (the trailing edge)."""
-    now = clock.now()
-    with transaction.atomic():
-        due = (Notice.objects.filter(id=notice_id)
-               .filter(Q(refreshed_at__isnull=True) | Q(refreshed_at__lte=now - COALESCE))
-               .update(refreshed_at=now))
-        if not due:
-            return 0
-        notice = Notice.objects.select_related("unit", "sender").get(id=notice_id)
-        return _refresh_pressed(notice, now=now)
+def _refresh_if_due(notice: Notice, *, now: datetime) -> int:
+    """After a press, in its transaction (before the audit entry, so the notice's row lock
+    comes first as everywhere): the first press after a quiet second re-renders at once (the
+    leading edge, so a few presses show without waiting for the worker); the presses that
+    follow within the second wait for the worker's turn (the trailing edge)."""
+    due = (Notice.objects.filter(id=notice.id)
+           .filter(Q(refreshed_at__isnull=True) | Q(refreshed_at__lte=now - COALESCE))
+           .update(refreshed_at=now))
+    return _refresh_pressed(notice, now=now) if due else 0
 
 
 # --- 收到 ------------------------------------------------------------------------------------------------
@@ -405,8 +401,8 @@ def ack(*, user: User, notice_id: int) -> tuple[Notice, Recipient, bool]:
         else:
             CardRefresh.objects.create(notice=notice, card=card)
         todo.changed_later(user_id=user.id)
+        _refresh_if_due(notice, now=now)
         audit.append([audit_events.acked(notice=notice, recipient=mine, at=now)])
-    refresh_if_due(notice.id)
     return notice, mine, True
 
 
