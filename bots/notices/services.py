@@ -16,15 +16,17 @@ press. A person's own card in their direct room is re-rendered at once.
 
 from __future__ import annotations
 
+import logging
 import math
 import re
+import threading
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_date
@@ -45,6 +47,8 @@ from hub.lib import markdown
 from hub.lib.errors import ApiError, bad_request, forbidden, not_found
 from hub.org.models import Unit, UnitMembership, User
 from hub.seals import audit
+
+logger = logging.getLogger("bots.notices")
 
 MAX_TITLE_CHARS = 200
 REMIND_EVERY = timedelta(minutes=10)
@@ -372,6 +376,40 @@ def _refresh_if_due(notice: Notice, *, now: datetime) -> int:
     return _refresh_pressed(notice, now=now) if due else 0
 
 
+# The trailing edge in the process that took the presses: one timer per notice, a second
+# after the first press it did not render, so that the last presses show within a second or
+# two even while the worker is busy (recounting 900 people's to-do lists, say). The worker's
+# `notices.refresh` turn remains the backstop (a process that stops loses its timers only).
+TRAIL_IN_PROCESS = True
+_timers: dict[int, threading.Timer] = {}
+_timers_lock = threading.Lock()
+
+
+def _trail(notice_id: int) -> None:
+    with _timers_lock:
+        if notice_id in _timers:
+            return
+        timer = threading.Timer(COALESCE.total_seconds(), _run_trail, args=(notice_id,))
+        timer.daemon = True
+        _timers[notice_id] = timer
+    timer.start()
+
+
+def _run_trail(notice_id: int) -> None:
+    with _timers_lock:
+        _timers.pop(notice_id, None)
+    try:
+        with transaction.atomic():
+            notice = (Notice.objects.select_for_update(of=("self",), skip_locked=True)
+                      .select_related("unit", "sender").filter(id=notice_id).first())
+            if notice is not None and CardRefresh.objects.filter(notice=notice).exists():
+                _refresh_pressed(notice, now=clock.now())
+    except Exception:
+        logger.exception("notice %s: the cards could not be refreshed", notice_id)
+    finally:
+        connection.close()
+
+
 # --- 收到 ------------------------------------------------------------------------------------------------
 def ack(*, user: User, notice_id: int) -> tuple[Notice, Recipient, bool]:
     """The caller received the notice: recorded once (a second press changes nothing).
@@ -401,7 +439,8 @@ def ack(*, user: User, notice_id: int) -> tuple[Notice, Recipient, bool]:
         else:
             CardRefresh.objects.create(notice=notice, card=card)
         todo.changed_later(user_id=user.id)
-        _refresh_if_due(notice, now=now)
+        if not _refresh_if_due(notice, now=now) and TRAIL_IN_PROCESS:
+            transaction.on_commit(lambda: _trail(notice.id))
         audit.append([audit_events.acked(notice=notice, recipient=mine, at=now)])
     return notice, mine, True
 

@@ -82,3 +82,22 @@ def test_many_people_pressing_at_once_are_each_counted_once(api: Any, person: An
     from hub.seals.audit import verify_chain
 
     assert verify_chain()[1] == []
+
+
+def test_the_last_presses_show_without_the_worker(api: Any, person: Any, monkeypatch: Any
+                                                  ) -> None:
+    """Presses within a second of a render leave their rows; the pressing process renders
+    them itself a second later, with no worker running."""
+    import time
+
+    monkeypatch.setattr(services, "TRAIL_IN_PROCESS", True)
+    notice = _send(api, person, 3)
+    card_id = NoticeCard.objects.get(notice_id=notice["id"], kind="unit").message_id
+    for name in ("t1p00", "t1p01", "t1p02"):
+        assert api(name).post(f"/messages/{card_id}/actions", {"action": "ack"}).status_code == 200
+    deadline = time.monotonic() + 10
+    while CardRefresh.objects.filter(notice_id=notice["id"]).exists():
+        assert time.monotonic() < deadline, "the trailing refresh did not run"
+        time.sleep(0.1)
+    tracking = api("clerk").get(f"/messages/{notice['tracking_message']}").json()
+    assert tracking["card"]["totals"]["acked"] == 3
