@@ -32,6 +32,7 @@ from archive.registry import ArchivableKind, Filing, Logged
 from hub.lib.errors import ApiError, bad_request, not_found
 from hub.lib.ids import as_id
 from hub.lib.times import iso
+from hub.org.actions import ensure_password
 from hub.org.models import Unit, UnitMembership, User
 from hub.seals import audit
 from hub.seals.canonical import canonical_json
@@ -192,7 +193,6 @@ def ensure_archivist(password: str) -> None:
     read and export every unit's archive and the demo users' password (a `seed_demo` hook)."""
     user, _ = User.objects.update_or_create(username=ARCHIVIST,
                                             defaults={"display_name": "区档案馆（接口）"})
-    user.set_password(password)
-    user.save(update_fields=["password"])
+    ensure_password(user=user, password=password)
     user.user_permissions.add(Permission.objects.get(codename="view_all_archives",
                                                      content_type__app_label="archive"))

@@ -13,6 +13,8 @@ api = [
     path("auth/token", org.token),
     path("me", org.me),
     path("users", org.users),
+    path("users/<str:username>", org.user_detail),
+    path("directory", org.directory),
     path("units", org.units),
     path("rooms", chat.rooms),
     path("rooms/<int:room_id>", chat.room_detail),

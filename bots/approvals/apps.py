@@ -8,7 +8,16 @@ class ApprovalsConfig(AppConfig):
 
     def ready(self) -> None:
         from bots import jobs, runtime
-        from bots.approvals import api_docs, archiving, cards, reminders, search, services, urls
+        from bots.approvals import (
+            api_docs,
+            archiving,
+            cards,
+            reminders,
+            search,
+            services,
+            todo,
+            urls,
+        )
         from bots.approvals.bot import approvalbot
         from hub.chat import cards as card_registry
         from hub.core import routes
@@ -18,6 +27,7 @@ class ApprovalsConfig(AppConfig):
         reminders.register()
         jobs.register(reminders.DELEGATION, services.delegation_boundary)
         archiving.register_kind()
+        todo.register()
         routes.add_api(urls.urlpatterns)
         api_docs.register()
         search.register()

@@ -20,6 +20,7 @@ from django.db.models import Q
 
 from bots import clock, decisions
 from bots.approvals import audit_events, cards, reminders
+from bots.approvals import todo as approval_todo
 from bots.approvals.common import (
     active_delegations,
     approval_bot,
@@ -43,6 +44,7 @@ from hub.chat import actions as chat
 from hub.chat import selectors as chat_selectors
 from hub.chat.access import access_room
 from hub.chat.models import Attachment, Message, Room
+from hub.core import todo as hub_todo
 from hub.core.changes import record as record_change
 from hub.lib.errors import ApiError, bad_request, forbidden, not_found
 from hub.org.models import User
@@ -156,6 +158,7 @@ def _submit(*, requester: User, checked: _Checked, now: datetime,
     targets += _approver_targets(approval, first, now=now)
     _post(approval, targets, card=card, attachment_ids=[copy.id for copy in copies])
     record_change(kind="approval", object_id=approval.id)
+    approval_todo.changed(approval, now=now)
     audit.append([audit_events.submitted(approval=approval, steps=c.steps, at=now)])
     return approval
 
@@ -220,7 +223,9 @@ def _post(approval: Approval, targets: list[tuple[int, str, User | None, str]], 
 
 # --- the living card -----------------------------------------------------------------------------------
 def refresh_cards(approval: Approval, *, now: datetime) -> dict[int, dict[str, Any]]:
-    """Re-render the one card in every place it is shown; {message id: updated Message}."""
+    """Re-render the one card in every place it is shown, and tell its approvers and their
+    deputies that their to-do may have changed; {message id: updated Message}."""
+    approval_todo.changed(approval, now=now)
     card = card_for(approval, now=now)
     bot = approval_bot()
     ids = ApprovalMessage.objects.filter(approval=approval).order_by("message_id").values_list(
@@ -416,6 +421,7 @@ def delegation_boundary(due: Any) -> None:
         return
     starting = due.payload.get("what") == "start"
     refresh_for(delegation.principal_id, now=due.now, tell=delegation if starting else None)
+    hub_todo.changed(user_ids=[delegation.deputy_id])
 
 
 def delegate(*, principal: User, data: DelegationIn) -> Delegation:
@@ -465,6 +471,7 @@ def revoke_delegation(*, user: User, delegation_id: int) -> Delegation:
         delegation.revoked_at = now
         delegation.save(update_fields=["revoked_at"])
         refresh_for(delegation.principal_id, now=now)
+        hub_todo.changed(user_ids=[delegation.deputy_id])
         audit.append([audit_events.delegation_revoked(delegation=delegation, actor_id=user.id,
                                                       at=now)])
     return delegation

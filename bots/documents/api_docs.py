@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from bots.documents.schemas import DocumentIn
+from bots.documents.schemas import (
+    DecideIn,
+    DocumentIn,
+    DraftEditIn,
+    DraftIn,
+    ResendIn,
+    ResubmitIn,
+    UnitSettingsIn,
+)
 from hub.core import openapi
 
 PERSON = {"type": ["object", "null"], "properties": {"id": {"type": "integer"},
@@ -27,9 +35,31 @@ RECIPIENT = {"type": "object", "properties": {
                                                    "deadline": {"type": "integer"}}},
     "last_reminded_at": TIME, "escalated_at": TIME,
     "circulation": {"type": "array", "items": {"type": "object", "properties": {
-        "user": PERSON, "sent_at": TIME, "read_at": TIME}}},
+        "user": PERSON, "position": {"type": "integer"}, "queued_at": TIME, "sent_at": TIME,
+        "read_at": TIME, "comment": {"type": ["string", "null"], "description": "阅示"},
+        "note": {"type": ["string", "null"]}}}},
+    "proposal": {"type": ["string", "null"], "description": "拟办意见"},
+    "instruction": {"type": ["string", "null"], "description": "批办意见（批示）"},
+    "instructed_at": TIME, "instructed_by": PERSON,
+    "co_assignees": {"type": "array", "items": PERSON},
+    "handle_by": TIME,
+    "result_files": {"type": "array", "items": {"$ref": "#/components/schemas/Attachment"}},
+    "resent_as": {"type": ["integer", "null"]},
     "message": {"type": ["integer", "null"]},
+    "log": {"type": "array", "items": {"type": "object", "properties": {
+        "action": {"enum": ["sign", "register", "propose", "instruct", "assign", "circulate",
+                            "read", "complete", "answer", "return", "resent"]},
+        "label": {"type": "string"}, "by": PERSON, "comment": {"type": ["string", "null"]},
+        "at": TIME}}},
 }}
+CHAIN_ENTRY = {"type": "object", "properties": {
+    "round": {"type": "integer"}, "step": {"type": "integer"},
+    "role": {"enum": ["review", "signoff"]}, "role_label": {"type": "string"},
+    "state": {"enum": ["waiting", "active", "approved", "signed_off", "returned"]},
+    "user": PERSON, "decided_by": PERSON, "proxy": {"type": "boolean"},
+    "decision": {"enum": ["approve", "sign_off", "return", None]},
+    "decision_label": {"type": "string"}, "comment": {"type": ["string", "null"]}, "at": TIME,
+    "signature_valid": {"type": ["boolean", "null"]}}}
 TOTALS = {"type": ["object", "null"], "properties": {k: {"type": "integer"} for k in (
     "recipients", "delivered", "signed", "registered", "assigned", "handled", "returned",
     "unsigned", "overdue")}}
@@ -46,7 +76,15 @@ DOCUMENT = {"type": "object", "properties": {
     "deadline": TIME, "reply_required": {"type": "boolean"},
     "sign_within_minutes": {"type": "integer"},
     "unit": {"type": "object"}, "sender": {"$ref": "#/components/schemas/User"},
-    "sent_at": TIME, "state": {"enum": ["sent", "completed", None]},
+    "sent_at": TIME,
+    "state": {"enum": ["reviewing", "awaiting_signoff", "returned", "signed_off", "issued"]},
+    "state_label": {"type": "string"},
+    "progress": {"enum": ["sent", "completed", None],
+                 "description": "the issuing unit's view of an issued document"},
+    "round": {"type": "integer"}, "drafted_at": TIME, "signed_off_at": TIME,
+    "issued_by": PERSON, "corrects": {"type": ["integer", "null"]},
+    "chain": {"type": "array", "items": CHAIN_ENTRY},
+    "pdf": {"type": ["string", "null"], "description": "the GB/T 9704 PDF (issued documents)"},
     "recipients": {"type": "array", "items": {"$ref": "#/components/schemas/Recipient"}},
     "main": {"type": "array", "items": {"type": "string"}},
     "cc": {"type": "array", "items": {"type": "string"}},
@@ -61,7 +99,12 @@ VERIFY = {"type": "object", "properties": {
                                               "unit_name": {"type": ["string", "null"]},
                                               "key_id": {"type": ["string", "null"]},
                                               "alg": {"type": ["string", "null"]}}},
-    "signed_at": TIME, "reason": {"type": "string"}}}
+    "signed_at": TIME, "reason": {"type": "string"},
+    "decisions": {"type": "array", "items": {"type": "object"}}}}
+SETTINGS = {"type": "object", "properties": {
+    "unit": {"type": "object"}, "number_code": {"type": "string", "description": "机关代字"},
+    "masthead": {"type": "string", "description": "发文机关标志"},
+    "direct_issue": {"type": "boolean"}, "may_change": {"type": "boolean"}}}
 
 
 def register() -> None:
@@ -79,15 +122,49 @@ def register() -> None:
         "/api/v1/documents/meta": {"get": op(
             "What the compose form needs: doc_types, urgencies, secrecies, groups, units, "
             "issuing_units, limits")},
-        "/api/v1/documents/{document_id}": {"get": op(
-            "The document, its seal, each visible recipient's state with times, totals and "
-            "the handling log", params=["document_id"], response=ref)},
+        "/api/v1/documents/drafts": {"post": op(
+            "Draft a document for 核稿 and 签发 (a member of the issuing unit): reviewers are "
+            "steps in order (several people in a step = 会签), signer a leader of the unit; "
+            "201 with state reviewing or awaiting_signoff", body=DraftIn, ok=201, response=ref)},
+        "/api/v1/documents/{document_id}": {
+            "get": op("The document (or draft), its state and chain, its seal, each visible "
+                      "recipient's state with times and log, totals and the audit log",
+                      params=["document_id"], response=ref),
+            "patch": op("Edit a returned or signed-off draft (its drafter or a clerk of the "
+                        "unit); a substantive edit after sign-off goes back to the signer; 409 "
+                        "while being decided or once issued", params=["document_id"],
+                        body=DraftEditIn, response=ref)},
+        "/api/v1/documents/{document_id}/decide": {"post": op(
+            "approve / return (核稿) or sign_off / return (签发) by the person whose turn it is "
+            "or their active deputy (代批); signed with the decider's personal key",
+            params=["document_id"], body=DecideIn, response=ref)},
+        "/api/v1/documents/{document_id}/resubmit": {"post": op(
+            "Resubmit a returned draft: a new round from the first step",
+            params=["document_id"], body=ResubmitIn, response=ref)},
+        "/api/v1/documents/{document_id}/issue": {"post": op(
+            "用印分发 by a clerk of the issuing unit after sign-off: 复核, the next 发文字号 of the "
+            "unit's 机关代字 (gap-free) unless given, the PDF, the seal over the chain, delivery; "
+            "409 before sign-off or when issued", params=["document_id"], response=ref)},
+        "/api/v1/documents/{document_id}/resend": {"post": op(
+            "退文更正重发: a corrected copy (same 发文字号, sealed anew) to units that returned it",
+            params=["document_id"], body=ResendIn, ok=201, response=ref)},
+        "/api/v1/documents/{document_id}/pdf": {"get": op(
+            "The issued document as a PDF per GB/T 9704 (inline, application/pdf); 409 for a "
+            "draft", params=["document_id"])},
+        "/api/v1/documents/units/{code}/settings": {
+            "get": op("The unit's document settings (its members)", params=["code"],
+                      response=SETTINGS),
+            "patch": op("Change them (the unit's leaders and admins)", params=["code"],
+                        body=UnitSettingsIn, response=SETTINGS)},
         "/api/v1/documents/{document_id}/verify": {"get": op(
-            "Verify the seal: {valid, seal: {unit, key_id}, signed_at, reason}",
+            "Verify the seal and every decision signature of the chain: {valid, seal: {unit, "
+            "key_id}, signed_at, reason, decisions}",
             params=["document_id"], response=VERIFY)},
         "/api/v1/documents/{document_id}/remind": {"post": op(
             "催办: remind every recipient that has not signed or handled it (issuing unit; "
             "once per 5 minutes): {reminded}", params=["document_id"])},
     }
-    openapi.add_paths(paths, models=[DocumentIn],
-                      schemas={"Document": DOCUMENT, "Recipient": RECIPIENT, "Verify": VERIFY})
+    openapi.add_paths(paths, models=[DocumentIn, DraftIn, DraftEditIn, DecideIn, ResubmitIn,
+                                     ResendIn, UnitSettingsIn],
+                      schemas={"Document": DOCUMENT, "Recipient": RECIPIENT, "Verify": VERIFY,
+                               "ChainEntry": CHAIN_ENTRY, "DocumentSettings": SETTINGS})

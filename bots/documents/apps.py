@@ -16,7 +16,7 @@ class DocumentsConfig(AppConfig):
             search,
             services,
             supervision,
-            todo_chain,
+            todo,
         )
         from bots.documents.bot import docbot, dubanbot
         from hub.chat import cards as card_registry
@@ -28,6 +28,6 @@ class DocumentsConfig(AppConfig):
         card_registry.register(cards.DRAFT_CARD_TYPE, chain.on_draft_card)
         supervision.register()
         archiving.register_kinds()
-        todo_chain.register()
+        todo.register()
         api_docs.register()
         search.register()

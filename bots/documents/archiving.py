@@ -15,7 +15,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from archive.registry import ArchivableKind, Filing, Logged, register
-from bots.documents import chain, pdf, sealing
+from bots.documents import drafts, pdf, sealing
 from bots.documents.models import Delivery, DeliveryStep, Document
 from hub.lib.errors import ApiError, forbidden, not_found
 from hub.lib.times import iso
@@ -68,7 +68,7 @@ def _metadata(document: Document, files: list[dict[str, Any]]) -> dict[str, Any]
     deliveries = list(document.deliveries.select_related("unit").order_by("unit__sort_order",
                                                                           "unit__code"))
     seal = document.signature
-    decisions = chain.archive_record(document)
+    decisions = drafts.archive_record(document)
     out = {
         "题名": document.title, "责任者": document.unit.name, "文件编号": document.number,
         "日期": document.issued_on.isoformat(), "文种": document.doc_type,
@@ -90,7 +90,7 @@ def _check(document: Document, hashes: dict[int, str] | None = None) -> tuple[bo
     seal = sealing.verify(document, hashes=hashes)
     if not seal.valid:
         return False, seal.reason
-    decisions = chain.verify_decisions(document)
+    decisions = drafts.verify_decisions(document)
     if not decisions["valid"]:
         return False, decisions["reason"]
     return True, seal.reason + ("；" + decisions["reason"] if decisions["decisions"] else "")
@@ -234,7 +234,7 @@ def signatures(document_id: int) -> list[dict[str, Any]]:
                     "seal_name": key.seal_name, "key_id": key.key_id, "alg": signature.alg,
                     "public_key": key.public_key, "signed_at": precise_iso(signature.signed_at),
                     "tbs": signature.tbs, "value": signature.value})
-    return out + chain.signature_records(document)
+    return out + drafts.signature_records(document)
 
 
 def register_kinds() -> None:

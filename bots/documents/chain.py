@@ -22,18 +22,16 @@ place it is shown and appends its audit entries last.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from bots import clock, decisions
-from bots.documents import audit_events, cards, groups, rules
+from bots.documents import audit_events, drafts, groups, rules
+from bots.documents import delivery as delivering
 from bots.documents.common import doc_bot, summary
 from bots.documents.models import (
     ChainDecision,
@@ -43,7 +41,6 @@ from bots.documents.models import (
     DraftMessage,
     DraftRevision,
     NumberCounter,
-    UnitDocumentSettings,
 )
 from bots.documents.schemas import DraftEditIn, DraftIn
 from bots.people import find_person, in_organisation
@@ -52,78 +49,13 @@ from hub.core import todo
 from hub.lib.errors import ApiError, bad_request, forbidden, not_found
 from hub.org.models import Unit, UnitMembership, User
 from hub.seals import audit, personal
-from hub.seals.signing import precise_iso
 
-DECISION_LABELS = {"approve": "同意", "sign_off": "签发", "return": "退回"}
-ROLE_LABELS = {ChainStep.Role.REVIEW: "核稿", ChainStep.Role.SIGNOFF: "签发"}
-DRAFT_STATES = (Document.State.REVIEWING, Document.State.AWAITING_SIGNOFF)
-SUBSTANCE = ("doc_type", "title", "body", "recipients", "cc", "attachments")
-SUBSTANCE_LABELS = {"doc_type": "文种", "title": "标题", "body": "正文", "recipients": "主送单位",
-                    "cc": "抄送单位", "attachments": "附件", "number": "发文字号"}
 MAX_BODY_CHARS = 200_000
 MAX_TITLE_CHARS = 200
 
 
 # --- the unit's rules ------------------------------------------------------------------------------
-def unit_settings(unit: Unit) -> UnitDocumentSettings:
-    """The unit's settings row (unsaved defaults when it has none)."""
-    found = UnitDocumentSettings.objects.filter(unit=unit).first()
-    return found or UnitDocumentSettings(unit=unit, direct_issue=True)
-
-
-def number_code(unit: Unit) -> str:
-    """The unit's 机关代字 (e.g. 区府办): its setting, else its short name."""
-    return unit_settings(unit).number_code or unit.short_name or unit.name
-
-
-def masthead(unit: Unit) -> str:
-    """The 发文机关标志 of the red header: its setting, else the unit's name and 文件."""
-    return unit_settings(unit).masthead or f"{unit.name}文件"
-
-
-def direct_issue_allowed(unit: Unit) -> bool:
-    return unit_settings(unit).direct_issue
-
-
 # --- what a draft says -----------------------------------------------------------------------------
-def _codes(unit_ids: Sequence[int]) -> list[str]:
-    by_id = dict(Unit.objects.filter(id__in=unit_ids).values_list("id", "code"))
-    return [by_id[i] for i in unit_ids if i in by_id]
-
-
-def substance(document: Document) -> dict[str, Any]:
-    """What the signatures of a round cover: the draft as it reads now."""
-    files = list(DocumentAttachment.objects.filter(document=document).order_by("position")
-                 .values_list("name", "size", "sha256"))
-    return {
-        "doc_type": document.doc_type, "title": document.title,
-        "body": document.body, "number": document.number,
-        "recipients": _codes(document.planned_main), "cc": _codes(document.planned_cc),
-        "attachments": [{"name": n, "size": size, "sha256": sha} for n, size, sha in files],
-    }
-
-
-def _digest(content: dict[str, Any]) -> dict[str, Any]:
-    """A revision as a decision signs it: the body by its SHA-256."""
-    out = {k: v for k, v in content.items() if k != "body"}
-    out["body_sha256"] = hashlib.sha256(content["body"].encode("utf-8")).hexdigest()
-    return out
-
-
-def decision_content(document: Document, step: ChainStep, place: ChainDecision,
-                     revision: DraftRevision) -> dict[str, Any]:
-    """What a decision's signature covers: the draft as it read in that round, the unit, the
-    step and its role, who decided for whom, what, with which opinion and when."""
-    return {
-        "document": document.id, "unit": document.unit.code, "round": step.round,
-        "step": step.index, "role": step.role, "draft": _digest(revision.content),
-        "approver": place.user.username,
-        "decided_by": place.decided_by.username if place.decided_by else None,
-        "delegation": place.delegation_id, "decision": place.decision, "comment": place.comment,
-        "decided_at": precise_iso(place.decided_at) if place.decided_at else None,
-    }
-
-
 # --- checking what a person typed -------------------------------------------------------------------
 def drafting_unit(*, user: User, code: str | None) -> Unit:
     """The unit the caller drafts for: one they belong to (any role)."""
@@ -215,17 +147,13 @@ def _chain_people(*, drafter: User, unit: Unit, reviewers: list[list[str]], sign
 
 
 def _attachments(*, user: User, ids: list[int]) -> list[Attachment]:
-    from bots.documents.services import _own_attachments
-
-    return _own_attachments(sender=user, ids=ids)
+    return delivering.own_attachments(sender=user, ids=ids)
 
 
 # --- drafting ----------------------------------------------------------------------------------------
 def create_draft(*, user: User, data: DraftIn) -> Document:
     """Store a draft and start its chain, all or nothing: the revision of round 1, the steps,
     the drafter's card and the first step's cards, the audit entry."""
-    from bots.documents.services import _discard, store_files
-
     now = clock.now()
     unit = drafting_unit(user=user, code=data.unit)
     secrecy = rules.check_not_classified(secrecy=data.secrecy, marks=data.marks, notes=data.notes,
@@ -257,8 +185,8 @@ def create_draft(*, user: User, data: DraftIn) -> Document:
                 reply_required=data.reply_required, sign_within_minutes=sign_within,
                 state=Document.State.REVIEWING if steps else Document.State.AWAITING_SIGNOFF,
                 drafted_at=now, planned_main=[u.id for u in main], planned_cc=[u.id for u in cc])
-            store_files(document, attachments, bot=bot, copies=copies)
-            DraftRevision.objects.create(document=document, round=1, content=substance(document),
+            delivering.store_files(document, attachments, bot=bot, copies=copies)
+            DraftRevision.objects.create(document=document, round=1, content=drafts.substance(document),
                                          created_at=now)
             _make_steps(document, round_=1, reviewers=steps, signer=signer)
             first = _activate(document, 0, now=now)
@@ -266,16 +194,16 @@ def create_draft(*, user: User, data: DraftIn) -> Document:
                                       f"您起草的公文已送审：{summary(document)}")]
             targets += _step_targets(document, first, now=now)
             _post(document, targets, now=now)
-            todo.changed(user_ids=_deciders(first, now=now))
+            todo.changed(user_ids=drafts.deciders(first, now=now))
             audit.append([audit_events.drafted(document=document, steps=steps, signer=signer,
                                                at=now)])
     except IntegrityError as exc:
-        _discard(copies)
+        delivering.discard(copies)
         if "document_number_unique" in str(exc) and number is not None:
             raise ApiError("conflict", f"发文字号 {number.canonical} 已被本单位使用") from exc
         raise
     except BaseException:
-        _discard(copies)
+        delivering.discard(copies)
         raise
     return document
 
@@ -312,59 +240,9 @@ def _activate(document: Document, index: int, *, now: datetime) -> ChainStep:
     return step
 
 
-def _places(step: ChainStep) -> list[ChainDecision]:
-    return list(ChainDecision.objects.filter(step=step).select_related("user")
-                .order_by("position"))
-
-
-def _deciders(step: ChainStep | None, *, now: datetime) -> list[int]:
-    if step is None or step.state != ChainStep.State.ACTIVE:
-        return []
-    return decisions.deciders(_places(step), now=now)
-
-
-def current_step(document: Document) -> ChainStep | None:
-    if document.state not in DRAFT_STATES:
-        return None
-    return ChainStep.objects.filter(document=document, round=document.round,
-                                    index=document.current_step).first()
-
-
-def clerks_of(unit_id: int) -> list[User]:
-    return list(User.objects.filter(unit_memberships__unit_id=unit_id, is_active=True,
-                                     unit_memberships__role=UnitMembership.Role.CLERK)
-                .order_by("id"))
-
-
 # --- the living card -----------------------------------------------------------------------------------
-def rounds_of(document: Document) -> dict[int, list[ChainStep]]:
-    out: dict[int, list[ChainStep]] = {}
-    for step in (ChainStep.objects.filter(document=document)
-                 .prefetch_related("places__user", "places__decided_by")
-                 .order_by("round", "index")):
-        out.setdefault(step.round, []).append(step)
-    return out
-
-
-def card_for(document: Document, *, now: datetime) -> dict[str, Any]:
-    rounds = rounds_of(document)
-    step = current_step(document)
-    deciders = _deciders(step, now=now) if step is not None else []
-    issuers = ([u.id for u in clerks_of(document.unit_id)]
-               if document.state == Document.State.SIGNED_OFF else [])
-    return cards.draft_card(document, rounds, role=step.role if step else None,
-                            deciders=deciders, issuers=issuers,
-                            recipients=_names(document.planned_main),
-                            copies=_names(document.planned_cc))
-
-
-def _names(unit_ids: Sequence[int]) -> list[str]:
-    by_id = dict(Unit.objects.filter(id__in=unit_ids).values_list("id", "name"))
-    return [by_id[i] for i in unit_ids if i in by_id]
-
-
 def refresh_cards(document: Document, *, now: datetime) -> dict[int, dict[str, Any]]:
-    card = card_for(document, now=now)
+    card = drafts.card_for(document, now=now)
     bot = doc_bot()
     ids = (DraftMessage.objects.filter(document=document).order_by("message_id")
            .values_list("message_id", flat=True))
@@ -376,9 +254,9 @@ Target = tuple[int, str, User | None, str]
 
 def _step_targets(document: Document, step: ChainStep, *, now: datetime) -> list[Target]:
     bot = doc_bot()
-    what = ROLE_LABELS[ChainStep.Role(step.role)]
+    what = drafts.ROLE_LABELS[ChainStep.Role(step.role)]
     targets: list[Target] = []
-    places = _places(step)
+    places = drafts.places_of(step)
     for place in places:
         targets.append((bot.direct_room(user=place.user), DraftMessage.Kind.DECIDER, place.user,
                         f"请{what}：{summary(document)}"))
@@ -393,7 +271,7 @@ def _post(document: Document, targets: list[Target], *, now: datetime) -> None:
     """Post the card in each target room not yet holding a copy, in room id order (so that
     concurrent changes lock overlapping rooms in one order), with the draft's files."""
     bot = doc_bot()
-    card = card_for(document, now=now)
+    card = drafts.card_for(document, now=now)
     files = list(DocumentAttachment.objects.filter(document=document).order_by("position")
                  .values_list("attachment_id", flat=True))
     held = set(DraftMessage.objects.filter(document=document)
@@ -423,7 +301,7 @@ def decide(*, user: User, document_id: int, action: str, comment: str,
     `return`. Settles the step (会签: when all have approved) and moves the draft on. Returns
     the updated card messages. The same decision pressed again on the card
     (`pressed_again_ok`) changes nothing and returns {}; through the API it answers 409."""
-    if action not in DECISION_LABELS:
+    if action not in drafts.DECISION_LABELS:
         raise bad_request(f"未知操作：{action}")
     comment = " ".join(comment.split())[:2000]
     now = clock.now()
@@ -433,13 +311,13 @@ def decide(*, user: User, document_id: int, action: str, comment: str,
                                              decided_by=user, decision=action)
         if pressed_again_ok and again.exists():
             return {}
-        if document.state not in DRAFT_STATES:
+        if document.state not in drafts.DRAFT_STATES:
             raise ApiError("conflict", _not_deciding(document))
         step = ChainStep.objects.get(document=document, round=document.round,
                                      index=document.current_step)
         places = list(ChainDecision.objects.filter(step=step).select_for_update(of=("self",))
                       .select_related("user").order_by("position"))
-        found = decisions.place_for(user=user, places=places, now=now, labels=DECISION_LABELS)
+        found = decisions.place_for(user=user, places=places, now=now, labels=drafts.DECISION_LABELS)
         if found is None:
             raise forbidden(_not_your_turn(document, step, user))
         _check_action(step, action, comment)
@@ -449,7 +327,7 @@ def decide(*, user: User, document_id: int, action: str, comment: str,
         place.decided_at, place.decided_by, place.delegation = now, user, delegation
         place.step = step
         place.signature = personal.sign(user=user, subject=place.subject,
-                                        content=decision_content(document, step, place, revision),
+                                        content=drafts.decision_content(document, step, place, revision),
                                         at=now)
         place.save(update_fields=["decision", "comment", "decided_at", "decided_by",
                                   "delegation", "signature"])
@@ -472,13 +350,13 @@ def decide(*, user: User, document_id: int, action: str, comment: str,
                 if following.role == ChainStep.Role.SIGNOFF:
                     document.state = Document.State.AWAITING_SIGNOFF
                 targets = _step_targets(document, following, now=now)
-                tell |= set(_deciders(following, now=now))
+                tell |= set(drafts.deciders(following, now=now))
             elif outcome == "sign_off":
                 document.state = Document.State.SIGNED_OFF
                 document.signed_off_at = now
                 document.signer = place.decided_by.name if place.decided_by else place.user.name
                 document.issued_on = timezone.localtime(now).date()
-                clerks = clerks_of(document.unit_id)
+                clerks = drafts.clerks_of(document.unit_id)
                 bot = doc_bot()
                 targets = [(bot.direct_room(user=c), DraftMessage.Kind.CLERK, c,
                             f"请用印分发（已签发）：{summary(document)}") for c in clerks]
@@ -529,53 +407,46 @@ def _not_your_turn(document: Document, step: ChainStep, user: User) -> str:
     later = ChainDecision.objects.filter(step__document=document, step__round=document.round,
                                          step__index__gt=step.index, user=user).first()
     if later is not None:
-        role = ROLE_LABELS[ChainStep.Role(later.step.role)]
+        role = drafts.ROLE_LABELS[ChainStep.Role(later.step.role)]
         return (f"尚未轮到您{role}：当前是第{step.index + 1}步"
-                f"（{ROLE_LABELS[ChainStep.Role(step.role)]}）")
+                f"（{drafts.ROLE_LABELS[ChainStep.Role(step.role)]}）")
     return "您不是当前步骤的核稿人或签发人"
 
 
 # --- editing and resubmitting -------------------------------------------------------------------------
-def may_edit(*, user: User, document: Document) -> bool:
-    return user.id == document.sender_id or UnitMembership.objects.filter(
-        unit_id=document.unit_id, user=user, role=UnitMembership.Role.CLERK).exists()
-
-
 def edit(*, user: User, document_id: int, data: DraftEditIn) -> list[str]:
     """Change a returned draft (its next round signs the change) or a signed-off one: an
     edit of substance after sign-off goes back to the signer (复核: a new round with the
     sign-off step alone). Returns the names of the fields changed."""
-    from bots.documents.services import _discard, store_files
-
     now = clock.now()
     copies: list[Attachment] = []
     try:
         with transaction.atomic():
             document = _locked(document_id)
-            if not may_edit(user=user, document=document):
+            if not drafts.may_edit(user=user, document=document):
                 raise forbidden("只有拟稿人或本单位收发员可以修改公文")
             if document.state == Document.State.ISSUED:
                 raise ApiError("conflict", f"公文已印发（{document.number}），不能再修改")
-            if document.state in DRAFT_STATES:
+            if document.state in drafts.DRAFT_STATES:
                 raise ApiError("conflict", "公文正在核稿或签发中，退回后才能修改")
-            before = substance(document)
+            before = drafts.substance(document)
             changed = _apply_edit(document, data, now=now, user=user, copies=copies,
-                                  store=store_files)
+                                  store=delivering.store_files)
             if not changed:
                 return []
             document.save()
-            after = substance(document)
-            substantive = [k for k in SUBSTANCE if before[k] != after[k]]
+            after = drafts.substance(document)
+            substantive = [k for k in drafts.SUBSTANCE if before[k] != after[k]]
             events = [audit_events.edited(document=document, actor_id=user.id,
                                           fields=changed, at=now)]
             if document.state == Document.State.SIGNED_OFF and substantive:
                 _resign(document, now=now, note="签发后修改：" + "、".join(
-                    SUBSTANCE_LABELS[k] for k in substantive), actor=user)
+                    drafts.SUBSTANCE_LABELS[k] for k in substantive), actor=user)
             refresh_cards(document, now=now)
             audit.append(events)
             return changed
     except BaseException:
-        _discard(copies)
+        delivering.discard(copies)
         raise
 
 
@@ -594,8 +465,8 @@ def _apply_edit(document: Document, data: DraftEditIn, *, now: datetime, user: U
         document.body = _body(values["body"])
         changed.append("body")
     if data.recipients is not None or data.cc is not None:
-        main = data.recipients if data.recipients is not None else _codes(document.planned_main)
-        cc = data.cc if data.cc is not None else _codes(document.planned_cc)
+        main = data.recipients if data.recipients is not None else drafts.codes(document.planned_main)
+        cc = data.cc if data.cc is not None else drafts.codes(document.planned_cc)
         recipients, copies_to = _recipients(main, cc, unit=unit)
         document.planned_main = [u.id for u in recipients]
         document.planned_cc = [u.id for u in copies_to]
@@ -642,12 +513,12 @@ def _resign(document: Document, *, now: datetime, note: str, actor: User) -> Non
     document.signed_off_at = None
     document.signer = ""
     DraftRevision.objects.create(document=document, round=document.round,
-                                 content=substance(document), note=note, created_at=now)
+                                 content=drafts.substance(document), note=note, created_at=now)
     _make_steps(document, round_=document.round, reviewers=[], signer=signer)
     step = _activate(document, 0, now=now)
     document.save(update_fields=["round", "state", "signed_off_at", "signer", "current_step"])
     _post(document, _step_targets(document, step, now=now), now=now)
-    todo.changed(user_ids=_deciders(step, now=now))
+    todo.changed(user_ids=drafts.deciders(step, now=now))
     todo.changed_units(unit_ids=[document.unit_id])
 
 
@@ -656,7 +527,7 @@ def resubmit(*, user: User, document_id: int, comment: str) -> dict[int, dict[st
     now = clock.now()
     with transaction.atomic():
         document = _locked(document_id)
-        if not may_edit(user=user, document=document):
+        if not drafts.may_edit(user=user, document=document):
             raise forbidden("只有拟稿人或本单位收发员可以重新送审")
         if document.state != Document.State.RETURNED:
             raise ApiError("conflict", f"该公文{document.get_state_display()}，只有被退回的公文可以重新送审")
@@ -666,13 +537,13 @@ def resubmit(*, user: User, document_id: int, comment: str) -> dict[int, dict[st
         document.state = (Document.State.REVIEWING if reviewers
                           else Document.State.AWAITING_SIGNOFF)
         DraftRevision.objects.create(document=document, round=document.round,
-                                     content=substance(document), note=note, created_at=now)
+                                     content=drafts.substance(document), note=note, created_at=now)
         _make_steps(document, round_=document.round, reviewers=reviewers, signer=signer)
         first = _activate(document, 0, now=now)
         document.save(update_fields=["round", "state", "current_step"])
         updated = refresh_cards(document, now=now)
         _post(document, _step_targets(document, first, now=now), now=now)
-        todo.changed(user_ids=[*_deciders(first, now=now), document.sender_id])
+        todo.changed(user_ids=[*drafts.deciders(first, now=now), document.sender_id])
         audit.append([audit_events.resubmitted(document=document, actor_id=user.id, note=note,
                                                at=now)])
     return updated
@@ -683,7 +554,7 @@ def next_number(unit: Unit, *, year: int) -> rules.Number:
     """The next 发文字号 of the unit's 机关代字 for the year, under the counter's row lock (the
     caller's transaction holds it until commit: concurrent issues wait and take the next one;
     a rollback gives the number back). Numbers a drafter gave are stepped over."""
-    code = number_code(unit)
+    code = drafts.number_code(unit)
     NumberCounter.objects.get_or_create(unit=unit, code=code, year=year)
     counter = NumberCounter.objects.select_for_update().get(unit=unit, code=code, year=year)
     seq = counter.last + 1
@@ -700,19 +571,15 @@ def issue(*, user: User, document_id: int) -> Document:
     """用印分发 by a clerk of the issuing unit after sign-off: 复核 (the draft reads as it was
     signed off, every decision signature holds), the number, the PDF, the seal over the chain,
     delivery to every recipient unit. All or nothing."""
-    from bots.documents.services import _discard
-
     copies: list[Attachment] = []
     try:
         return _issue(user=user, document_id=document_id, copies=copies)
     except BaseException:
-        _discard(copies)
+        delivering.discard(copies)
         raise
 
 
 def _issue(*, user: User, document_id: int, copies: list[Attachment]) -> Document:
-    from bots.documents.services import deliver
-
     now = clock.now()
     with transaction.atomic():
         document = _locked(document_id)
@@ -737,7 +604,7 @@ def _issue(*, user: User, document_id: int, copies: list[Attachment]) -> Documen
         files = list(DocumentAttachment.objects.filter(document=document)
                      .select_related("attachment").order_by("position"))
         events = [audit_events.issued(document=document, actor_id=user.id, at=now)]
-        events += deliver(document, main=main, cc=cc, files=files, bot=doc_bot(), now=now,
+        events += delivering.deliver(document, main=main, cc=cc, files=files, bot=doc_bot(), now=now,
                           copies=copies)
         refresh_cards(document, now=now)
         todo.changed_units(unit_ids=[document.unit_id])
@@ -753,189 +620,41 @@ def _units_in_order(ids: Sequence[int]) -> list[Unit]:
 def _review(document: Document) -> None:
     """复核: the draft as it stands is what the last round signed, and every signature holds."""
     revision = DraftRevision.objects.get(document=document, round=document.round)
-    now = substance(document)
+    now = drafts.substance(document)
     if now != revision.content:
-        changed = [SUBSTANCE_LABELS.get(k, k) for k in now if now[k] != revision.content.get(k)]
+        changed = [drafts.SUBSTANCE_LABELS.get(k, k) for k in now if now[k] != revision.content.get(k)]
         raise ApiError("conflict", "复核未通过：" + "、".join(changed) + "与签发时不一致，需重新签发")
-    result = verify_decisions(document)
+    result = drafts.verify_decisions(document)
     if not result["valid"]:
         raise ApiError("conflict", f"复核未通过：{result['reason']}")
 
 
 # --- reading the chain ------------------------------------------------------------------------------
-def _signed_places(document: Document) -> list[ChainDecision]:
-    return list(ChainDecision.objects.filter(step__document=document).exclude(decision="")
-                .select_related("step", "user", "decided_by", "signature", "signature__key",
-                                "signature__key__user")
-                .order_by("step__round", "step__index", "position"))
-
-
-def sealed_chain(document: Document) -> list[dict[str, Any]]:
-    """The decisions the seal covers (every round's), each with a digest of its signature."""
-    out = []
-    for place in _signed_places(document):
-        signature = place.signature
-        out.append({
-            "round": place.step.round, "step": place.step.index, "role": place.step.role,
-            "approver": place.user.username,
-            "decided_by": place.decided_by.username if place.decided_by else None,
-            "decision": place.decision, "comment": place.comment,
-            "decided_at": precise_iso(place.decided_at) if place.decided_at else None,
-            "signature_sha256": hashlib.sha256(
-                f"{signature.tbs}\n{signature.value}".encode()).hexdigest() if signature else None,
-        })
-    return out
-
-
-def verify_decisions(document: Document) -> dict[str, Any]:
-    """Every signed decision checked against what the rows say now: {valid, reason,
-    decisions}."""
-    revisions = {r.round: r for r in DraftRevision.objects.filter(document=document)}
-    out: list[dict[str, Any]] = []
-    for place in _signed_places(document):
-        revision = revisions.get(place.step.round)
-        if revision is None:
-            out.append({"id": place.id, "round": place.step.round, "step": place.step.index,
-                        "valid": False, "reason": "缺少该轮的稿件记录"})
-            continue
-        result = personal.verify(signature=place.signature, subject=place.subject,
-                                 content=decision_content(document, place.step, place, revision),
-                                 describe=_describe)
-        out.append({"id": place.id, "round": place.step.round, "step": place.step.index,
-                    "role": place.step.role, "approver": place.user.username,
-                    "decided_by": place.decided_by.username if place.decided_by else None,
-                    "decision": place.decision, **result.as_dict()})
-    bad = next((d for d in out if not d["valid"]), None)
-    reason = ("全部核稿签发签名有效" if bad is None else
-              f"第{bad['round']}轮第{int(bad['step']) + 1}步 {bad.get('approver', '')} 的决定："
-              f"{bad['reason']}")
-    return {"valid": bad is None, "reason": reason, "decisions": out}
-
-
-SIGNED_LABELS = {"document": "公文编号", "unit": "拟稿单位", "round": "轮次", "step": "步骤",
-                 "role": "环节", "draft": "稿件内容", "approver": "核稿签发人",
-                 "decided_by": "签批人", "delegation": "委托", "decision": "决定",
-                 "comment": "意见", "decided_at": "时间"}
-
-
-def _describe(path: tuple[Any, ...]) -> str:
-    if not path:
-        return "签名内容"
-    if path[0] == "draft" and len(path) > 1:
-        return f"稿件的“{SUBSTANCE_LABELS.get(str(path[1]).replace('body_sha256', 'body'), path[1])}”"
-    return f"“{SIGNED_LABELS.get(str(path[0]), str(path[0]))}”"
-
-
-@dataclass
-class ChainView:
-    entries: list[dict[str, Any]]
-    actions: list[str]
-
-
-def chain_dicts(document: Document, *, viewer: User, now: datetime) -> ChainView:
-    """The chain as `GET /documents/{id}` gives it: every place of every round (decided or
-    awaited), with whether its signature holds; and what the viewer may do now."""
-    checked = {d["id"]: d["valid"] for d in verify_decisions(document)["decisions"]}
-    entries = []
-    for round_, steps in sorted(rounds_of(document).items()):
-        for step in steps:
-            for place in step.places.all():
-                entries.append({
-                    "round": round_, "step": step.index, "role": step.role,
-                    "role_label": ROLE_LABELS[ChainStep.Role(step.role)],
-                    "state": step.state, "user": _summary(place.user),
-                    "decided_by": _summary(place.decided_by) if place.decided_by_id else None,
-                    "proxy": bool(place.decided_by_id and place.decided_by_id != place.user_id),
-                    "decision": place.decision or None,
-                    "decision_label": DECISION_LABELS.get(place.decision, "待办理"),
-                    "comment": place.comment or None,
-                    "at": _iso(place.decided_at),
-                    "signature_valid": checked.get(place.id) if place.decision else None,
-                })
-    card = card_for(document, now=now)
-    actions = [a["action"] for a in card["actions"] if viewer.id in a.get("users", [])]
-    return ChainView(entries=entries, actions=actions)
-
-
-def _summary(user: User | None) -> dict[str, Any] | None:
-    from hub.chat.serializers import user_summary
-
-    return user_summary(user) if user is not None else None
-
-
-def _iso(moment: datetime | None) -> str | None:
-    from hub.lib.times import iso
-
-    return iso(moment)
-
-
-def archive_record(document: Document) -> list[dict[str, Any]]:
-    """The chain as the archive keeps it (in Chinese)."""
-    return [{"轮次": p.step.round, "步骤": p.step.index + 1,
-             "环节": ROLE_LABELS[ChainStep.Role(p.step.role)], "办理人": p.user.name,
-             "决定": DECISION_LABELS.get(p.decision, p.decision), "意见": p.comment,
-             "决定人": p.decided_by.name if p.decided_by else "", "时间": _iso(p.decided_at)}
-            for p in _signed_places(document)]
-
-
-def signature_records(document: Document) -> list[dict[str, Any]]:
-    """The decision signatures with their public keys and signed bytes (the export package)."""
-    out = []
-    for place in _signed_places(document):
-        signature = place.signature
-        if signature is None:
-            continue
-        key = signature.key
-        out.append({"type": "decision", "subject": signature.subject, "round": place.step.round,
-                    "step": place.step.index + 1, "role": place.step.role,
-                    "approver": place.user.username, "signer": key.user.username,
-                    "key_id": key.key_id, "alg": signature.alg, "public_key": key.public_key,
-                    "signed_at": precise_iso(signature.signed_at), "tbs": signature.tbs,
-                    "value": signature.value})
-    return out
 
 
 # --- who sees a draft --------------------------------------------------------------------------------
-def may_see_draft(*, user: User, document: Document, now: datetime) -> bool:
-    """The drafter, everyone in its chain (and whoever decided), their active deputies, and
-    the issuing unit's clerks, leaders and admins."""
-    if user.id == document.sender_id:
-        return True
-    places = ChainDecision.objects.filter(step__document=document)
-    if places.filter(Q(user=user) | Q(decided_by=user)).exists():
-        return True
-    if UnitMembership.objects.filter(unit_id=document.unit_id, user=user).exclude(
-            role=UnitMembership.Role.STAFF).exists():
-        return True
-    principals = list(places.values_list("user_id", flat=True))
-    return any(d.deputy_id == user.id
-               for d in decisions.active_delegations(principals, now=now))
-
-
 # --- the card's buttons ---------------------------------------------------------------------------
 def on_draft_card(*, user: User, message: Message, action: str,
                   params: dict[str, Any]) -> dict[str, Any]:
     """The handler the core calls for a press on a `document_draft` card."""
-    from bots.documents.services import message_as_is
-
     document_id = DraftMessage.objects.filter(message_id=message.id).values_list(
         "document_id", flat=True).first()
     if document_id is None:
         raise not_found("公文")
     comment = str(params.get("comment") or "")
-    if action in DECISION_LABELS:
+    if action in drafts.DECISION_LABELS:
         updated = decide(user=user, document_id=document_id, action=action, comment=comment,
                          pressed_again_ok=True)
     elif action == "resubmit":
         state = Document.objects.filter(id=document_id).values_list("state", "round").first()
         if state is not None and state[0] != Document.State.RETURNED and state[1] > 1:
-            return message_as_is(message)  # pressed again: already resubmitted
+            return delivering.message_as_is(message)  # pressed again: already resubmitted
         updated = resubmit(user=user, document_id=document_id, comment=comment)
     elif action == "issue":
         if Document.objects.filter(id=document_id, state=Document.State.ISSUED).exists():
-            return message_as_is(message)  # pressed again: already issued
+            return delivering.message_as_is(message)  # pressed again: already issued
         issue(user=user, document_id=document_id)
         updated = {}
     else:
         raise bad_request(f"未知操作：{action}")
-    return updated.get(message.id) or message_as_is(Message.objects.get(id=message.id))
+    return updated.get(message.id) or delivering.message_as_is(Message.objects.get(id=message.id))

@@ -188,7 +188,7 @@ def store(document: Document, *, bot: Any, main: Sequence[Unit], cc: Sequence[Un
     """Lay the document out and store the PDF as the bot's attachment (at issue, inside the
     issuing transaction: the caller's failure handling removes nothing of it, so the file
     outlives a rollback only as an orphan no row names)."""
-    from bots.documents.chain import masthead
+    from bots.documents.drafts import masthead
     from hub.seals.keys import active_key
 
     seal_name = active_key(unit=document.unit).seal_name
@@ -220,7 +220,7 @@ def response(document: Document) -> Any:
             raise ApiError("not_found", "版式文件已不存在")
         response: Any = FileResponse(open(path, "rb"), content_type="application/pdf")  # noqa: SIM115
     else:
-        from bots.documents.chain import masthead
+        from bots.documents.drafts import masthead
         from bots.documents.models import Delivery
 
         deliveries = list(document.deliveries.select_related("unit")

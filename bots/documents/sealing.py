@@ -43,7 +43,7 @@ def content(document: Document, *, files: list[DocumentAttachment] | None = None
     """The sealed content. `hashes` maps attachment ids to known digests (at sealing time,
     the digests just computed); otherwise each file is read and hashed now. A document that
     went through 核稿 and 签发 also seals its signed decisions (`chain`, from
-    chain.sealed_chain), and an issued one its GB/T 9704 PDF's SHA-256 (read from the stored
+    drafts.sealed_chain), and an issued one its GB/T 9704 PDF's SHA-256 (read from the stored
     file when not given); a document sent before either existed seals neither, as then."""
     if files is None:
         files = list(document.files.select_related("attachment").order_by("position"))
@@ -64,7 +64,7 @@ def content(document: Document, *, files: list[DocumentAttachment] | None = None
         "attachments": attachments,
     }
     if chain is None:
-        from bots.documents.chain import sealed_chain
+        from bots.documents.drafts import sealed_chain
 
         chain = sealed_chain(document)
     if chain:

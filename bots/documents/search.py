@@ -5,7 +5,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 
-from bots.documents.models import Circulation, Delivery, Document, DocumentAttachment
+from bots.documents.models import (
+    ChainDecision,
+    Circulation,
+    Delivery,
+    Document,
+    DocumentAttachment,
+)
 from search.sources import FileRef, Item, names
 
 
@@ -14,7 +20,9 @@ def documents(ids: Iterable[int] | None) -> Iterator[Item | tuple[str, int]]:
     if ids is not None:
         wanted = set(ids)
         qs = qs.filter(id__in=wanted)
-    rows = list(qs)
+    # A draft is not searchable: it is seen by its chain, not by its unit (it is indexed
+    # when it is issued).
+    rows = [d for d in qs if d.state == Document.State.ISSUED]
     found = {d.id for d in rows}
     doc_ids = list(found)
     audience: dict[int, set[str]] = defaultdict(set)
@@ -24,8 +32,16 @@ def documents(ids: Iterable[int] | None) -> Iterator[Item | tuple[str, int]]:
         if assignee_id:
             audience[doc_id].add(f"p{assignee_id}")
     for doc_id, reader_id in Circulation.objects.filter(
-            delivery__document_id__in=doc_ids).values_list("delivery__document_id", "reader_id"):
+            delivery__document_id__in=doc_ids, sent_at__isnull=False).values_list(
+            "delivery__document_id", "reader_id"):
         audience[doc_id].add(f"p{reader_id}")
+    for doc_id, user_id in Delivery.co_assignees.through.objects.filter(
+            delivery__document_id__in=doc_ids).values_list("delivery__document_id", "user_id"):
+        audience[doc_id].add(f"p{user_id}")
+    for doc_id, user_id, decider_id in ChainDecision.objects.filter(
+            step__document_id__in=doc_ids).values_list("step__document_id", "user_id",
+                                                       "decided_by_id"):
+        audience[doc_id] |= {f"p{u}" for u in (user_id, decider_id) if u}
     files: dict[int, list[FileRef]] = defaultdict(list)
     for f in DocumentAttachment.objects.filter(document_id__in=doc_ids).select_related(
             "attachment").order_by("position"):
@@ -71,6 +87,6 @@ def register() -> None:
 
     registry.register_source(registry.Source(
         kind="document", label="公文", names=("doc", "documents"), build=documents,
-        count=lambda: Document.objects.count(), cards=cards))
+        count=lambda: Document.objects.filter(state=Document.State.ISSUED).count(), cards=cards))
     registry.register_vocabulary(registry.Vocabulary(name="doctype", param="doc_type",
                                                      label="文种", values=DOC_TYPES))

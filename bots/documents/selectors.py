@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db.models import Q, QuerySet
 
 from bots import clock
-from bots.documents import cards, chain, groups, sealing
+from bots.documents import cards, drafts, groups, sealing
 from bots.documents.models import (
     DOC_TYPES,
     ChainDecision,
@@ -58,7 +58,7 @@ def access_document(*, user: User, document_id: Any) -> tuple[Document, Access]:
     if document is None:
         raise not_found("公文")
     if not document.issued:
-        if not chain.may_see_draft(user=user, document=document, now=clock.now()):
+        if not drafts.may_see_draft(user=user, document=document, now=clock.now()):
             raise not_found("公文")
         return document, Access(issuer=True, units=set())
     mine = _unit_ids(user)
@@ -171,7 +171,7 @@ def document_dict(document: Document, access: Access, *, with_log: bool = True,
     files = list(document.files.select_related("attachment").order_by("position"))
     totals = (cards.totals(document, deliveries, now)
               if access.issuer and document.issued else None)
-    view = chain.chain_dicts(document, viewer=viewer, now=now) if viewer is not None else None
+    view = drafts.chain_dicts(document, viewer=viewer, now=now) if viewer is not None else None
     planned = not document.issued
     return {
         "id": document.id,
@@ -206,9 +206,9 @@ def document_dict(document: Document, access: Access, *, with_log: bool = True,
         "recipients": [recipient_dict(document, d, circulations.get(d.id, []), now,
                                       steps.get(d.id, []), results.get(d.id, []))
                        for d in visible],
-        "cc": (chain._codes(document.planned_cc) if planned
+        "cc": (drafts.codes(document.planned_cc) if planned
                else [d.unit.code for d in deliveries if d.kind == Delivery.Kind.CC]),
-        "main": (chain._codes(document.planned_main) if planned
+        "main": (drafts.codes(document.planned_main) if planned
                  else [d.unit.code for d in deliveries if d.kind == Delivery.Kind.MAIN]),
         "totals": totals,
         "attachments": [attachment_dict(f.attachment) for f in files],
@@ -218,7 +218,7 @@ def document_dict(document: Document, access: Access, *, with_log: bool = True,
                    "units": sorted(d.unit.code for d in visible if d.unit_id in access.units),
                    "actions": view.actions if view else [],
                    "may_edit": bool(viewer and not document.issued
-                                    and chain.may_edit(user=viewer, document=document))},
+                                    and drafts.may_edit(user=viewer, document=document))},
         "log": log_dicts(document, access) if with_log else None,
     }
 
@@ -302,7 +302,7 @@ def meta_for(*, user: User) -> dict[str, Any]:
 def verification(document: Document) -> dict[str, Any]:
     """`GET /documents/{id}/verify`: the seal (for an issued document), and every decision
     signature of its chain; `valid` only when all hold."""
-    decisions = chain.verify_decisions(document)
+    decisions = drafts.verify_decisions(document)
     if document.issued:
         out = sealing.verify(document).as_dict()
     else:
@@ -335,8 +335,8 @@ def may_change_settings(*, user: User, unit: Unit) -> bool:
 
 
 def unit_settings_dict(unit: Unit, *, user: User) -> dict[str, Any]:
-    found = chain.unit_settings(unit)
+    found = drafts.unit_settings(unit)
     return {"unit": {"code": unit.code, "name": unit.name},
-            "number_code": chain.number_code(unit), "masthead": chain.masthead(unit),
+            "number_code": drafts.number_code(unit), "masthead": drafts.masthead(unit),
             "direct_issue": found.direct_issue,
             "may_change": may_change_settings(user=user, unit=unit)}

@@ -10,7 +10,6 @@ nothing more.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -21,7 +20,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from bots import clock
-from bots.documents import audit_events, cards, groups, rules, sealing, supervision
+from bots.documents import audit_events, cards, drafts, groups, rules, supervision
+from bots.documents import delivery as delivering
+from bots.documents import todo as document_todo
 from bots.documents.common import (
     ACTOR_ROLES,
     actors_of,
@@ -46,13 +47,12 @@ from bots.documents.models import (
 from bots.documents.schemas import DocumentIn
 from bots.runtime import BotContext
 from hub.chat import actions as chat
-from hub.chat import selectors as chat_selectors
 from hub.chat.models import Attachment, Message, Room
 from hub.core import todo
 from hub.core.changes import record as record_change
 from hub.lib.errors import ApiError, bad_request, forbidden, not_found
 from hub.org.models import Unit, UnitMembership, User
-from hub.seals import audit, signing
+from hub.seals import audit
 
 logger = logging.getLogger("bots.documents")
 
@@ -102,9 +102,7 @@ class _Checked:
 def _check(*, sender: User, data: DocumentIn, now: datetime) -> _Checked:
     """Every check that needs no write, in the order a person would want to hear them."""
     unit = issuing_unit(user=sender, code=data.unit)
-    from bots.documents.chain import direct_issue_allowed
-
-    if not direct_issue_allowed(unit):
+    if not drafts.direct_issue_allowed(unit):
         raise forbidden(f"{unit.name}的公文须经核稿、签发后由收发员用印分发，不能直接发文：请送审"
                         "（POST /documents/drafts）")
     secrecy = rules.check_not_classified(secrecy=data.secrecy, marks=data.marks, notes=data.notes,
@@ -133,7 +131,7 @@ def _check(*, sender: User, data: DocumentIn, now: datetime) -> _Checked:
     deadline = rules.parse_deadline(data.deadline, now=now)
     issued_on = rules.parse_issued_on(data.date, now=now)
     sign_within = data.sign_within_minutes or settings.HUITONG_DOC_SIGN_WITHIN_MINUTES[urgency]
-    attachments = _own_attachments(sender=sender, ids=data.attachments)
+    attachments = delivering.own_attachments(sender=sender, ids=data.attachments)
     if Document.objects.filter(unit=unit, number_year=number.year, number_code=number.code,
                                number_seq=number.seq).exists():
         raise ApiError("conflict", f"发文字号 {number.canonical} 已被本单位使用")
@@ -142,34 +140,6 @@ def _check(*, sender: User, data: DocumentIn, now: datetime) -> _Checked:
                     deadline=deadline, issued_on=issued_on, sign_within=sign_within,
                     attachments=attachments, signer=data.signer.strip(),
                     notes=data.notes.strip(), reply_required=data.reply_required)
-
-
-def _own_attachments(*, sender: User, ids: list[int]) -> list[Attachment]:
-    wanted = list(dict.fromkeys(ids))
-    found = {a.id: a for a in Attachment.objects.filter(id__in=wanted, uploader=sender)}
-    if len(found) != len(wanted):
-        raise not_found("附件")
-    attachments = [found[i] for i in wanted]
-    total = sum(a.size for a in attachments)
-    limit = settings.HUITONG_DOC_MAX_ATTACHMENT_BYTES
-    if total > limit:
-        raise ApiError("too_large", f"公文附件合计不能超过 {limit // (1024 * 1024)} MB")
-    return attachments
-
-
-def _chunks(attachment: Attachment) -> Iterator[bytes]:
-    with open(chat.attachment_path(attachment), "rb") as handle:
-        while chunk := handle.read(1024 * 1024):
-            yield chunk
-
-
-def _unit_rooms(units: list[Unit]) -> dict[int, int]:
-    """Each unit's room id, making the room of a unit that has none yet."""
-    rooms = dict(Room.objects.filter(unit__in=units).values_list("unit_id", "id"))
-    for unit in units:
-        if unit.id not in rooms:
-            rooms[unit.id] = chat.sync_unit_room(unit=unit).id
-    return rooms
 
 
 def send_document(*, sender: User, data: DocumentIn) -> Document:
@@ -184,20 +154,15 @@ def send_document(*, sender: User, data: DocumentIn) -> Document:
         with transaction.atomic():
             document = _send(sender=sender, checked=checked, bot=bot, now=now, copies=copies)
     except IntegrityError as exc:
-        _discard(copies)
+        delivering.discard(copies)
         if "document_number_unique" in str(exc):
             raise ApiError("conflict",
                            f"发文字号 {checked.number.canonical} 已被本单位使用") from exc
         raise
     except BaseException:
-        _discard(copies)
+        delivering.discard(copies)
         raise
     return document
-
-
-def _discard(copies: list[Attachment]) -> None:
-    for copy in copies:
-        chat.attachment_path(copy).unlink(missing_ok=True)
 
 
 def _send(*, sender: User, checked: _Checked, bot: BotContext, now: datetime,
@@ -211,89 +176,23 @@ def _send(*, sender: User, checked: _Checked, bot: BotContext, now: datetime,
         deadline=c.deadline, reply_required=c.reply_required,
         sign_within_minutes=c.sign_within, sent_at=now, state=Document.State.ISSUED,
         issued_by=sender)
-    files = store_files(document, c.attachments, bot=bot, copies=copies)
-    audit.append(deliver(document, main=c.recipients, cc=c.cc, files=files, bot=bot, now=now,
+    files = delivering.store_files(document, c.attachments, bot=bot, copies=copies)
+    audit.append(delivering.deliver(document, main=c.recipients, cc=c.cc, files=files, bot=bot, now=now,
                          copies=copies))
     return document
 
 
-def store_files(document: Document, originals: list[Attachment], *, bot: BotContext,
-                copies: list[Attachment], start: int = 0) -> list[DocumentAttachment]:
-    """The bot's own copies of the caller's uploads, as the document's files (sealed when it
-    is issued, posted with every card, never changed). `copies` collects the stored files so
-    that the caller can remove them if its transaction fails."""
-    made = []
-    for original in originals:
-        copy = chat.store_attachment(uploader=bot.user, name=original.name,
-                                     chunks=_chunks(original), declared_mime=original.mime)
-        copies.append(copy)
-        made.append(copy)
-    return DocumentAttachment.objects.bulk_create([
-        DocumentAttachment(document=document, attachment=copy, position=start + index,
-                           name=copy.name, size=copy.size, sha256=copy.sha256)
-        for index, copy in enumerate(made)])
-
-
-def deliver(document: Document, *, main: list[Unit], cc: list[Unit],
-            files: list[DocumentAttachment], bot: BotContext, now: datetime,
-            chain: list[dict[str, Any]] | None = None,
-            copies: list[Attachment] | None = None) -> list[audit.Event]:
-    """Seal a document that is ready (numbered, its files stored) and deliver it: a card in
-    each recipient unit's room, the tracking card in the issuing unit's room, the supervision
-    jobs. Returns the audit events for the caller to append last. `chain`: the signed
-    decisions the seal covers (a document that went through 核稿 and 签发); `copies` collects
-    the stored PDF, for the caller to remove if its transaction fails."""
-    from bots.documents import pdf
-
-    deliveries = Delivery.objects.bulk_create(
-        [Delivery(document=document, unit=u, kind=Delivery.Kind.MAIN, delivered_at=now)
-         for u in main]
-        + [Delivery(document=document, unit=u, kind=Delivery.Kind.CC, delivered_at=now)
-           for u in cc])
-    hashes = {f.attachment_id: f.sha256 for f in files}
-    rendition = pdf.store(document, bot=bot, main=main, cc=cc, files=files)
-    if copies is not None:
-        copies.append(rendition)
-    document.pdf = rendition
-    signature = signing.seal(
-        unit=document.unit, subject=document.subject,
-        content=sealing.content(document, files=files, hashes=hashes, chain=chain,
-                                pdf_sha256=rendition.sha256 if rendition else None),
-        at=now)
-    document.signature = signature
-    rooms = _unit_rooms([*main, *cc, document.unit])
-    bot.join(sorted(rooms.values()))
-    actors = actors_of([*rooms])
-    leaders = leader_ids_of([*rooms])
-    copy_ids = [f.attachment_id for f in files] + ([rendition.id] if rendition else [])
-    # Rooms in id order, so that two deliveries to overlapping units lock them in one order.
-    for delivery in sorted(deliveries, key=lambda d: rooms[d.unit_id]):
-        card = cards.unit_card(document, delivery, actors=actors[delivery.unit_id], circulations=(),
-                               leaders=leaders[delivery.unit_id])
-        message = bot.post(room_id=rooms[delivery.unit_id], body=summary(document), card=card,
-                           attachment_ids=copy_ids, join=False)
-        delivery.message_id = message["id"]
-    Delivery.objects.bulk_update(deliveries, ["message"])
-    tracking = bot.post(room_id=rooms[document.unit.id], body=f"【发文跟踪】{summary(document)}",
-                        card=cards.tracking_card(document, deliveries, actors=actors[document.unit.id],
-                                                 now=now),
-                        attachment_ids=copy_ids, join=False)  # the issuing unit's copy of the files
-    document.tracking_message_id = tracking["id"]
-    document.save(update_fields=["signature", "tracking_message", "pdf"])
-    supervision.schedule_for(document)
-    record_change(kind="document", object_id=document.id)
-    todo.changed_units(unit_ids=[u.id for u in [*main, *cc]])
-    return [audit_events.sent(document=document, signature=signature, at=now),
-            *(audit_events.delivered(document=document, delivery=d, at=now) for d in deliveries)]
-
-
 # --- cards after a change ---------------------------------------------------------------------------
 def refresh_delivery(document: Document, delivery: Delivery) -> dict[int, dict[str, Any]]:
-    """Re-render the unit's card and the assignee's card; {message id: updated Message}."""
+    """Re-render the unit's card and the assignee's card, and tell the unit's people, the
+    assignee and the readers that their to-do may have changed; {message id: updated Message}."""
     delivery = Delivery.objects.select_related(
         "unit", "signed_by", "assignee", "handled_by", "returned_by", "assigned_by").get(id=delivery.id)
     bot = doc_bot()
     updated = {}
+    readers = Circulation.objects.filter(delivery=delivery).values_list("reader_id", flat=True)
+    document_todo.changed(unit_ids=[delivery.unit_id],
+                          user_ids=[delivery.assignee_id or 0, *readers])
     if delivery.message_id is not None:
         card = cards.unit_card(document, delivery,
                                actors=actors_of([delivery.unit_id])[delivery.unit_id],
@@ -304,11 +203,6 @@ def refresh_delivery(document: Document, delivery: Delivery) -> dict[int, dict[s
         updated[delivery.assignee_message_id] = bot.update_card(
             message_id=delivery.assignee_message_id, card=cards.assignee_card(document, delivery))
     return updated
-
-
-def message_as_is(message: Message) -> dict[str, Any]:
-    return chat_selectors.messages_page(room_id=message.room_id, after_seq=message.seq - 1,
-                                        before_seq=message.seq + 1, limit=1)[0]
 
 
 # --- card actions -----------------------------------------------------------------------------------
@@ -342,7 +236,7 @@ def on_tracking_card(*, user: User, message: Message, action: str,
     if action != "remind":
         raise bad_request(f"未知操作：{action}")
     remind(user=user, document_id=document.id)
-    return message_as_is(Message.objects.get(id=message.id))
+    return delivering.message_as_is(Message.objects.get(id=message.id))
 
 
 def _returned(delivery: Delivery) -> ApiError:
@@ -372,14 +266,14 @@ def act(*, user: User, message: Message, delivery_id: int, action: str,
         step = STEPS[action]
         events = step(user=user, document=document, delivery=delivery, params=params, now=now)
         if not events:
-            return message_as_is(message)
+            return delivering.message_as_is(message)
         updated = refresh_delivery(document, delivery)
         refresh_tracking(document, now=now)
         record_change(kind="document", object_id=document.id)  # assignee, circulation readers
         todo.changed_units(unit_ids=[delivery.unit_id])
         todo.changed(user_ids=_people_of(delivery))
         audit.append(events)
-    return updated.get(message.id) or message_as_is(message)
+    return updated.get(message.id) or delivering.message_as_is(message)
 
 
 def _people_of(delivery: Delivery) -> list[int]:
@@ -572,7 +466,7 @@ def _complete(*, user: User, document: Document, delivery: Delivery, params: dic
     reply = str(params.get("comment") or "").strip()
     if document.reply_required and not reply:
         raise bad_request("此公文要求答复，请在办结时填写办理结果")
-    originals = _own_attachments(sender=user, ids=list(params.get("attachments") or []))
+    originals = delivering.own_attachments(sender=user, ids=list(params.get("attachments") or []))
     delivery.state, delivery.handled_at, delivery.handled_by = Delivery.State.HANDLED, now, user
     delivery.reply = reply[:2000]
     delivery.save(update_fields=["state", "handled_at", "handled_by", "reply"])
@@ -580,7 +474,7 @@ def _complete(*, user: User, document: Document, delivery: Delivery, params: dic
     copies = []
     for index, original in enumerate(originals):
         copy = chat.store_attachment(uploader=bot.user, name=original.name,
-                                     chunks=_chunks(original), declared_mime=original.mime)
+                                     chunks=delivering.chunks(original), declared_mime=original.mime)
         copies.append(copy)
         DeliveryFile.objects.create(delivery=delivery, attachment=copy, position=index,
                                     name=copy.name, size=copy.size, sha256=copy.sha256)
@@ -685,7 +579,7 @@ def read_circulation(*, user: User, message: Message, circulation_id: int,
         if circulation.reader_id != user.id:
             raise forbidden("只有传阅对象本人可以标记已阅")
         if circulation.read_at is not None:
-            return message_as_is(message)
+            return delivering.message_as_is(message)
         circulation.read_at = now
         circulation.comment = " ".join(comment.split())[:2000]
         circulation.save(update_fields=["read_at", "comment"])
@@ -733,9 +627,7 @@ def resend(*, user: User, document_id: int, data: Any) -> Document:
             if not comment:
                 raise bad_request("请说明更正了什么")
             substantive = any(v is not None for v in (data.title, data.body, data.attachments))
-            from bots.documents import chain
-
-            if substantive and not chain.direct_issue_allowed(original.unit):
+            if substantive and not drafts.direct_issue_allowed(original.unit):
                 raise ApiError("conflict", "本单位公文须经签发：更正标题、正文或附件请重新拟稿送审")
             fields = {f.name: getattr(original, f.name) for f in Document._meta.concrete_fields
                       if f.name not in ("id", "signature", "tracking_message", "pdf", "corrects",
@@ -752,7 +644,7 @@ def resend(*, user: User, document_id: int, data: Any) -> Document:
             corrected.state, corrected.sent_at = Document.State.ISSUED, now
             corrected.save()
             if data.attachments is not None:
-                files = store_files(corrected, _own_attachments(sender=user, ids=data.attachments),
+                files = delivering.store_files(corrected, delivering.own_attachments(sender=user, ids=data.attachments),
                                     bot=bot, copies=copies)
             else:
                 files = DocumentAttachment.objects.bulk_create([
@@ -760,7 +652,7 @@ def resend(*, user: User, document_id: int, data: Any) -> Document:
                                        position=f.position, name=f.name, size=f.size,
                                        sha256=f.sha256) for f in original.files.all()])
             units = [by_code[c] for c in wanted]
-            events = deliver(corrected,
+            events = delivering.deliver(corrected,
                              main=[d.unit for d in units if d.kind == Delivery.Kind.MAIN],
                              cc=[d.unit for d in units if d.kind == Delivery.Kind.CC],
                              files=files, bot=bot, now=now, copies=copies)
@@ -775,14 +667,14 @@ def resend(*, user: User, document_id: int, data: Any) -> Document:
             refresh_tracking(original, now=now)
             audit.append(events)
     except BaseException:
-        _discard(copies)
+        delivering.discard(copies)
         raise
     return corrected
 
 
 # --- the unit's settings ---------------------------------------------------------------------------
 def update_unit_settings(*, user: User, unit: Unit, data: Any) -> None:
-    from bots.documents import chain, selectors
+    from bots.documents import selectors
     from bots.documents.models import UnitDocumentSettings
 
     if not selectors.may_change_settings(user=user, unit=unit):
@@ -801,7 +693,7 @@ def update_unit_settings(*, user: User, unit: Unit, data: Any) -> None:
         row.save()
         audit.append([audit.Event(event="documents.settings_changed", subject=f"unit:{unit.code}",
                                   actor_id=user.id, data={
-                                      "number_code": chain.number_code(unit),
+                                      "number_code": drafts.number_code(unit),
                                       "masthead": row.masthead,
                                       "direct_issue": row.direct_issue})])
 

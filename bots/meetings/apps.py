@@ -8,7 +8,7 @@ class MeetingsConfig(AppConfig):
 
     def ready(self) -> None:
         from bots import runtime
-        from bots.meetings import api_docs, cards, reminders, search, services, urls
+        from bots.meetings import api_docs, cards, reminders, search, services, todo, urls
         from bots.meetings.bot import meetingbot
         from hub.chat import cards as card_registry
         from hub.core import routes
@@ -17,6 +17,7 @@ class MeetingsConfig(AppConfig):
         card_registry.register(cards.CARD_TYPE, services.on_meeting_card)
         card_registry.register(cards.ROSTER_CARD_TYPE, services.on_roster_card)
         reminders.register()
+        todo.register()
         routes.add_api(urls.urlpatterns)
         api_docs.register()
         search.register()

@@ -22,6 +22,7 @@ from bots.calendar import workdays
 from bots.documents import groups
 from bots.documents.common import actors_of
 from bots.meetings import audit_events, cards, reminders
+from bots.meetings import todo as meeting_todo
 from bots.meetings.common import (
     invitees_of,
     may_answer,
@@ -247,6 +248,7 @@ def _create(*, organiser: User, checked: _Checked, now: datetime,
     meeting.save(update_fields=["roster_message"])
     reminders.schedule_for(meeting, now=now)
     record_change(kind="meeting", object_id=meeting.id)
+    meeting_todo.changed(invitees)
     audit.append([audit_events.created(meeting=meeting, invitees=invitees, at=now)])
     return meeting
 
@@ -269,11 +271,13 @@ def refresh_roster(meeting: Meeting, *, now: datetime) -> None:
 
 
 def refresh_invitee(meeting: Meeting, invitee: Invitee, *, now: datetime) -> dict[int, dict[str, Any]]:
-    """Re-render an invitee's card (and their delegate's); {message id: updated Message}."""
+    """Re-render an invitee's card (and their delegate's), and tell those who answer for it
+    that their to-do may have changed; {message id: updated Message}."""
     invitee = (Invitee.objects.select_related("unit", "user", "delegate", "responded_by")
                .prefetch_related("attendees").get(id=invitee.id))
     bot = meeting_bot()
     updated = {}
+    meeting_todo.changed([invitee])
     if invitee.message_id is not None:
         who = (actors_of([invitee.unit_id])[invitee.unit_id] if invitee.unit_id
                else [invitee.user_id])

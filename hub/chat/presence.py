@@ -3,6 +3,7 @@
 Each process keeps one row per user it serves, with a socket count and a heartbeat; a row
 whose heartbeat is stale belongs to a dead process and does not count. A change of status is
 announced to the people who share a small room (direct, group, small unit) with the user.
+Bots hold no sockets and answer at any hour: they are always online.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from hub.chat import events
 from hub.chat.models import RoomMember
 from hub.core.models import Presence
 from hub.lib.realtime import Hub, publish
+from hub.org.models import User
 
 HEARTBEAT_SECONDS = 30
 STALE_AFTER = timedelta(seconds=90)
@@ -78,10 +80,12 @@ def set_away(*, server: str, user_id: int, away: bool) -> None:
 
 
 def statuses(user_ids: list[int]) -> dict[int, str]:
+    """Each person's status; a bot answers at any hour, so it is always online."""
+    out: dict[int, str] = dict.fromkeys(
+        User.objects.filter(id__in=user_ids, is_bot=True).values_list("id", flat=True), "online")
     live = Presence.objects.filter(
         user_id__in=user_ids, sockets__gt=0, seen_at__gte=timezone.now() - STALE_AFTER
     ).values_list("user_id", "away")
-    out: dict[int, str] = {}
     for uid, away in live:
         if out.get(uid) != "online":
             out[uid] = "away" if away else "online"

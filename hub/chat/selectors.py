@@ -9,7 +9,6 @@ from django.db.models import F
 from hub.chat.models import Message, Room, RoomMember
 from hub.chat.serializers import messages_dicts, messages_queryset, room_dict, user_summary
 from hub.lib.times import iso
-from hub.org.models import User
 
 MAX_PAGE = 500
 
@@ -118,12 +117,3 @@ def channels_directory(*, user_id: int) -> list[dict[str, Any]]:
          "joined": r.id in mine}
         for r in Room.objects.filter(kind=Room.Kind.CHANNEL).order_by("name")
     ]
-
-
-def search_users(*, query: str, limit: int = 20) -> list[dict[str, Any]]:
-    qs = User.objects.filter(is_active=True)
-    if query:
-        from django.db.models import Q
-
-        qs = qs.filter(Q(username__icontains=query) | Q(display_name__icontains=query))
-    return [user_summary(u) for u in qs.order_by("username")[:limit]]

@@ -12,7 +12,8 @@ from django.db.models import Prefetch
 
 from hub.chat.models import Attachment, Message, Reaction, Room, RoomMember
 from hub.lib.times import iso
-from hub.org.models import User
+from hub.org.models import UnitMembership, User
+from hub.org.pinyin import spell
 
 
 def dumps(frame: dict[str, Any]) -> str:
@@ -30,12 +31,14 @@ def user_summary(user: User) -> dict[str, Any]:
     }
 
 
-def user_full(user: User) -> dict[str, Any]:
+def user_full(user: User, memberships: Iterable[UnitMembership] | None = None) -> dict[str, Any]:
+    """A User with units, roles and the name in pinyin; `memberships` (with their units) when
+    the caller read them already, else the user's prefetched ones."""
     units = [
         {"id": m.unit.id, "code": m.unit.code, "name": m.unit.name, "role": m.role}
-        for m in user.unit_memberships.all()
+        for m in (user.unit_memberships.all() if memberships is None else memberships)
     ]
-    return {**user_summary(user), "units": units}
+    return {**user_summary(user), "units": units, "pinyin": spell(user.name).text}
 
 
 def attachment_dict(attachment: Attachment) -> dict[str, Any]:

@@ -18,7 +18,8 @@ ERROR = {
 }
 USER = {"type": "object", "properties": {
     "id": {"type": "integer"}, "username": {"type": "string"}, "display_name": {"type": "string"},
-    "title": {"type": "string"}, "is_bot": {"type": "boolean"},
+    "title": {"type": "string"}, "is_bot": {"type": "boolean"}, "pinyin": {"type": "string"},
+    "presence": {"enum": ["online", "away", "offline"]},
     "units": {"type": "array", "items": {"type": "object", "properties": {
         "id": {"type": "integer"}, "code": {"type": "string"}, "name": {"type": "string"},
         "role": {"type": "string"}}}}}}
@@ -43,6 +44,16 @@ MESSAGE = {"type": "object", "properties": {
     "edited_at": {"type": ["string", "null"], "format": "date-time"},
     "deleted": {"type": "boolean"}, "read_count": {"type": "integer"},
     "member_count": {"type": "integer"}}}
+DIRECTORY = {"type": "object", "properties": {"units": {"type": "array", "items": {
+    "type": "object", "properties": {
+        "id": {"type": "integer"}, "code": {"type": "string"}, "name": {"type": "string"},
+        "short_name": {"type": "string"}, "kind": {"type": "string"},
+        "parent": {"type": ["integer", "null"]}, "sort_order": {"type": "integer"},
+        "people": {"type": "array", "items": {"type": "object", "properties": {
+            "id": {"type": "integer"}, "username": {"type": "string"},
+            "display_name": {"type": "string"}, "title": {"type": "string"},
+            "role": {"enum": ["staff", "clerk", "leader", "admin"]},
+            "is_bot": {"type": "boolean"}, "pinyin": {"type": "string"}}}}}}}}}
 TODO_ITEM = {"type": "object", "properties": {
     "kind": {"type": "string"}, "label": {"type": "string"}, "title": {"type": "string"},
     "ref": {"type": "integer"}, "object_type": {"type": "string"},
@@ -123,6 +134,14 @@ def document() -> dict[str, Any]:
         "/api/v1/me": {"get": _op("The caller", response=_ref("User"))},
         "/api/v1/users": {"get": _op("People, filtered by q", query=["q", "presence"],
                                      response=arr("User"))},
+        "/api/v1/users/{username}": {"get": {
+            **_op("One person: User with units and roles, and presence",
+                  response=_ref("User")),
+            "parameters": [{"name": "username", "in": "path", "required": True,
+                            "schema": {"type": "string"}}]}},
+        "/api/v1/directory": {"get": _op(
+            "The directory (通讯录): the unit tree with its people, roles and titles",
+            query=["presence"], response=DIRECTORY)},
         "/api/v1/units": {"get": _op("Units")},
         "/api/v1/rooms": {
             "get": _op("The caller's rooms with unread and last_seq", response=arr("Room")),

@@ -35,6 +35,18 @@ def user_for_token(*, token: str) -> User | None:
     return row.user if row else None
 
 
+def ensure_password(*, user: User, password: str) -> bool:
+    """Give the user this password unless it is theirs already; whether it changed. Setting
+    the same password again would still change the stored hash (a new salt), and with it
+    the session hash that every logged-in browser of the user carries: they would all be
+    logged out."""
+    if user.has_usable_password() and user.check_password(password):
+        return False
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    return True
+
+
 def set_unit_membership(*, unit: Unit, user: User, role: str) -> UnitMembership:
     """Put a person in a unit with a role; they join the unit's room."""
     from hub.chat.actions import sync_unit_room

@@ -7,12 +7,12 @@ from typing import Any
 from django.contrib.auth import authenticate as django_authenticate
 from django.http import HttpRequest
 
-from hub.chat import presence, selectors
+from hub.chat import presence
 from hub.chat.schemas import TokenIn
 from hub.chat.serializers import user_full
 from hub.lib.errors import ApiError
 from hub.lib.http import bearer_token, endpoint, parse_body
-from hub.org import actions
+from hub.org import actions, selectors
 from hub.org.models import Unit, User
 
 
@@ -40,12 +40,22 @@ def me(request: HttpRequest, user: User) -> Any:
 @endpoint("GET")
 def users(request: HttpRequest, user: User) -> Any:
     query = request.GET.get("q", "").strip()[:64]
-    found = selectors.search_users(query=query, limit=50 if query else 1000)
+    found = selectors.search_people(viewer=user, query=query, limit=50 if query else 1000)
     if request.GET.get("presence"):
         states = presence.statuses([u["id"] for u in found])
         for item in found:
             item["presence"] = states[item["id"]]
     return 200, found
+
+
+@endpoint("GET")
+def user_detail(request: HttpRequest, user: User, username: str) -> Any:
+    return 200, selectors.person(username=username)
+
+
+@endpoint("GET")
+def directory(request: HttpRequest, user: User) -> Any:
+    return 200, selectors.directory(with_presence=bool(request.GET.get("presence")))
 
 
 @endpoint("GET")

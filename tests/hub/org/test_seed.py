@@ -99,6 +99,24 @@ def test_rerun_with_another_password_resets_the_demo_passwords(demo: Any) -> Non
     assert login_status("clerk", DEMO_PASSWORD) == 401
 
 
+def test_rerun_with_the_same_password_keeps_browsers_logged_in(demo: Any) -> None:
+    """`make run` run again reseeds: a logged-in browser (the session carries a hash of the
+    password's stored hash) must stay logged in, as must the archive account."""
+    browsers = {}
+    for username in ("clerk", "leader", "archivist"):
+        browser = Client()
+        browser.force_login(User.objects.get(username=username))
+        assert browser.get("/api/v1/me").status_code == 200
+        browsers[username] = browser
+    stored = dict(User.objects.values_list("username", "password"))
+    seed(DEMO_PASSWORD)
+    assert dict(User.objects.values_list("username", "password")) == stored
+    for username, browser in browsers.items():
+        assert browser.get("/api/v1/me").status_code == 200, username
+    seed("another-pass-2")
+    assert browsers["clerk"].get("/api/v1/me").status_code == 401
+
+
 def test_seed_refuses_a_too_short_password(db: Any) -> None:
     from django.core.management.base import CommandError
 

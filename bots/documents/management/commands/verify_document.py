@@ -4,12 +4,12 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from bots.documents import rules, sealing
+from bots.documents import drafts, rules, sealing
 from bots.documents.models import Document
 
 
 class Command(BaseCommand):
-    help = "校验公文的电子印章：内容、附件自签章以来是否被改动"
+    help = "校验公文的电子印章（内容、附件、版式文件自签章以来是否被改动）和核稿签发签名"
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("documents", nargs="*", help="公文编号或发文字号；不写则校验全部")
@@ -25,12 +25,17 @@ class Command(BaseCommand):
                     raise CommandError(f"找不到公文 {ref}")
                 found.extend(qs.select_related("unit"))
         else:
-            found = list(Document.objects.select_related("unit").order_by("id"))
+            found = list(Document.objects.filter(state=Document.State.ISSUED)
+                         .select_related("unit").order_by("id"))
         bad = 0
         for document in found:
             result = sealing.verify(document)
-            line = f"#{document.id} {document.number} {document.title}：{result.reason}"
-            if result.valid:
+            chain = drafts.verify_decisions(document)
+            valid = result.valid and chain["valid"]
+            reason = result.reason if not result.valid or not chain["decisions"] else (
+                f"{result.reason}；{chain['reason']}")
+            line = f"#{document.id} {document.number} {document.title}：{reason}"
+            if valid:
                 self.stdout.write(self.style.SUCCESS(f"✓ {line}"))
             else:
                 bad += 1

@@ -1,4 +1,5 @@
-"""Create the demo district (idempotently); a rerun sets the demo users' password."""
+"""Create the demo district (idempotently); a rerun sets the demo users' password (and
+leaves an unchanged one alone, so that browsers stay logged in)."""
 
 from __future__ import annotations
 
@@ -95,6 +96,5 @@ class Command(BaseCommand):
     def _user(username: str, display_name: str, title: str, password: str) -> User:
         user, _ = User.objects.update_or_create(
             username=username, defaults={"display_name": display_name, "title": title})
-        user.set_password(password)
-        user.save(update_fields=["password"])
+        actions.ensure_password(user=user, password=password)
         return user
