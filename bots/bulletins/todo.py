@@ -25,8 +25,8 @@ def _clerk_units(user_ids: Sequence[int]) -> dict[int, list[int]]:
 
 
 def submit_items(*, user: Any, now: datetime) -> list[registry.TodoItem]:
-    units = _clerk_units([user.id]).get(user.id, [])
-    rows = (CallUnit.objects.filter(unit_id__in=units, submitted_at__isnull=True)
+    rows = (CallUnit.objects.filter(submitted_at__isnull=True, unit__memberships__user_id=user.id,
+                                    unit__memberships__role=UnitMembership.Role.CLERK)
             .select_related("call", "call__publication", "unit").order_by("call__created_at"))
     return [registry.TodoItem(
         kind=SUBMIT, ref=r.call_id, title=f"《{r.call.publication.name}》约稿：{r.call.title}",
@@ -43,18 +43,20 @@ def submit_count(*, user_ids: Sequence[int], now: datetime) -> dict[int, int]:
     return {uid: sum(waiting[u] for u in units) for uid, units in by_user.items()}
 
 
-def _principals(user_id: int, now: datetime) -> list[int]:
-    """The people whose 签发 the user decides: themselves and whoever named them deputy."""
+def _principals(user_id: int, now: datetime) -> Any:
+    """The people whose 签发 the user decides: themselves and whoever named them deputy (a
+    subquery: one query with the issues)."""
+    from django.db.models import Q
+
     from bots.approvals.models import Delegation
 
-    return [user_id, *Delegation.objects.filter(
+    return Q(signer_id=user_id) | Q(signer_id__in=Delegation.objects.filter(
         deputy_id=user_id, revoked_at__isnull=True, starts_at__lte=now, ends_at__gt=now)
-        .values_list("principal_id", flat=True)]
+        .values("principal_id"))
 
 
 def review_items(*, user: Any, now: datetime) -> list[registry.TodoItem]:
-    rows = (Issue.objects.filter(state=Issue.State.AWAITING_SIGNOFF,
-                                 signer_id__in=_principals(user.id, now))
+    rows = (Issue.objects.filter(_principals(user.id, now), state=Issue.State.AWAITING_SIGNOFF)
             .select_related("publication", "signer").order_by("updated_at", "id"))
     return [registry.TodoItem(
         kind=REVIEW, ref=i.id, title=f"签发《{i.publication.name}》" + (f"：{i.title}" if i.title else ""),
