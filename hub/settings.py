@@ -86,6 +86,8 @@ INSTALLED_APPS = [
     "bots.calendar",
     "bots.meetings",
     "bots.approvals",
+    "bots.notices",
+    "bots.bulletins",
     "search",
     "archive",
     "integrations.matrix",

@@ -26,6 +26,7 @@ api = [
     path("rooms/<int:room_id>/mute", chat.room_mute),
     path("rooms/<int:room_id>/pins", chat.room_pins),
     path("rooms/<int:room_id>/pins/<int:message_id>", chat.room_pin),
+    path("rooms/<int:room_id>/settings", chat.room_settings),
     path("channels", chat.channels),
     path("messages/<int:message_id>", chat.message_detail),
     path("messages/<int:message_id>/readers", chat.readers),

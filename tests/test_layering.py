@@ -96,7 +96,8 @@ def _module_graph(folder: str) -> dict[str, set[str]]:
     return graph
 
 
-@pytest.mark.parametrize("bot", ["bots/meetings", "bots/approvals", "bots/documents"])
+@pytest.mark.parametrize("bot", ["bots/meetings", "bots/approvals", "bots/documents",
+                                 "bots/notices", "bots/bulletins"])
 def test_no_import_cycles_within_a_bot_and_selectors_do_not_import_services(bot: str) -> None:
     package = bot.replace("/", ".")
     graph = _module_graph(bot)

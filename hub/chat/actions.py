@@ -217,9 +217,11 @@ def users_by_username(usernames: list[str]) -> list[User]:
 
 
 def create_room(*, creator: User, name: str, kind: str, members: list[str],
-                topic: str = "") -> tuple[dict[str, Any], bool]:
+                topic: str = "", announce_only: bool = False) -> tuple[dict[str, Any], bool]:
     """Make a group or channel with the creator and the named members, or find or make the
     direct room with one person. Returns (Room as the creator sees it, created)."""
+    if announce_only and kind != Room.Kind.CHANNEL:
+        raise bad_request("只有频道可以设为仅管理员发言")
     if kind == Room.Kind.DIRECT:
         others = users_by_username(members)
         if len(others) != 1 or others[0].id == creator.id:
@@ -248,11 +250,25 @@ def create_room(*, creator: User, name: str, kind: str, members: list[str],
         raise bad_request("主题不超过 500 个字符")
     others = [u for u in users_by_username(members) if u.id != creator.id]
     with transaction.atomic():
-        room = Room.objects.create(name=name, kind=kind, topic=topic, created_by=creator)
+        room = Room.objects.create(name=name, kind=kind, topic=topic, created_by=creator,
+                                   announce_only=announce_only)
         add_members(room=room, users=[creator], role=RoomMember.Role.ADMIN)
         add_members(room=room, users=others)
     room.refresh_from_db()
     return _room_payload(room, creator.id, RoomMember.Role.ADMIN, 0), True
+
+
+def set_room_settings(*, user: User, room_id: Any, announce_only: bool) -> dict[str, Any]:
+    """A channel's admins make it an announcement channel (only admins post) or open it
+    again; answers the Room as the caller sees it."""
+    member = access_room(user_id=user.id, room_id=room_id)
+    if member.room.kind != Room.Kind.CHANNEL:
+        raise bad_request("只有频道可以设为仅管理员发言")
+    if member.role != RoomMember.Role.ADMIN:
+        raise forbidden("只有频道管理员可以更改频道设置")
+    Room.objects.filter(id=member.room_id).update(announce_only=announce_only)
+    member.room.announce_only = announce_only
+    return _room_payload(member.room, user.id, member.role, member.last_read_seq)
 
 
 def join_channel(*, user: User, room: Room) -> dict[str, Any]:
@@ -365,6 +381,9 @@ def send_message(*, sender: User, room_id: Any, body: Any, client_id: str | None
     sender may pass on (a forward); `attachment_ids` must be the sender's own uploads."""
     member = access_room(user_id=sender.id, room_id=room_id)
     room_pk = member.room_id
+    if (member.room.announce_only and member.role != RoomMember.Role.ADMIN
+            and not sender.is_bot):
+        raise forbidden("本频道仅管理员可以发言")
     if client_id is not None:
         existing = Message.objects.filter(room_id=room_pk, sender=sender, client_id=client_id)
         first = existing.values_list("id", flat=True).first()

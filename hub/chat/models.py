@@ -26,6 +26,8 @@ class Room(models.Model):
     # The seq of the newest message; raised by exactly one per message under the row lock.
     last_seq = models.BigIntegerField(default=0)
     member_count = models.IntegerField(default=0)
+    # An announcement channel: only its admins (and bots) may post; everyone may read and react.
+    announce_only = models.BooleanField("仅管理员发言", default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
         related_name="+",

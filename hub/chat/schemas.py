@@ -24,6 +24,11 @@ class RoomIn(Body):
     kind: Literal["direct", "group", "channel"]
     members: list[StrictStr] = Field(default_factory=list, max_length=5000)
     topic: StrictStr = ""
+    announce_only: StrictBool = False
+
+
+class RoomSettingsIn(Body):
+    announce_only: StrictBool
 
 
 class SendIn(Body):

@@ -22,6 +22,7 @@ from hub.chat.schemas import (
     ReactionIn,
     ReadIn,
     RoomIn,
+    RoomSettingsIn,
     SendIn,
 )
 from hub.chat.serializers import attachment_dict
@@ -40,7 +41,8 @@ def rooms(request: HttpRequest, user: User) -> Any:
         return 200, selectors.rooms_for_user(user_id=user.id)
     data = parse_body(request, RoomIn)
     room, created = actions.create_room(creator=user, name=data.name, kind=data.kind,
-                                        members=data.members, topic=data.topic)
+                                        members=data.members, topic=data.topic,
+                                        announce_only=data.announce_only)
     return (201 if created else 200), room
 
 
@@ -48,6 +50,13 @@ def rooms(request: HttpRequest, user: User) -> Any:
 def room_detail(request: HttpRequest, user: User, room_id: int) -> Any:
     member = access_room(user_id=user.id, room_id=room_id)
     return 200, selectors.room_for_user(member=member)
+
+
+@endpoint("POST")
+def room_settings(request: HttpRequest, user: User, room_id: int) -> Any:
+    data = parse_body(request, RoomSettingsIn)
+    return 200, actions.set_room_settings(user=user, room_id=room_id,
+                                          announce_only=data.announce_only)
 
 
 @endpoint("GET", "POST")

@@ -11,7 +11,8 @@ from typing import Literal
 
 from hub.core.models import IndexQueue
 
-Kind = Literal["message", "document", "meeting", "approval"]
+# A registered search source's kind (search/registry.py): "message", "document", ...
+Kind = str
 Op = Literal["upsert", "delete"]
 
 

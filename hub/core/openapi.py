@@ -29,7 +29,8 @@ ROOM = {"type": "object", "properties": {
     "last_seq": {"type": "integer"}, "unread": {"type": "integer"},
     "members_count": {"type": "integer"}, "last_read_seq": {"type": "integer"},
     "muted": {"type": "boolean"},
-    "pinned": {"type": "array", "items": {"type": "integer"}}}}
+    "pinned": {"type": "array", "items": {"type": "integer"}},
+    "announce_only": {"type": "boolean"}}}
 ATTACHMENT = {"type": "object", "properties": {
     "id": {"type": "integer"}, "name": {"type": "string"}, "size": {"type": "integer"},
     "mime": {"type": "string"}, "sha256": {"type": "string"}, "url": {"type": "string"}}}
@@ -123,7 +124,7 @@ def add_paths(paths: dict[str, Any], *, models: Sequence[type[BaseModel]] = (),
 def document() -> dict[str, Any]:
     models: list[type[BaseModel]] = [schemas.TokenIn, schemas.RoomIn, schemas.SendIn, schemas.EditIn, schemas.ReadIn,
               schemas.ReactionIn, schemas.MembersIn, schemas.ActionIn, schemas.MuteIn, schemas.PinIn,
-              schemas.ForwardIn]
+              schemas.ForwardIn, schemas.RoomSettingsIn]
     components: dict[str, Any] = {
         "Error": ERROR, "User": USER, "Room": ROOM, "Attachment": ATTACHMENT, "Message": MESSAGE,
         "TodoItem": TODO_ITEM, "Todo": TODO,
@@ -186,6 +187,9 @@ def document() -> dict[str, Any]:
         },
         "/api/v1/rooms/{room_id}/pins/{message_id}": {"delete": _op(
             "Unpin a message", params=["room_id", "message_id"], ok=204)},
+        "/api/v1/rooms/{room_id}/settings": {"post": _op(
+            "A channel's admins make it announce-only (only admins post) or open it again",
+            params=["room_id"], body=schemas.RoomSettingsIn, response=_ref("Room"))},
         "/api/v1/channels": {"get": _op("The channel directory")},
         "/api/v1/messages/{message_id}": {
             "get": _op("One message", params=["message_id"], response=_ref("Message")),

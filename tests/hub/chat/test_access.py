@@ -29,6 +29,7 @@ TABLE: list[tuple[str, str, dict[str, Any] | None]] = [
     ("GET", "rooms/<int:room_id>/pins", None),
     ("POST", "rooms/<int:room_id>/pins", {"message": "<message>"}),
     ("DELETE", "rooms/<int:room_id>/pins/<int:message_id>", None),
+    ("POST", "rooms/<int:room_id>/settings", {"announce_only": True}),
     ("GET", "messages/<int:message_id>", None),
     ("PATCH", "messages/<int:message_id>", {"body": "篡改"}),
     ("DELETE", "messages/<int:message_id>", None),
@@ -70,6 +71,29 @@ TABLE: list[tuple[str, str, dict[str, Any] | None]] = [
     ("POST", "approvals/<int:approval_id>/resubmit", None),
     ("GET", "approvals/<int:approval_id>/verify", None),
     ("DELETE", "approvals/delegations/<int:delegation_id>", None),
+    # The notices bot (bots/notices): a notice is seen by its recipients, its sender and the
+    # sending unit's clerks, leaders and admins.
+    ("GET", "notices/<int:notice_id>", None),
+    ("POST", "notices/<int:notice_id>/ack", {}),
+    ("POST", "notices/<int:notice_id>/remind", None),
+    # The bulletins (bots/bulletins): a call is seen by the editors and the units asked; an
+    # item by its submitter, its unit's managers, the editors, its issue's signer and, once
+    # published, the units the issue went to; an issue by the editors, the signer, the
+    # publishing unit's managers and, once published, its units.
+    ("GET", "bulletins/calls/<int:call_id>", None),
+    ("GET", "bulletins/items/<int:item_id>", None),
+    ("POST", "bulletins/items/<int:item_id>/decide", {"action": "decline", "comment": "探测"}),
+    ("POST", "bulletins/items/<int:item_id>/instructions",
+     {"comment": "探测", "units": ["qwb"], "deadline": "2099-01-01"}),
+    ("GET", "bulletins/items/<int:item_id>/files/<int:index>", None),
+    ("GET", "bulletins/issues/<int:issue_id>", None),
+    ("POST", "bulletins/issues/<int:issue_id>/decide", {"action": "sign_off"}),
+    ("POST", "bulletins/issues/<int:issue_id>/resubmit", {}),
+    ("POST", "bulletins/issues/<int:issue_id>/publish", None),
+    ("POST", "bulletins/issues/<int:issue_id>/read", None),
+    ("POST", "bulletins/issues/<int:issue_id>/remind", None),
+    ("GET", "bulletins/issues/<int:issue_id>/pdf", None),
+    ("GET", "bulletins/issues/<int:issue_id>/verify", None),
     # The archive (archive): an approval's entry is seen by its requester, approvers
     # and the unit's clerks, leaders and admins.
     ("GET", "archive/<int:entry_id>", None),
@@ -103,7 +127,7 @@ def test_table_covers_every_route_with_an_id() -> None:
 
 
 @pytest.fixture
-def hidden(demo: Any, api: Any) -> dict[str, Any]:
+def hidden(demo: Any, api: Any, monkeypatch: Any) -> dict[str, Any]:
     """A group of clerk and staff1 with a message carrying a file; staff3 is not in it."""
     room = api("clerk").post("/rooms", {"name": "内部专班", "kind": "group",
                                         "members": [MEMBER]}).json()
@@ -132,9 +156,25 @@ def hidden(demo: Any, api: Any) -> dict[str, Any]:
 
     file_pending()
     entry = ArchiveEntry.objects.get(object_type="approval", object_id=settled["id"])
+    notice = api("clerk").post("/notices", {"title": "值班安排", "audience": ["qwb"]}).json()
+    call = api("clerk").post("/bulletins/zwxx/calls", {
+        "title": "约稿", "units": ["qwb"], "deadline": (start + timedelta(days=1)).isoformat()}
+    ).json()
+    # Laying out the bulletin's PDF (tested in tests/bots/bulletins) is not what is probed here.
+    monkeypatch.setattr("bots.bulletins.pdf.render", lambda *args, **kwargs: b"%PDF-1.4\n")
+    picture = api(MEMBER).upload("现场.png", b"picture").json()
+    item = api(MEMBER).post("/bulletins/zwxx/items", {
+        "title": "区委办信息", "body": "正文", "call": call["id"],
+        "attachments": [picture["id"]]}).json()
+    api("clerk").post(f"/bulletins/items/{item['id']}/decide", {"action": "adopt"})
+    issue = api("clerk").post("/bulletins/zwxx/issues", {
+        "items": [item["id"]], "signer": "leader", "audience": ["qwb"]}).json()
+    api("leader").post(f"/bulletins/issues/{issue['id']}/decide", {"action": "sign_off"})
+    assert api("clerk").post(f"/bulletins/issues/{issue['id']}/publish").status_code == 200
     return {"room": room, "message": message, "attachment": attachment, "document": document,
             "meeting": meeting, "approval": approval, "delegation": delegation,
-            "entry": {"id": entry.id}}
+            "entry": {"id": entry.id}, "notice": notice, "call": call, "item": item,
+            "issue": issue}
 
 
 def state(room_id: int) -> tuple[Any, ...]:
@@ -191,6 +231,22 @@ def target_of(route: str, hidden: dict[str, Any]) -> tuple[int, int]:
         from bots.approvals.models import Delegation
 
         return hidden["delegation"]["id"], unused_id(Delegation)
+    if "<int:call_id>" in route:
+        from bots.bulletins.models import Call
+
+        return hidden["call"]["id"], unused_id(Call)
+    if "<int:item_id>" in route:
+        from bots.bulletins.models import Item
+
+        return hidden["item"]["id"], unused_id(Item)
+    if "<int:issue_id>" in route:
+        from bots.bulletins.models import Issue
+
+        return hidden["issue"]["id"], unused_id(Issue)
+    if "<int:notice_id>" in route:
+        from bots.notices.models import Notice
+
+        return hidden["notice"]["id"], unused_id(Notice)
     if "<int:entry_id>" in route:
         from archive.models import ArchiveEntry
 
