@@ -124,7 +124,7 @@ class Bridge:
             return
         if plan.action == "withhold":
             notice = None
-            if bridge.notice_withheld:
+            if await db(store.notice_withheld, bridge.id):
                 response = check(await self.bot.room_send(
                     bridge.matrix_room_id, "m.room.message",
                     {"msgtype": "m.notice", "body": gate.WITHHELD_NOTICE},

@@ -136,6 +136,12 @@ def active_bridges() -> list[BridgeInfo]:
             for b in MatrixRoom.objects.filter(active=True)]
 
 
+def notice_withheld(bridge_id: int) -> bool:
+    """The room's setting now (a pump runs on with the snapshot it started with)."""
+    return bool(MatrixRoom.objects.filter(id=bridge_id).values_list("notice_withheld", flat=True)
+                .first())
+
+
 def bridges_with_work() -> list[int]:
     """Active bridges with messages past their cursor or outbox rows waiting."""
     behind = set(MatrixRoom.objects.filter(active=True, room__last_seq__gt=F("sent_seq"))

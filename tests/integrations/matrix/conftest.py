@@ -151,11 +151,14 @@ def bridge_process(matrix_home: Home, django_db_setup: Any, tmp_path_factory: An
 
 @pytest.fixture
 def bridge(matrix_settings: Home, bridge_process: BridgeProcess, transactional_db: Any,
-           settings: Any) -> BridgeProcess:
+           settings: Any) -> Iterator[BridgeProcess]:
+    """The bridge process, running for one test. It is stopped before the test's database is
+    flushed: a bridge still writing while the tables are truncated deadlocks the flush."""
     settings.MEDIA_ROOT = bridge_process.media
     if bridge_process.proc is None or bridge_process.proc.poll() is not None:
         bridge_process.start()
-    return bridge_process
+    yield bridge_process
+    bridge_process.stop()
 
 
 @dataclass
