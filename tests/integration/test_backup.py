@@ -28,7 +28,7 @@ import json, hashlib
 from pathlib import Path
 from django.conf import settings
 from hub.chat.models import Message, Room
-from search.archive.models import ArchiveEntry
+from archive.models import ArchiveEntry
 from bots.documents import sealing
 from bots.documents.models import Document
 rooms = {}

@@ -47,5 +47,5 @@ def test_results_carry_their_sender(api: Any, demo: Any, drain: Any) -> None:
     by_type = {r["type"]: r for r in found}
     assert by_type["message"]["sender"] == {
         "id": demo["users"]["staff1"].id, "username": "staff1", "display_name": "张三",
-        "title": "秘书科科员", "is_bot": False}
+        "title": "秘书科科员", "is_bot": False, "is_external": False}
     assert by_type["document"]["sender"]["username"] == "clerk"
