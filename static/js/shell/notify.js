@@ -1,6 +1,6 @@
 // The tab title's unread count and browser notifications for mentions and direct messages.
 
-import { fmt, gettext } from "./i18n.js";
+import { fmt, gettext } from "../core/i18n.js";
 
 const BASE_TITLE = gettext("Huitong");
 const RECENT_MS = 2 * 60 * 1000;

@@ -1,10 +1,10 @@
 // Modal dialogs on the page's one <dialog>, popovers and toasts.
 
-import { ApiError, api } from "./api.js";
-import { $, h, icon } from "./dom.js";
-import { fmt, gettext, ngettext } from "./i18n.js";
-import { displayName, state } from "./state.js";
-import { QUICK_REACTIONS, avatar } from "./timeline.js";
+import { ApiError, api } from "../core/api.js";
+import { $, h, icon } from "../core/dom.js";
+import { fmt, gettext, ngettext } from "../core/i18n.js";
+import { displayName, state } from "../shell/state.js";
+import { QUICK_REACTIONS, avatar } from "../pages/chat/timeline.js";
 
 const dialog = () => $("#dialog");
 let closeHook = null;
@@ -112,7 +112,7 @@ function peoplePicker({ multiple, onPick, exclude = [] }) {
     }, icon("x", 12)))));
   const search = async () => {
     const mine = ++seq;
-    let users = [];
+    let users;
     try {
       users = await api("GET", `/users?presence=1&q=${encodeURIComponent(input.value.trim())}`);
     } catch (error) {

@@ -2,142 +2,44 @@
 // (drawn with the documents pages' classes, so that every work page looks the same), times in
 // the product's words, form fields, a people picker over GET /users and the attachments field.
 
-import { api, upload } from "./api.js";
+import { api, upload } from "../core/api.js";
 import { errorText } from "./dialogs.js";
-import { documentsPageOpen, hideDocuments } from "./documents.js";
-import { $, h, icon } from "./dom.js";
-import { fileSize } from "./format.js";
-import { LOCALE, fmt, gettext } from "./i18n.js";
-import { displayName, state } from "./state.js";
-import { avatar } from "./timeline.js";
+import { $, h, icon } from "../core/dom.js";
+import { fileSize } from "../core/format.js";
+import { fmt, gettext } from "../core/i18n.js";
+import { back } from "../shell/router.js";
+import { displayName } from "../shell/state.js";
+import { avatar } from "../pages/chat/timeline.js";
 
-export const ZH = LOCALE.startsWith("zh");
-const hourFmt = new Intl.DateTimeFormat(LOCALE, { hour: "2-digit", minute: "2-digit", hour12: false });
-const monthDayFmt = new Intl.DateTimeFormat(LOCALE, { month: "short", day: "numeric" });
-const weekdayFmt = new Intl.DateTimeFormat(LOCALE, { weekday: "short" });
-
-function sameDay(a, b) {
-  return a.getFullYear() === b.getFullYear() && a.getMonth() === b.getMonth() && a.getDate() === b.getDate();
-}
-
-function dayText(d) {
-  const year = d.getFullYear() === new Date().getFullYear() ? "" : `${d.getFullYear()}${ZH ? "年" : " "}`;
-  return `${year}${ZH ? `${d.getMonth() + 1}月${d.getDate()}日` : monthDayFmt.format(d)}`;
-}
-
-// 11月25日 08:30 (with the year when it is not this year); Nov 25 08:30 in English.
-export function when(iso) {
-  if (!iso) return "";
-  const d = new Date(iso);
-  return `${dayText(d)} ${hourFmt.format(d)}`;
-}
-
-// 12月1日（周一）09:00–11:30, or two full times when the span crosses a day.
-export function span(startIso, endIso) {
-  if (!startIso) return "";
-  const a = new Date(startIso);
-  const b = endIso ? new Date(endIso) : null;
-  const day = `${dayText(a)}${ZH ? `（${weekdayFmt.format(a)}）` : ` (${weekdayFmt.format(a)})`}`;
-  if (!b) return `${day} ${hourFmt.format(a)}`;
-  if (sameDay(a, b)) return `${day} ${hourFmt.format(a)}–${hourFmt.format(b)}`;
-  return `${day} ${hourFmt.format(a)} – ${when(endIso)}`;
-}
-
-// The value of a datetime-local input for an ISO time (local time, minutes).
-export function localInput(iso) {
-  if (!iso) return "";
-  const d = new Date(iso);
-  const pad = (n) => String(n).padStart(2, "0");
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
-}
+export { ZH } from "../core/i18n.js";
+export { localInput, span, when } from "../core/time.js";
 
 export function person(user) {
   return user ? displayName(user) : "";
 }
 
-// Icons of their own, drawn like dom.js's (outline, 24px grid).
-const SVG_NS = "http://www.w3.org/2000/svg";
-const WORK_ICONS = {
-  calendar: ["M4 6h16v14H4z", "M4 10h16", "M8 3v5", "M16 3v5"],
-  stamp: ["M9 3h6v5l-1 3h5v4H5v-4h5L9 8z", "M5 20h14"],
-  pin: ["M12 21s-7-6.2-7-11.5a7 7 0 0 1 14 0C19 14.8 12 21 12 21z", "M12 12a2.5 2.5 0 1 0 0-5 2.5 2.5 0 0 0 0 5z"],
-  clock: ["M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18z", "M12 7v5l3 2"],
-  shield: ["M12 3l8 3v6c0 4.5-3.4 8.3-8 9-4.6-.7-8-4.5-8-9V6z", "M8.5 12l2.5 2.5 4.5-5"],
-  shieldX: ["M12 3l8 3v6c0 4.5-3.4 8.3-8 9-4.6-.7-8-4.5-8-9V6z", "M9.5 9.5l5 5", "M14.5 9.5l-5 5"],
-  chat: ["M4 5h16v11H9l-5 4z"],
-  compose: ["M12 20h9", "M16.5 3.5a2.1 2.1 0 0 1 3 3L7 19l-4 1 1-4z"],
-  swap: ["M7 4L3 8l4 4", "M3 8h13", "M17 12l4 4-4 4", "M21 16H8"],
-  ban: ["M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18z", "M5.6 5.6l12.8 12.8"],
-  user: ["M12 11a4 4 0 1 0 0-8 4 4 0 0 0 0 8z", "M4 21v-1a7 7 0 0 1 7-7h2a7 7 0 0 1 7 7v1"],
-};
+export const wIcon = (name, size = 18) => icon(name, size);
 
-export function wIcon(name, size = 18) {
-  const svg = document.createElementNS(SVG_NS, "svg");
-  for (const [key, value] of Object.entries({
-    viewBox: "0 0 24 24", width: size, height: size, fill: "none", stroke: "currentColor", "stroke-width": "1.8",
-    "stroke-linecap": "round", "stroke-linejoin": "round", "aria-hidden": "true", focusable: "false",
-  })) svg.setAttribute(key, value);
-  for (const d of WORK_ICONS[name] || []) {
-    const path = document.createElementNS(SVG_NS, "path");
-    path.setAttribute("d", d);
-    svg.append(path);
-  }
-  return svg;
-}
-
-// --- the page over the message pane -------------------------------------------------------
+// --- the page over the message pane: the router's section of the page shown ---------------
 let pageEl = null;
 
 export function page() {
   return pageEl;
 }
 
-export function initPage() {
-  pageEl = h("section", {
-    id: "work-page", class: "doc-page work-page", hidden: true, "aria-labelledby": "work-page-title",
-  });
-  $("#layout").append(pageEl);
-  pageEl.addEventListener("keydown", (event) => {
-    if (event.key === "Escape" && !$("#dialog").open && !event.defaultPrevented) {
-      event.preventDefault();
-      back();
-    }
-  });
+// From a work page's mount: its section is the one drawn into from now on.
+export function setPage(el) {
+  pageEl = el;
 }
 
-export function showPage() {
-  hideDocuments();
-  pageEl.hidden = false;
-  $("#layout").classList.add("show-doc");
-}
-
-export function pageOpen() {
-  return Boolean(pageEl && !pageEl.hidden);
-}
-
-export function hidePage() {
-  if (!pageEl || pageEl.hidden) return false;
-  pageEl.hidden = true;
-  if (!documentsPageOpen()) $("#layout").classList.remove("show-doc");
-  return true;
-}
+export function showPage() {}
 
 // Go to a work page (a new history entry, so that Back returns).
 export function openHash(hash) {
-  if (location.hash !== hash) history.pushState({ huitongWork: true }, "", hash);
-  window.dispatchEvent(new HashChangeEvent("hashchange"));
+  location.hash = hash;
 }
 
-export function back() {
-  if (history.state && history.state.huitongWork) {
-    history.back();
-    return;
-  }
-  const room = state.activeRoomId;
-  history.replaceState(null, "", room !== null ? `#room/${room}` : location.pathname);
-  hidePage();
-  window.dispatchEvent(new HashChangeEvent("hashchange"));
-}
+export { back };
 
 export function pageHead({ title, sub = "", tools = [] }) {
   return h("header", { class: "doc-page-head" },
