@@ -14,9 +14,9 @@ import { fmt, gettext, ngettext } from "../core/i18n.js";
 import { askPermission, notificationState, notify, updateTitle } from "../shell/notify.js";
 import { renderRoomList, roomAvatar } from "../shell/sidebar.js";
 import { cardMessage } from "../shell/cards.js";
-import { currentRoute, isPhone, navigate, registerPage, back as routerBack } from "../shell/router.js";
+import { currentRoute, isPhone, navigate, onRoute, registerPage, back as routerBack } from "../shell/router.js";
 import { Connection, dispatchFrame } from "../shell/socket.js";
-import { set as storeSet } from "../shell/store.js";
+import { get as storeGet, set as storeSet, subscribe as storeSubscribe } from "../shell/store.js";
 import {
   boot, displayName, loadOutbox, rememberUser, saveOutbox, sortedMessages, state, timelineOf, totalUnread, unreadOf,
 } from "../shell/state.js";
@@ -537,7 +537,8 @@ function render() {
   renderRooms = new Set();
   renderRoomList(openRoom);
   const active = state.rooms.get(state.activeRoomId);
-  updateTitle(totalUnread(), active && !isPhone() ? active.name : "");
+  const inRoom = currentRoute() && currentRoute().name === "rooms";
+  updateTitle(totalUnread(), active && inRoom && !isPhone() ? active.name : "", storeGet("todo.total") || 0);
   if (active) {
     renderHeader(active);
     if (rooms.has(active.id) || stickBottom) renderActive(active);
@@ -1263,6 +1264,8 @@ export async function startChat({ startRouter }) {
   renderRoomList(openRoom);
   if (state.activeRoomId === null) showEmptyPane();
   startRouter();
+  storeSubscribe("todo.total", () => queueRender(), { now: false });
+  onRoute(() => queueRender());
   conn.start();
   setupAway();
   loadPresence();
