@@ -20,7 +20,9 @@ import { get as storeGet, set as storeSet, subscribe as storeSubscribe } from ".
 import {
   boot, displayName, loadOutbox, rememberUser, saveOutbox, sortedMessages, state, timelineOf, totalUnread, unreadOf,
 } from "../shell/state.js";
+import { forwardDialog, remindUnread, renderMute, renderPins, setPinned, shouldNotify, toggleMute } from "./chat/reading.js";
 import { renderTimeline, typingText } from "./chat/timeline.js";
+import { openPreview } from "../ui/preview.js";
 
 const PAGE = 50;
 const SEND_TIMEOUT_MS = 15000;
@@ -625,6 +627,12 @@ function renderHeader(room) {
     if (room.topic) sub.push(room.topic);
   }
   $("#room-sub").textContent = sub.join(" · ");
+  renderMute(room);
+  const pinKey = `${room.id}|${(room.pinned || []).join(",")}`;
+  if ($("#pin-bar").dataset.key !== pinKey) {
+    $("#pin-bar").dataset.key = pinKey;
+    renderPins(room, { openMessage, unpin: (m) => ctx.pin(m, false) });
+  }
   const holder = $("#room-avatar");
   const signature = `${room.id}|${room.peer ? room.peer.id : ""}`;
   if (holder.dataset.sig !== signature) {
@@ -644,7 +652,8 @@ function refreshPresenceDots() {
 
 function showEmptyPane() {
   $("#pane-empty").hidden = false;
-  for (const id of ["#pane-head", "#messages", "#composer", "#jump-btn"]) $(id).hidden = true;
+  for (const id of ["#pane-head", "#messages", "#composer", "#jump-btn", "#pin-bar"]) $(id).hidden = true;
+  $("#pin-bar").dataset.key = "";
   $("#layout").classList.remove("show-pane");
 }
 
@@ -927,7 +936,12 @@ const ctx = {
   }),
   edit,
   remove,
-  showReaders: (m) => readersDialog(m),
+  showReaders: (m) => readersDialog(m, { remind: m.sender.id === state.me.id ? (button) => remindUnread(m, button) : null }),
+  preview: (a) => openPreview(a),
+  forward: (m) => forwardDialog(m, { onForwarded: (copy) => { handleMessage(copy); } }),
+  pin: async (m, on) => {
+    if (await setPinned(m, on)) refreshRoom(m.room);
+  },
   pressCard,
   retry,
   discard,
@@ -941,10 +955,11 @@ const ctx = {
 
 // --- notifications ---------------------------------------------------------------------------------
 function maybeNotify(room, m) {
-  const mention = mentionsMe(m);
-  if (room.kind !== "direct" && !mention) return;
-  if (room.id === state.activeRoomId && document.visibilityState === "visible" && document.hasFocus()) return;
-  notify({ room, message: m, mention, onClick: () => openRoom(room.id) });
+  const why = shouldNotify(room, m, state.me);
+  if (!why) return;
+  if (room.id === state.activeRoomId && document.visibilityState === "visible" && document.hasFocus()
+      && currentRoute() && currentRoute().name === "rooms") return;
+  notify({ room, message: m, mention: why === "mention", onClick: () => openRoom(room.id) });
 }
 
 // --- presence ------------------------------------------------------------------------------------------
@@ -1206,6 +1221,10 @@ export async function startChat({ startRouter }) {
   $("#channels-btn").addEventListener("click", () => newChatDialog(roomApi, "channels"));
   $("#shortcuts-btn").addEventListener("click", shortcutsDialog);
   $("#back-btn").addEventListener("click", () => closeRoom());
+  $("#mute-btn").addEventListener("click", () => {
+    const room = state.rooms.get(state.activeRoomId);
+    if (room) toggleMute(room, (updated) => { addRoom(updated); queueRender(updated.id); renderHeader(state.rooms.get(updated.id)); });
+  });
   $("#members-btn").addEventListener("click", () => {
     const room = state.rooms.get(state.activeRoomId);
     if (room) membersDialog(roomApi, room);
