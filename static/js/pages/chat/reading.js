@@ -76,7 +76,7 @@ export async function renderPins(room, { openMessage, unpin }) {
   }
   const text = latest.kind === "card" && latest.card ? `[${gettext("Card")}] ${latest.card.title || ""}` : (latest.body || "").replace(/\s+/g, " ");
   bar.hidden = false;
-  bar.replaceChildren(
+  bar.replaceChildren(...[
     icon("pin", 16),
     h("button", {
       type: "button", class: "pin-text link-btn", title: gettext("Go to the pinned message"),
@@ -85,7 +85,7 @@ export async function renderPins(room, { openMessage, unpin }) {
     cached.messages.length > 1 ? h("button", {
       type: "button", class: "link-btn pin-all", onclick: () => pinsDialog(room, cached.messages, { openMessage, unpin }),
     }, fmt(gettext("All %(n)s pinned"), { n: cached.messages.length })) : null,
-  );
+  ].filter(Boolean));
 }
 
 function pinsDialog(room, messages, { openMessage, unpin }) {
