@@ -51,7 +51,7 @@ function addRoom(r) {
   if (!known) {
     const room = { ...r, synced_seq: r.last_seq, ahead: new Set(), peer: null, mentioned: false };
     state.rooms.set(r.id, room);
-    if (room.kind === "direct") loadPeer(room);
+    if (room.kind === "direct" || room.kind === "bot") loadPeer(room);
     return room;
   }
   // A room_updated frame carries only the shared fields: the caller's own stay as they are.
@@ -85,6 +85,7 @@ async function loadPeer(room) {
     const peer = members.find((m) => m.id !== state.me.id) || members[0];
     if (peer) {
       rememberUser(peer);
+      if (peer.is_bot) state.presence.set(peer.id, "online"); // a bot is always there
       room.peer = peer;
       queueRender(room.id);
     }
@@ -207,6 +208,9 @@ function handleMessage(m) {
     }
   }
   const own = m.sender.id === state.me.id;
+  // Whoever was typing has sent it: their typing line ends with the message.
+  const typers = state.typing.get(m.room);
+  if (typers && typers.delete(m.sender.id) && m.room === state.activeRoomId) renderTyping();
   if (isNew) {
     room.last_seq = Math.max(room.last_seq, m.seq);
     if (own) room.last_read_seq = Math.max(room.last_read_seq, m.seq);
@@ -618,8 +622,8 @@ function renderTyping() {
 function renderHeader(room) {
   $("#room-name").textContent = room.name;
   const sub = [];
-  if (room.kind === "direct" && room.peer) {
-    const status = state.presence.get(room.peer.id) || "offline";
+  if ((room.kind === "direct" || room.kind === "bot") && room.peer) {
+    const status = room.peer.is_bot ? "online" : state.presence.get(room.peer.id) || "offline";
     sub.push({ online: gettext("Online"), away: gettext("Away"), offline: gettext("Offline") }[status]);
     if (room.peer.title) sub.push(room.peer.title);
   } else {

@@ -28,7 +28,7 @@ export function roomAvatar(room, size = 36) {
   const el = h("span", { class: `avatar room-kind-${room.kind}`, "aria-hidden": "true" }, content);
   el.style.setProperty("--avatar-bg", colorFor(key));
   el.style.setProperty("--avatar-size", `${size}px`);
-  if (room.kind === "direct" && room.peer) el.append(presenceDot(room.peer.id));
+  if ((room.kind === "direct" || room.kind === "bot") && room.peer) el.append(presenceDot(room.peer.id));
   return el;
 }
 
