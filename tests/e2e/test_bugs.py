@@ -128,7 +128,7 @@ def test_the_compose_form_and_the_approvals_list(server: Any, open_user: Any) ->
     page.keyboard.press("Escape")
 
     # A row of 待我审批 opens the approval's page.
-    approval = server.api("staff1", "POST", "/approvals", {
+    approval = server.api("staff6", "POST", "/approvals", {
         "title": "关于增设便民服务窗口的请示", "body": "拟增设窗口两个。", "steps": [["leader"]],
     })
     leader = open_user("leader")
@@ -141,4 +141,8 @@ def test_the_compose_form_and_the_approvals_list(server: Any, open_user: Any) ->
     leader.page.get_by_role("link", name="工作台").click()
     leader.page.locator(".todo-item").filter(has_text="关于增设便民服务窗口的请示").get_by_role("link").click()
     expect(leader.page).to_have_url(re.compile(rf"#/approvals/{approval['id']}$"))
+    # Decided, so that it waits on nobody's list in the tests that follow.
+    card = leader.page.locator(".wk-hero")
+    expect(card).to_be_visible()
+    server.api("leader", "POST", f"/approvals/{approval['id']}/decide", {"action": "approve"})
     assert not clerk.errors and not leader.errors

@@ -4,7 +4,9 @@ from the read list, and the emoji picker for reactions."""
 
 from __future__ import annotations
 
+import io
 import re
+import zipfile
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -60,6 +62,26 @@ def pdf_bytes(text: str) -> bytes:
     return out
 
 
+def docx_bytes(paragraphs: list[str]) -> bytes:
+    """A minimal Word document with these paragraphs."""
+    body = "".join(f"<w:p><w:r><w:t>{p}</w:t></w:r></w:p>" for p in paragraphs)
+    files = {
+        "[Content_Types].xml": '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>',
+        "_rels/.rels": '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>',
+        "word/document.xml": '<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+        f"<w:body>{body}</w:body></w:document>",
+    }
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        for name, text in files.items():
+            z.writestr(name, text)
+    return out.getvalue()
+
+
 def test_a_new_document_card_for_my_unit_raises_a_notification(server: Any, open_user: Any) -> None:
     user = open_user("staff2", init_script=RECORD_NOTIFICATIONS)
     page = user.page
@@ -88,6 +110,9 @@ def test_reading_in_a_room(server: Any, open_user: Any, artifacts: Path) -> None
     other = server.group("staff6", "转发目标组", ["staff5"])
     pdf = server.upload("staff5", "会议纪要.pdf", pdf_bytes("Huitong minutes"), "application/pdf")
     server.send("staff5", room, "请看会议纪要", attachments=[pdf["id"]])
+    docx = server.upload("staff5", "工作方案.docx", docx_bytes(["一、工作目标", "全面完成年度任务。"]),
+                         "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    server.send("staff5", room, "工作方案见附件", attachments=[docx["id"]])
     long_text = "\n".join(f"第{i}条：请各单位按时报送材料，逐项落实。" for i in range(1, 41))
     server.send("staff5", room, long_text)
     server.send("staff5", room, "明天上午九点开会")
@@ -103,6 +128,10 @@ def test_reading_in_a_room(server: Any, open_user: Any, artifacts: Path) -> None
     assert response.ok and response.headers["content-type"].startswith("application/pdf")
     page.wait_for_timeout(800)
     page.screenshot(path=str(artifacts / "pdf-preview-desktop.png"))
+    page.keyboard.press("Escape")
+    # A Word file as the server converted it.
+    page.locator(".attachment-file").filter(has_text="工作方案.docx").click()
+    expect(page.get_by_role("dialog").locator(".preview-doc")).to_contain_text("全面完成年度任务。")
     page.keyboard.press("Escape")
 
     # The long message is collapsed to half a screen; 展开 shows all of it.

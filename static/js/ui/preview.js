@@ -40,12 +40,12 @@ export async function openPreview(a) {
     el.classList.add("dialog-pdf");
     body.replaceChildren(h("iframe", { class: "preview-frame", src: answer.url || a.url, title: a.name }));
   } else if (answer.kind === "html") {
-    const doc = h("div", { class: "preview-html msg-body" });
+    const doc = h("div", { class: "preview-doc msg-body" });
     doc.innerHTML = answer.html; // sanitized by the server with the messages' allow-list
-    body.replaceChildren(doc, answer.truncated ? h("p", { class: "muted" }, gettext("Only the beginning is shown.")) : null);
+    body.replaceChildren(...[doc, answer.truncated ? h("p", { class: "muted" }, gettext("Only the beginning is shown.")) : null].filter(Boolean));
   } else if (answer.kind === "text") {
-    body.replaceChildren(h("pre", { class: "preview-text" }, answer.text || ""),
-      answer.truncated ? h("p", { class: "muted" }, gettext("Only the beginning is shown.")) : null);
+    body.replaceChildren(...[h("pre", { class: "preview-text" }, answer.text || ""),
+      answer.truncated ? h("p", { class: "muted" }, gettext("Only the beginning is shown.")) : null].filter(Boolean));
   } else {
     body.replaceChildren(h("div", { class: "preview-none" },
       icon("file", 40), h("p", {}, answer.reason || gettext("This file cannot be previewed.")),
