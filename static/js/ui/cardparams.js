@@ -51,6 +51,21 @@ async function candidatesFor(m) {
 }
 
 let pickerSeq = 0;
+let matchSeq = 0;
+
+// Usernames GET /users?q= finds for `text`, null for an empty text (everyone), undefined for
+// the answer to an older keystroke.
+async function matchingUsernames(text) {
+  const q = text.trim();
+  const mine = ++matchSeq;
+  if (!q) return null;
+  try {
+    const users = await api("GET", `/users?q=${encodeURIComponent(q)}`);
+    return mine === matchSeq ? new Set(users.map((u) => u.username)) : undefined;
+  } catch {
+    return null;
+  }
+}
 
 // One person among `people`, with the comment the action takes (拟办意见 for 指派承办).
 function assigneeDialog({ title, people, comment, commentText }) {
@@ -74,11 +89,15 @@ function assigneeDialog({ title, people, comment, commentText }) {
     const list = h("div", { class: "assignee-list", role: "radiogroup", "aria-labelledby": `${id}-legend` },
       radios.map((r) => r.row));
     if (filter) {
+      // The server's one search (汉字, pinyin, initials) decides who of these matches.
+      let timer = null;
       filter.addEventListener("input", () => {
-        const q = filter.value.trim().toLowerCase();
-        for (const r of radios) {
-          r.row.hidden = Boolean(q) && !`${displayName(r.u)} ${r.u.username} ${r.u.title || ""}`.toLowerCase().includes(q);
-        }
+        clearTimeout(timer);
+        timer = setTimeout(async () => {
+          const found = await matchingUsernames(filter.value);
+          if (found === undefined) return; // a later keystroke's answer decides
+          for (const r of radios) r.row.hidden = Boolean(found) && !found.has(r.u.username);
+        }, 150);
       });
     }
     const area = comment ? h("textarea", { id: `${id}-comment`, rows: 2, maxlength: 2000 }) : null;
