@@ -14,7 +14,7 @@ import { fmt, gettext, ngettext } from "../core/i18n.js";
 import { askPermission, notificationState, notify, updateTitle } from "../shell/notify.js";
 import { renderRoomList, roomAvatar } from "../shell/sidebar.js";
 import { cardMessage } from "../shell/cards.js";
-import { currentRoute, isPhone, navigate, onRoute, registerPage, back as routerBack } from "../shell/router.js";
+import { currentRoute, isPhone, navigate, onRoute, pageNamed, registerPage, back as routerBack } from "../shell/router.js";
 import { Connection, dispatchFrame } from "../shell/socket.js";
 import { get as storeGet, set as storeSet, subscribe as storeSubscribe } from "../shell/store.js";
 import {
@@ -543,8 +543,10 @@ function render() {
   renderRooms = new Set();
   renderRoomList(openRoom);
   const active = state.rooms.get(state.activeRoomId);
-  const inRoom = currentRoute() && currentRoute().name === "rooms";
-  updateTitle(totalUnread(), active && inRoom && !isPhone() ? active.name : "", storeGet("todo.total") || 0);
+  const where = currentRoute();
+  const page = where && where.name !== "rooms" ? pageNamed(where.name) : null;
+  const place = page && page.title ? page.title() : active && where && where.name === "rooms" && !isPhone() ? active.name : "";
+  updateTitle(totalUnread(), place, storeGet("todo.total") || 0);
   if (active) {
     renderHeader(active);
     if (rooms.has(active.id) || stickBottom) renderActive(active);
