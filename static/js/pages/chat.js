@@ -9,12 +9,13 @@ import {
   reactionPopover, readersDialog, shortcutsDialog, toast,
 } from "../ui/dialogs.js";
 import { $, h, icon } from "../core/dom.js";
-import { colorFor, initials } from "../core/format.js";
 import { fmt, gettext, ngettext } from "../core/i18n.js";
-import { askPermission, notificationState, notify, updateTitle } from "../shell/notify.js";
+import { notify, updateTitle } from "../shell/notify.js";
 import { renderRoomList, roomAvatar } from "../shell/sidebar.js";
 import { cardMessage } from "../shell/cards.js";
 import { currentRoute, isPhone, navigate, onRoute, pageNamed, registerPage, back as routerBack } from "../shell/router.js";
+import { renderBanner } from "../shell/banner.js";
+import { setupMenu } from "../shell/menu.js";
 import { Connection, dispatchFrame } from "../shell/socket.js";
 import { get as storeGet, set as storeSet, subscribe as storeSubscribe } from "../shell/store.js";
 import {
@@ -999,9 +1000,7 @@ function setupAway() {
   active();
 }
 
-// --- connection banner ---------------------------------------------------------------------------------
-let bannerTimer = null;
-
+// --- connection state --------------------------------------------------------------------------------
 function onState(connState) {
   if (connState !== "live") {
     for (const p of state.pending.values()) {
@@ -1012,30 +1011,7 @@ function onState(connState) {
       }
     }
   }
-  const banner = $("#conn-banner");
-  const text = $(".conn-text", banner);
-  const retryBtn = $(".conn-retry", banner);
-  clearInterval(bannerTimer);
-  banner.dataset.state = connState;
-  document.body.dataset.conn = connState;
-  if (connState === "live" || (connState === "connecting" && !conn.everLive) || (connState === "syncing" && !conn.everLive)) {
-    banner.hidden = true;
-    return;
-  }
-  banner.hidden = false;
-  retryBtn.hidden = connState !== "waiting";
-  if (connState === "offline") {
-    text.textContent = gettext("You are offline. Messages will be sent when the network is back.");
-  } else if (connState === "waiting") {
-    const tick = () => {
-      const seconds = Math.max(0, Math.ceil((conn.retryAt - Date.now()) / 1000));
-      text.textContent = fmt(gettext("Connection lost. Reconnecting in %(n)s s…"), { n: seconds });
-    };
-    tick();
-    bannerTimer = setInterval(tick, 500);
-  } else {
-    text.textContent = gettext("Reconnecting…");
-  }
+  renderBanner(connState, conn);
 }
 
 // --- the session ------------------------------------------------------------------------------------------
@@ -1046,71 +1022,6 @@ function sessionExpired() {
   saveOutbox();
   const next = `/${location.hash}`;
   location.assign(`${boot.login_url}?next=${encodeURIComponent(next)}`);
-}
-
-// --- the user's menu -----------------------------------------------------------------------------------------
-function setupMenu() {
-  const button = $("#me-btn");
-  const menu = $("#me-menu");
-  const me = state.me;
-  const av = h("span", { class: "avatar", "aria-hidden": "true" }, initials(displayName(me)));
-  av.style.setProperty("--avatar-bg", colorFor(me.id));
-  av.style.setProperty("--avatar-size", "32px");
-  button.append(av);
-  const item = (iconName, label, handler, attrs = {}) => h("button", {
-    type: "button", role: "menuitem", class: "menu-item", tabindex: "-1",
-    onclick: () => { close(); handler(); }, ...attrs,
-  }, icon(iconName, 18), h("span", {}, label));
-  const units = (me.units || []).map((u) => u.name).join("、");
-  const notifyItem = () => {
-    const stateNow = notificationState();
-    if (stateNow === "granted" || stateNow === "unsupported") return null;
-    return item("bell", stateNow === "denied" ? gettext("Notifications are blocked in the browser") : gettext("Turn on desktop notifications"), async () => {
-      const result = await askPermission();
-      toast(result === "granted" ? gettext("Desktop notifications are on.") : gettext("Desktop notifications stay off."));
-    }, { disabled: stateNow === "denied" });
-  };
-  const languageItems = () => boot.languages.filter((l) => l.code !== boot.language).map((l) => item("globe", l.name, () => {
-    const form = $("#lang-form");
-    form.elements.language.value = l.code;
-    form.elements.next.value = `/${location.hash}`;
-    form.submit();
-  }, { lang: l.code === "zh-hans" ? "zh-Hans" : l.code }));
-  const build = () => menu.replaceChildren(
-    h("div", { class: "menu-head" },
-      h("strong", {}, displayName(me)),
-      h("span", {}, [me.title, units].filter(Boolean).join(" · "))),
-    notifyItem(),
-    ...languageItems(),
-    item("keyboard", gettext("Keyboard shortcuts"), shortcutsDialog),
-    h("hr"),
-    item("logout", gettext("Sign out"), () => {
-      composer.saveDraft();
-      $("#logout-form").submit();
-    }),
-  );
-  const open = () => {
-    build();
-    menu.hidden = false;
-    button.setAttribute("aria-expanded", "true");
-    const first = menu.querySelector(".menu-item:not([disabled])");
-    if (first) first.focus();
-  };
-  const close = () => {
-    menu.hidden = true;
-    button.setAttribute("aria-expanded", "false");
-  };
-  button.addEventListener("click", () => (menu.hidden ? open() : close()));
-  menu.addEventListener("keydown", (event) => {
-    const items = [...menu.querySelectorAll(".menu-item:not([disabled])")];
-    const index = items.indexOf(document.activeElement);
-    if (event.key === "ArrowDown") { event.preventDefault(); items[(index + 1) % items.length].focus(); }
-    if (event.key === "ArrowUp") { event.preventDefault(); items[(index - 1 + items.length) % items.length].focus(); }
-    if (event.key === "Escape") { close(); button.focus(); }
-  });
-  document.addEventListener("click", (event) => {
-    if (!menu.hidden && !menu.contains(event.target) && !button.contains(event.target)) close();
-  });
 }
 
 // --- keyboard ---------------------------------------------------------------------------------------------------
@@ -1274,7 +1185,7 @@ export async function startChat({ startRouter }) {
     onState,
     onUnauthorized: sessionExpired,
   });
-  setupMenu();
+  setupMenu({ beforeSignOut: () => composer.saveDraft() });
   setupKeys();
   restoreOutbox();
   try {
