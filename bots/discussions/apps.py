@@ -8,7 +8,7 @@ class DiscussionsConfig(AppConfig):
 
     def ready(self) -> None:
         from bots import runtime
-        from bots.discussions import api_docs, services, todo, urls
+        from bots.discussions import api_docs, archiving, services, todo, urls
         from bots.discussions.bot import discussionbot
         from bots.discussions.cards import CARD_TYPE, TRACKING_CARD_TYPE
         from hub.chat import cards as card_registry
@@ -21,3 +21,4 @@ class DiscussionsConfig(AppConfig):
         todo.register()
         routes.add_api(urls.urlpatterns)
         api_docs.register()
+        archiving.register_kind()

@@ -171,3 +171,27 @@ def test_remind_goes_to_the_units_that_have_not_replied_once_per_ten_minutes(
     assert again.status_code == 429 and int(again["Retry-After"]) > 0
     clock.advance(minutes=11)
     assert api("clerk").post(f"/discussions/{did}/remind").json() == {"reminded": 2}
+
+
+def test_a_closed_discussion_is_filed_with_its_thread_and_checked_signature(
+        opened: dict[str, Any], api: Any) -> None:
+    from archive.filing import file_pending
+    from archive.models import ArchiveEntry
+
+    did = opened["id"]
+    api("staff4").post(f"/discussions/{did}/replies", {"body": "同意。"})
+    assert file_pending() == 0  # open: nothing to file yet
+    api("clerk").post(f"/discussions/{did}/close", {"conclusion": "按原稿执行。"})
+    assert file_pending() == 1
+    entry = ArchiveEntry.objects.get(object_type="discussion", object_id=did)
+    shown = api("clerk").get(f"/archive/{entry.id}").json()
+    assert shown["title"] == opened["title"]
+    meta = shown["metadata"]
+    assert meta["结论"] == "按原稿执行。"
+    assert [r["是否回复"] for r in meta["各单位意见"]] == ["已回复", "未回复", "未回复"]
+    assert len(meta["会话记录"]) == 2 and "同意。" in meta["会话记录"][0]["内容"]
+    assert meta["会话记录"][-1]["内容"].startswith("【结论】")
+    assert shown["verified"] is True
+    # An asked unit's clerk does not see the owning unit's archive entry.
+    assert api("staff4").get(f"/archive/{entry.id}").status_code == 404
+    assert file_pending() == 0  # filed once
