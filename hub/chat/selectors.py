@@ -162,23 +162,32 @@ def room_topics(*, member: RoomMember) -> list[dict[str, Any]]:
 
 def followed_topics(*, user_id: int) -> list[dict[str, Any]]:
     """The topics the caller follows or muted in their rooms, with counts as `room_topics`
-    gives them, the newest first."""
+    gives them, the newest first: two queries whatever the number of topics."""
     prefs = list(TopicPreference.objects.filter(user_id=user_id, room__members__user_id=user_id)
                  .select_related("room"))
-    out = []
+    if not prefs:
+        return []
     positions = dict(RoomMember.objects.filter(
         user_id=user_id, room_id__in={p.room_id for p in prefs}).values_list("room_id",
                                                                               "last_read_seq"))
-    names = direct_names([p.room_id for p in prefs if p.room.kind == Room.Kind.DIRECT], user_id)
+    wanted = Q()
+    unread = Q()
     for pref in prefs:
-        position = positions.get(pref.room_id, 0)
-        agg = Message.objects.filter(room_id=pref.room_id, topic=pref.name, deleted=False).aggregate(
-            count=Count("id"), last_seq=Max("seq"), last_at=Max("created_at"),
-            unread=Count("id", filter=Q(seq__gt=position) & ~Q(sender_id=user_id)))
+        wanted |= Q(room_id=pref.room_id, topic=pref.name)
+    for room_id, position in positions.items():
+        unread |= Q(room_id=room_id, seq__gt=position)
+    counts = {(r["room_id"], r["topic"]): r for r in (
+        Message.objects.filter(wanted, deleted=False).values("room_id", "topic")
+        .annotate(count=Count("id"), last_seq=Max("seq"), last_at=Max("created_at"),
+                  unread=Count("id", filter=unread & ~Q(sender_id=user_id))))}
+    names = direct_names([p.room_id for p in prefs if p.room.kind == Room.Kind.DIRECT], user_id)
+    out = []
+    for pref in prefs:
+        agg = counts.get((pref.room_id, pref.name), {})
         out.append({"room": pref.room_id, "room_name": names.get(pref.room_id) or pref.room.name,
-                    "name": pref.name, "state": pref.state, "count": agg["count"],
-                    "last_seq": agg["last_seq"], "last_at": iso(agg["last_at"]),
-                    "unread": agg["unread"]})
+                    "name": pref.name, "state": pref.state, "count": agg.get("count", 0),
+                    "last_seq": agg.get("last_seq"), "last_at": iso(agg.get("last_at")),
+                    "unread": agg.get("unread", 0)})
     out.sort(key=lambda t: t["last_at"] or "", reverse=True)
     return out
 
