@@ -153,8 +153,9 @@ def room_topics(*, member: RoomMember) -> list[dict[str, Any]]:
                       unread=Count("id", filter=Q(seq__gt=position)
                                    & ~Q(sender_id=member.user_id)))
             .order_by("-last_seq"))
-    states = dict(TopicPreference.objects.filter(room_id=member.room_id, user_id=member.user_id)
-                  .values_list("name", "state"))
+    states: dict[str | None, str] = dict(
+        TopicPreference.objects.filter(room_id=member.room_id, user_id=member.user_id)
+        .values_list("name", "state"))
     return [{"name": r["topic"], "count": r["count"], "last_seq": r["last_seq"],
              "last_at": iso(r["last_at"]), "unread": r["unread"],
              "state": states.get(r["topic"], "none")} for r in rows]
@@ -183,7 +184,7 @@ def followed_topics(*, user_id: int) -> list[dict[str, Any]]:
     names = direct_names([p.room_id for p in prefs if p.room.kind == Room.Kind.DIRECT], user_id)
     out = []
     for pref in prefs:
-        agg = counts.get((pref.room_id, pref.name), {})
+        agg: dict[str, Any] = counts.get((pref.room_id, pref.name), {})
         out.append({"room": pref.room_id, "room_name": names.get(pref.room_id) or pref.room.name,
                     "name": pref.name, "state": pref.state, "count": agg.get("count", 0),
                     "last_seq": agg.get("last_seq"), "last_at": iso(agg.get("last_at")),
