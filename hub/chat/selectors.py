@@ -177,14 +177,14 @@ def followed_topics(*, user_id: int) -> list[dict[str, Any]]:
         wanted |= Q(room_id=pref.room_id, topic=pref.name)
     for room_id, position in positions.items():
         unread |= Q(room_id=room_id, seq__gt=position)
-    counts = {(r["room_id"], r["topic"]): r for r in (
+    counts: dict[tuple[int, str | None], dict[str, Any]] = {(r["room_id"], r["topic"]): dict(r) for r in (
         Message.objects.filter(wanted, deleted=False).values("room_id", "topic")
         .annotate(count=Count("id"), last_seq=Max("seq"), last_at=Max("created_at"),
                   unread=Count("id", filter=unread & ~Q(sender_id=user_id))))}
     names = direct_names([p.room_id for p in prefs if p.room.kind == Room.Kind.DIRECT], user_id)
     out = []
     for pref in prefs:
-        agg: dict[str, Any] = counts.get((pref.room_id, pref.name), {})
+        agg = counts.get((pref.room_id, pref.name), {})
         out.append({"room": pref.room_id, "room_name": names.get(pref.room_id) or pref.room.name,
                     "name": pref.name, "state": pref.state, "count": agg.get("count", 0),
                     "last_seq": agg.get("last_seq"), "last_at": iso(agg.get("last_at")),
