@@ -35,7 +35,7 @@ export function discussionHref(id) {
 
 function stateTag(d) {
   const label = d.state === "closed" ? gettext("Closed")
-    : d.overdue ? gettext("Overdue") : gettext("Open");
+    : d.overdue ? gettext("Overdue") : gettext("Collecting opinions");
   const cls = d.state === "closed" ? "closed" : d.overdue ? "overdue" : "open";
   return h("span", { class: `doc-state dsc-state dsc-state-${cls}` }, label);
 }
@@ -150,7 +150,7 @@ function render(view) {
   const facts = h("dl", { class: "doc-facts dsc-facts" },
     h("dt", {}, gettext("Opened by")), h("dd", {}, [d.unit && d.unit.name, person(d.owner)].filter(Boolean).join(" · ")),
     h("dt", {}, gettext("Opened")), h("dd", {}, when(d.created_at)),
-    h("dt", {}, gettext("Deadline")), h("dd", { class: d.overdue ? "dsc-overdue" : "" }, when(d.deadline)),
+    h("dt", {}, gettext("Reply by")), h("dd", { class: d.overdue ? "dsc-overdue" : "" }, when(d.deadline)),
     h("dt", {}, gettext("Replies")), h("dd", { id: "dsc-totals" },
       d.viewer.owner || d.viewer.manager
         ? fmt(gettext("%(replied)s of %(asked)s units replied"), d.totals)
@@ -317,7 +317,7 @@ async function composeDialog() {
     field("dsc-title", gettext("Title"), title, { required: true, wide: true }),
     field("dsc-question", gettext("Question"), question, { required: true, wide: true }),
     unitsBox,
-    field("dsc-deadline", gettext("Deadline"), deadline, { required: true }));
+    field("dsc-deadline", gettext("Reply by"), deadline, { required: true }));
   const errors = formErrors(form, "dsc-new");
   const send = h("button", { type: "button", class: "btn btn-primary", id: "dsc-send" }, gettext("Send"));
   wireSubmit({
