@@ -186,3 +186,24 @@ def test_followed_topics_across_rooms(api: Any, demo: Any) -> None:
         (room, "关注我", "follow", 2)]
     api("staff2").post(f"/rooms/{room}/topics/follow", {"name": "关注我", "state": "none"})
     assert api("staff2").get("/topics").json() == []
+
+
+def test_bad_topic_input_answers_400_or_409_and_changes_nothing(api: Any, demo: Any) -> None:
+    room = general(demo)
+    root = api("staff1").send(room, "开头", topic="值班").json()
+    staff1 = api("staff1")
+    cases = [
+        staff1.post(f"/rooms/{room}/topics/rename", {"name": "值班", "to": "长" * 61}),
+        staff1.post(f"/rooms/{room}/topics/rename", {"name": "值班", "to": "  "}),
+        staff1.post(f"/rooms/{room}/topics/rename", {"name": "值班", "to": "值班"}),
+        staff1.post(f"/rooms/{room}/topics/follow", {"name": "值班", "state": "loud"}),
+        staff1.post(f"/rooms/{room}/topics/follow", {"name": " ", "state": "follow"}),
+        staff1.send(room, "x", topic=123),
+    ]
+    for response in cases:
+        assert response.status_code == 400, response.content
+        assert response.json()["error"]["code"] == "bad_request"
+    assert Message.objects.filter(topic="值班").count() == 1
+    staff1.delete(f"/messages/{root['id']}")
+    late = api("staff2").send(room, "迟到的跟帖", thread=root["id"])
+    assert (late.status_code, late.json()["error"]["code"]) == (409, "conflict")
