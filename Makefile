@@ -9,7 +9,7 @@ DEMO_PASSWORD ?=
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/huitong
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: install install-test run test lint bench-ws bench-storm bench-doc bench-search bench-archive bench-matrix bench-notice chromium pdf-libs clean
+.PHONY: install install-test js-tools run test lint bench-ws bench-storm bench-doc bench-search bench-archive bench-matrix bench-notice chromium pdf-libs clean
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -22,6 +22,14 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	touch $@
 
 install: $(VENV)/.installed
+
+# The web client's tools (eslint), pinned in package.json and package-lock.json, from the npm
+# registry into node_modules/. The client itself has no build step.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+js-tools: node_modules/.installed
 
 install-test: $(VENV)/.installed-test
 
@@ -44,11 +52,14 @@ pdf-libs:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fontconfig fonts-noto-cjk poppler-utils >/dev/null; \
 	  else echo "PDF libraries are missing: sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0 fontconfig fonts-noto-cjk poppler-utils" >&2; exit 1; fi; }
 
-lint: install-test
+lint: install-test js-tools
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy hub bots search archive integrations
+	node_modules/.bin/eslint static/js tests/js eslint.config.js
 
+# The client's pure modules (router parsing, store, time) first: node's own test runner.
 test: install-test chromium pdf-libs
+	node --test tests/js/
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) HUITONG_REQUIRE_SERVICES=1 \
 	  HUITONG_CONN_MAX_AGE=0 HUITONG_REDIS_PREFIX=test$$$$ \
 	  $(VENV)/bin/pytest $(PYTEST_ARGS)
@@ -82,4 +93,4 @@ bench-matrix: install-test
 	$(PY) bench/matrix_bench.py $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) var test-artifacts
+	rm -rf $(VENV) var test-artifacts node_modules

@@ -269,7 +269,7 @@ def open_user(server: Server, browser: Any, login_states: Callable[[str], str]) 
             context.add_init_script(init_script)
         page = context.new_page()
         user = UserPage(context, page, username)
-        page.goto(f"{server.url}/" + (f"#room/{room}" if room else ""))
+        page.goto(f"{server.url}/" + (f"#/rooms/{room}" if room else "#/chats"))
         page.locator(".room-item").first.wait_for(state="attached")
         if room:
             page.locator(f'.room-item[data-room="{room}"].active').wait_for(state="attached")

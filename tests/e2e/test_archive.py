@@ -1,5 +1,5 @@
 """The archive (档案) in the web client: a document sent to a township is signed for and handled
-there, the archive worker files it, and the township's clerk finds it on #archive with its 档号
+there, the archive worker files it, and the township's clerk finds it on #/archive with its 档号
 and 定期10年, filters by 保管期限, opens its record, and downloads the year's package, a zip whose
 manifest-sha256.txt lists its files; a clerk of another township does not see it. A clerk
 files an outgoing document from its tracking page. Screenshots of the page and the record at
@@ -84,7 +84,7 @@ def test_the_receiving_clerk_finds_the_filed_document_opens_it_and_exports_the_y
     page.get_by_role("link", name="档案", exact=True).click()
     archive = page.locator("#archive-page")
     expect(archive.get_by_role("heading", name="档案", exact=True)).to_be_visible()
-    expect(page).to_have_url(re.compile(r"#archive$"))
+    expect(page).to_have_url(re.compile(r"#/archive$"))
     row = archive.locator(".arc-row").filter(has_text=TITLE)
     expect(row).to_have_count(1)
     expect(row.locator(".arc-no")).to_have_text(number)
@@ -134,7 +134,7 @@ def test_the_receiving_clerk_finds_the_filed_document_opens_it_and_exports_the_y
     expect(dialog.locator(".arc-log")).to_contain_text("办结")
     expect(dialog.locator(".arc-verify")).to_contain_text("归档时校验通过")
     link = dialog.get_by_role("link", name="打开公文")
-    expect(link).to_have_attribute("href", f"#doc/{received['document']['id']}")
+    expect(link).to_have_attribute("href", f"#/documents/{received['document']['id']}")
     page.wait_for_timeout(200)
     page.screenshot(path=str(artifacts / "archive-entry-desktop.png"))
     # Esc closes it and gives the focus back to the row.
@@ -154,7 +154,7 @@ def test_the_receiving_clerk_finds_the_filed_document_opens_it_and_exports_the_y
 
     # Export: the township's clerk may export the township's archive.
     archive.get_by_role("button", name="清除筛选").click()
-    expect(page).to_have_url(re.compile(r"#archive$"))
+    expect(page).to_have_url(re.compile(r"#/archive$"))
     settled(archive)
     export = archive.locator(".arc-export")
     expect(export.get_by_label("单位")).to_have_value("town1")
@@ -185,7 +185,7 @@ def test_the_receiving_clerk_finds_the_filed_document_opens_it_and_exports_the_y
         assert payload == set(listed), payload ^ set(listed)
 
     # A year with nothing filed: the server's words.
-    page.goto(f"{page.url.split('#')[0]}#archive?year=1999")
+    page.goto(f"{page.url.split('#')[0]}#/archive?year=1999")
     expect(archive.locator(".arc-empty")).to_contain_text("暂无归档文件")
     export.get_by_role("button", name="导出年度档案包").click()
     expect(export.get_by_role("alert")).to_contain_text("1999")
@@ -195,7 +195,7 @@ def test_the_receiving_clerk_finds_the_filed_document_opens_it_and_exports_the_y
 def test_the_archive_at_phone_width(server: Any, open_user: Any, received: dict[str, Any], artifacts: Path) -> None:
     user = open_user("staff4", width=390, height=844)
     page = user.page
-    page.goto(f"{server.url}/#archive")
+    page.goto(f"{server.url}/#/archive")
     archive = page.locator("#archive-page")
     card = archive.locator(".arc-row").filter(has_text=TITLE)
     expect(card).to_be_visible()
@@ -220,12 +220,12 @@ def test_a_clerk_of_another_unit_does_not_see_it(server: Any, open_user: Any, re
     assert filed(server, "staff5", TITLE) == []
     user = open_user("staff5")
     page = user.page
-    page.goto(f"{server.url}/#archive?q={quote(TITLE)}")
+    page.goto(f"{server.url}/#/archive?q={quote(TITLE)}")
     archive = page.locator("#archive-page")
     expect(archive.locator(".arc-empty")).to_contain_text("暂无归档文件")
     expect(archive.locator(".arc-row")).to_have_count(0)
     # Its own unit only to export; another unit's code is not found.
-    page.goto(f"{server.url}/#archive?unit=town1")
+    page.goto(f"{server.url}/#/archive?unit=town1")
     expect(archive.locator(".arc-export")).to_be_hidden()
     assert not user.errors, user.errors
 
@@ -238,7 +238,7 @@ def test_a_clerk_files_an_outgoing_document_from_its_tracking_page(
     })
     clerk = open_user("clerk")
     page = clerk.page
-    page.goto(f"{server.url}/#doc/{document['id']}")
+    page.goto(f"{server.url}/#/documents/{document['id']}")
     expect(page.get_by_role("heading", name="发文跟踪", exact=True)).to_be_visible()
     page.get_by_role("button", name="归档", exact=True).click()
     dialog = page.get_by_role("dialog")
@@ -265,7 +265,7 @@ def test_a_clerk_files_an_outgoing_document_from_its_tracking_page(
         "doc_type": "通知", "number": f"区府办〔{YEAR}〕203号", "title": "关于档案移交工作的通知",
         "recipients": ["town3"],
     })
-    page.goto(f"{server.url}/#doc/{other['id']}")
+    page.goto(f"{server.url}/#/documents/{other['id']}")
     expect(page.get_by_role("button", name="归档", exact=True)).to_be_visible()
     entry = server.api("leader", "POST", "/archive", {"document": other["id"]})
     page.get_by_role("button", name="归档", exact=True).click()

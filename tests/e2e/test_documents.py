@@ -90,7 +90,7 @@ def test_a_clerk_sends_a_document_and_the_tracking_page_follows_a_unit_signing_f
 
     # The sender lands on the tracking page: every recipient unit waiting to sign.
     expect(page.get_by_role("heading", name="发文跟踪", exact=True)).to_be_visible()
-    expect(page).to_have_url(re.compile(r"#doc/\d+$"))
+    expect(page).to_have_url(re.compile(r"#/documents/\d+$"))
     rows = page.locator(".doc-table tbody tr")
     expect(rows).to_have_count(4)
     town1 = page.locator('.doc-table tr[data-unit="town1"]')
@@ -293,7 +293,7 @@ def test_documents_list_tracking_and_compose_at_phone_width(
     assert dialog.evaluate("el => el.scrollWidth <= el.clientWidth + 1")
 
     desktop = open_user("clerk", width=1280, height=800)
-    desktop.page.goto(f"{server.url}/#doc/{document['id']}")
+    desktop.page.goto(f"{server.url}/#/documents/{document['id']}")
     expect(desktop.page.get_by_role("heading", name="发文跟踪", exact=True)).to_be_visible()
     expect(desktop.page.locator(".doc-table tbody tr")).to_have_count(4)
     desktop.page.wait_for_timeout(300)

@@ -45,7 +45,7 @@ def test_a_user_finds_a_message_and_a_document_and_opens_the_message_in_its_room
     expect(page.locator("#search-all")).to_contain_text(f"搜索全部“{WORD}”")
     page.screenshot(path=str(artifacts / "search-sidebar-desktop.png"), clip={"x": 0, "y": 0, "width": 300, "height": 260})
     box.press("Enter")  # no conversation is called that: Enter searches everything
-    expect(page).to_have_url(re.compile(r"#search\?q="))
+    expect(page).to_have_url(re.compile(r"#/search\?q="))
     search = page.locator("#search-page")
     expect(search.get_by_role("heading", name="搜索", exact=True)).to_be_visible()
     expect(page.locator("#search-input")).to_have_value(WORD)
@@ -128,7 +128,7 @@ def test_the_document_type_facet_asks_the_server(server: Any, open_user: Any) ->
 def test_the_search_page_at_phone_width(server: Any, open_user: Any, artifacts: Path) -> None:
     user = open_user("staff4", width=390, height=844)
     page = user.page
-    page.goto(f"{server.url}/#search?q={quote(WORD)}")
+    page.goto(f"{server.url}/#/search?q={quote(WORD)}")
     search = page.locator("#search-page")
     expect(search.locator(".search-hit").first).to_be_visible()
     page.wait_for_timeout(300)
@@ -139,7 +139,7 @@ def test_the_search_page_at_phone_width(server: Any, open_user: Any, artifacts: 
     expect(search.get_by_role("button", name="最新")).to_have_attribute("aria-pressed", "true")
     expect(page).to_have_url(re.compile(r"sort=newest"))
     search.locator(".search-group-document .search-hit").click()
-    expect(page).to_have_url(re.compile(r"#doc/\d+$"))
+    expect(page).to_have_url(re.compile(r"#/documents/\d+$"))
     expect(page.locator("#doc-page")).to_be_visible()
     expect(search).to_be_hidden()
     assert not user.errors, user.errors

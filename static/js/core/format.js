@@ -1,49 +1,8 @@
-import { LOCALE, fmt, gettext } from "./i18n.js";
+// Formatting that is not about time (core/time.js): sizes, initials, previews, colours.
 
-const timeFmt = new Intl.DateTimeFormat(LOCALE, { hour: "2-digit", minute: "2-digit", hour12: false });
-const fullFmt = new Intl.DateTimeFormat(LOCALE, { dateStyle: "full", timeStyle: "short", hour12: false });
-const dayFmt = new Intl.DateTimeFormat(LOCALE, { month: "long", day: "numeric", weekday: "long" });
-const yearDayFmt = new Intl.DateTimeFormat(LOCALE, { year: "numeric", month: "long", day: "numeric", weekday: "long" });
-const shortDayFmt = new Intl.DateTimeFormat(LOCALE, { month: "numeric", day: "numeric" });
-const weekdayFmt = new Intl.DateTimeFormat(LOCALE, { weekday: "short" });
+import { fmt, gettext } from "./i18n.js";
 
-export function parseTime(iso) {
-  return iso ? new Date(iso) : null;
-}
-
-export function dayKey(date) {
-  return `${date.getFullYear()}-${date.getMonth()}-${date.getDate()}`;
-}
-
-function daysAgo(date) {
-  const start = (d) => new Date(d.getFullYear(), d.getMonth(), d.getDate()).getTime();
-  return Math.round((start(new Date()) - start(date)) / 86400000);
-}
-
-export function clock(date) {
-  return timeFmt.format(date);
-}
-
-export function fullTime(date) {
-  return fullFmt.format(date);
-}
-
-// A day separator: 今天 / 昨天 / 11月20日星期五 (with the year when it is not this year).
-export function dayLabel(date) {
-  const ago = daysAgo(date);
-  if (ago === 0) return gettext("Today");
-  if (ago === 1) return gettext("Yesterday");
-  return date.getFullYear() === new Date().getFullYear() ? dayFmt.format(date) : yearDayFmt.format(date);
-}
-
-// The time of a room's last message in the room list.
-export function listTime(date) {
-  const ago = daysAgo(date);
-  if (ago === 0) return clock(date);
-  if (ago === 1) return gettext("Yesterday");
-  if (ago < 7) return weekdayFmt.format(date);
-  return shortDayFmt.format(date);
-}
+export { clock, dayKey, dayLabel, fullTime, listTime, parseTime } from "./time.js";
 
 export function fileSize(bytes) {
   if (bytes < 1024) return fmt(gettext("%(n)s B"), { n: bytes });
@@ -72,9 +31,10 @@ export function initials(name, { group = false } = {}) {
 
 // Plain text of the server's sanitized HTML, for quotes and previews. DOMParser builds an
 // inert document: nothing in it loads or runs.
-const parser = new DOMParser();
+let parser = null;
 export function htmlText(html) {
   if (!html) return "";
+  if (!parser) parser = new DOMParser();
   return (parser.parseFromString(html, "text/html").body.textContent || "").replace(/\s+/g, " ").trim();
 }
 

@@ -1,43 +1,7 @@
-// A tiny element builder. Text always goes in as text nodes; the only HTML the client ever
-// parses is the server's sanitized `html` of a message (see messages.js).
+// Outline icons on a 24px grid, drawn for this client: the one set every page draws from.
 
 const SVG_NS = "http://www.w3.org/2000/svg";
-
-export function h(tag, attrs, ...children) {
-  const el = document.createElement(tag);
-  if (attrs) {
-    for (const [key, value] of Object.entries(attrs)) {
-      if (value === undefined || value === null || value === false) continue;
-      if (key === "class") el.className = value;
-      else if (key === "text") el.textContent = value;
-      else if (key === "dataset") Object.assign(el.dataset, value);
-      else if (key.startsWith("on") && typeof value === "function") {
-        el.addEventListener(key.slice(2).toLowerCase(), value);
-      } else if (key in el && typeof value !== "string") el[key] = value;
-      else el.setAttribute(key, value === true ? "" : String(value));
-    }
-  }
-  append(el, children);
-  return el;
-}
-
-export function append(el, children) {
-  for (const child of children.flat(Infinity)) {
-    if (child === null || child === undefined || child === false) continue;
-    el.append(child instanceof Node ? child : document.createTextNode(String(child)));
-  }
-  return el;
-}
-
-export function clear(el) {
-  el.replaceChildren();
-  return el;
-}
-
-export const $ = (selector, root = document) => root.querySelector(selector);
-
-// Outline icons on a 24px grid, drawn for this client.
-const ICONS = {
+export const ICONS = {
   plus: ["M12 5v14", "M5 12h14"],
   back: ["M15 5l-7 7 7 7"],
   clip: ["M20 11.5l-8.2 8.2a5 5 0 0 1-7-7L13 4.5a3.3 3.3 0 0 1 4.7 4.7l-8.2 8.2a1.7 1.7 0 0 1-2.4-2.4l7.6-7.5"],
@@ -64,6 +28,28 @@ const ICONS = {
   refresh: ["M20 11a8 8 0 0 0-14.6-4.5L4 8", "M4 4v4h4", "M4 13a8 8 0 0 0 14.6 4.5L20 16", "M20 20v-4h-4"],
   search: ["M11 18a7 7 0 1 0 0-14 7 7 0 0 0 0 14z", "M20 20l-4-4"],
   send: ["M4 12l16-8-6 16-2.5-6.5z", "M11.5 13.5L20 4"],
+  calendar: ["M4 6h16v14H4z", "M4 10h16", "M8 3v5", "M16 3v5"],
+  stamp: ["M9 3h6v5l-1 3h5v4H5v-4h5L9 8z", "M5 20h14"],
+  pin: ["M12 21s-7-6.2-7-11.5a7 7 0 0 1 14 0C19 14.8 12 21 12 21z", "M12 12a2.5 2.5 0 1 0 0-5 2.5 2.5 0 0 0 0 5z"],
+  clock: ["M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18z", "M12 7v5l3 2"],
+  shield: ["M12 3l8 3v6c0 4.5-3.4 8.3-8 9-4.6-.7-8-4.5-8-9V6z", "M8.5 12l2.5 2.5 4.5-5"],
+  shieldX: ["M12 3l8 3v6c0 4.5-3.4 8.3-8 9-4.6-.7-8-4.5-8-9V6z", "M9.5 9.5l5 5", "M14.5 9.5l-5 5"],
+  chat: ["M4 5h16v11H9l-5 4z"],
+  compose: ["M12 20h9", "M16.5 3.5a2.1 2.1 0 0 1 3 3L7 19l-4 1 1-4z"],
+  swap: ["M7 4L3 8l4 4", "M3 8h13", "M17 12l4 4-4 4", "M21 16H8"],
+  ban: ["M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18z", "M5.6 5.6l12.8 12.8"],
+  user: ["M12 11a4 4 0 1 0 0-8 4 4 0 0 0 0 8z", "M4 21v-1a7 7 0 0 1 7-7h2a7 7 0 0 1 7 7v1"],
+  doc: ["M14 3H7a2 2 0 0 0-2 2v14a2 2 0 0 0 2 2h10a2 2 0 0 0 2-2V8z", "M14 3v5h5", "M9 13h6", "M9 17h4"],
+  seal: ["M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18z", "M12 7.5l1.3 2.7 3 .4-2.2 2.1.5 3L12 14.3l-2.6 1.4.5-3-2.2-2.1 3-.4z"],
+  inbox: ["M3 13l3-8h12l3 8", "M3 13v6h18v-6", "M3 13h5l1.5 2.5h5L16 13h5"],
+  upload: ["M12 16V4", "M7 8.5l5-5 5 5", "M5 20h14"],
+  todo: ["M4 5h16v15H4z", "M8 3v4", "M16 3v4", "M8 12l2.5 2.5L16 9"],
+  contacts: ["M5 3h13a1 1 0 0 1 1 1v16a1 1 0 0 1-1 1H5z", "M12 12a2.5 2.5 0 1 0 0-5 2.5 2.5 0 0 0 0 5z", "M8.5 17a3.5 3.5 0 0 1 7 0", "M3 7h2", "M3 12h2", "M3 17h2"],
+  forward: ["M14 8l6 5-6 5", "M20 13H10a6 6 0 0 0-6 6v1"],
+  mute: ["M6 16V11a6 6 0 0 1 9.5-4.9", "M18 11v5l2 2H8", "M10 21h4", "M3 3l18 18"],
+  eye: ["M2 12s3.5-7 10-7 10 7 10 7-3.5 7-10 7S2 12 2 12z", "M12 15a3 3 0 1 0 0-6 3 3 0 0 0 0 6z"],
+  zap: ["M13 2L4 14h7l-1 8 9-12h-7z"],
+  archive: ["M3 4h18v4H3z", "M5 8v12h14V8", "M10 12h4"],
 };
 
 export function icon(name, size = 20) {
@@ -84,21 +70,4 @@ export function icon(name, size = 20) {
     svg.append(path);
   }
   return svg;
-}
-
-// Keep `parent`'s children equal to `nodes`, moving only what is out of place, so that
-// focus and scroll inside unchanged nodes survive a re-render.
-export function reconcile(parent, nodes) {
-  const wanted = new Set(nodes);
-  for (const child of [...parent.children]) {
-    if (!wanted.has(child)) child.remove();
-  }
-  let cursor = parent.firstElementChild;
-  for (const node of nodes) {
-    if (node === cursor) {
-      cursor = cursor.nextElementSibling;
-    } else {
-      parent.insertBefore(node, cursor);
-    }
-  }
 }

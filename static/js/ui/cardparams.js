@@ -6,12 +6,12 @@
 // of the card's room, sent comma-separated), `param: "delegate"` (anyone in the organisation),
 // `phrases` (common opinions offered as one-click fills) and `hint` (the prompt's label).
 
-import { api } from "./api.js";
+import { api } from "../core/api.js";
 import { closeDialog, commentDialog, openDialog, pickPersonDialog } from "./dialogs.js";
-import { h } from "./dom.js";
-import { fmt, gettext } from "./i18n.js";
-import { displayName, state } from "./state.js";
-import { avatar } from "./timeline.js";
+import { h } from "../core/dom.js";
+import { fmt, gettext } from "../core/i18n.js";
+import { displayName, state } from "../shell/state.js";
+import { avatar } from "../pages/chat/timeline.js";
 
 // Better labels than "Comment" for the documents bot's steps.
 const COMMENT_LABELS = {

@@ -49,7 +49,7 @@ export async function api(method, path, body) {
   try {
     data = await response.json();
   } catch {
-    data = null;
+    /* not JSON: the status says enough */
   }
   if (!response.ok) {
     if (response.status === 401) unauthorizedHandler();
@@ -74,7 +74,7 @@ export function upload(file, onProgress) {
       try {
         data = JSON.parse(xhr.responseText);
       } catch {
-        data = null;
+        /* not JSON: the status says enough */
       }
       if (xhr.status >= 200 && xhr.status < 300 && data) {
         onProgress(1);

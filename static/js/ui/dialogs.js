@@ -1,10 +1,11 @@
 // Modal dialogs on the page's one <dialog>, popovers and toasts.
 
-import { ApiError, api } from "./api.js";
-import { $, h, icon } from "./dom.js";
-import { fmt, gettext, ngettext } from "./i18n.js";
-import { displayName, state } from "./state.js";
-import { QUICK_REACTIONS, avatar } from "./timeline.js";
+import { peopleSearch } from "./pickers.js";
+import { ApiError, api } from "../core/api.js";
+import { $, h, icon } from "../core/dom.js";
+import { fmt, gettext, ngettext } from "../core/i18n.js";
+import { displayName } from "../shell/state.js";
+import { QUICK_REACTIONS, avatar } from "../pages/chat/timeline.js";
 
 const dialog = () => $("#dialog");
 let closeHook = null;
@@ -94,63 +95,11 @@ export function commentDialog({ title, label, required }) {
   });
 }
 
-// A people picker: a search box over GET /users?q=. `multiple` collects several.
-function peoplePicker({ multiple, onPick, exclude = [] }) {
-  const chosen = new Map();
-  const input = h("input", {
-    type: "search", id: "people-search", autocomplete: "off", autofocus: true,
-    placeholder: gettext("Name or username"), "aria-controls": "people-results",
-  });
-  const results = h("ul", { id: "people-results", class: "people-list", "aria-label": gettext("People") });
-  const chips = h("div", { class: "chips", "aria-live": "polite" });
-  let seq = 0;
-  const renderChips = () => chips.replaceChildren(...[...chosen.values()].map((u) => h("span", { class: "chip" },
-    displayName(u),
-    h("button", {
-      type: "button", class: "chip-x", "aria-label": fmt(gettext("Remove %(name)s"), { name: displayName(u) }),
-      onclick: () => { chosen.delete(u.id); renderChips(); search(); },
-    }, icon("x", 12)))));
-  const search = async () => {
-    const mine = ++seq;
-    let users = [];
-    try {
-      users = await api("GET", `/users?presence=1&q=${encodeURIComponent(input.value.trim())}`);
-    } catch (error) {
-      results.replaceChildren(h("li", { class: "muted" }, errorText(error)));
-      return;
-    }
-    if (mine !== seq) return;
-    users = users.filter((u) => u.id !== state.me.id && !u.is_bot && !exclude.includes(u.id));
-    for (const u of users) if (u.presence) state.presence.set(u.id, u.presence);
-    results.replaceChildren(...users.slice(0, 50).map((u) => h("li", {},
-      h("button", {
-        type: "button", class: `person${chosen.has(u.id) ? " person-chosen" : ""}`,
-        "aria-pressed": multiple ? String(chosen.has(u.id)) : null,
-        onclick: () => {
-          if (!multiple) return onPick([u]);
-          if (chosen.has(u.id)) chosen.delete(u.id);
-          else chosen.set(u.id, u);
-          renderChips();
-          search();
-        },
-      }, avatar(u, { size: 32, presence: true }),
-      h("span", { class: "person-text" },
-        h("span", { class: "person-name" }, displayName(u)),
-        h("span", { class: "person-sub" }, [u.title, `@${u.username}`].filter(Boolean).join(" · "))),
-      multiple && chosen.has(u.id) ? icon("check", 18) : null))));
-    if (!users.length) results.append(h("li", { class: "muted" }, gettext("Nobody found.")));
-  };
-  let timer = null;
-  input.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(search, 150); });
-  search();
-  return { node: h("div", { class: "picker" }, h("label", { for: "people-search", class: "visually-hidden" }, gettext("Search people")), input, chips, results), chosen };
-}
-
 // One person (for a card's assign or delegate): resolves to the user, or null.
 export function pickPersonDialog(title) {
   return new Promise((resolve) => {
     let answer = null;
-    const picker = peoplePicker({ multiple: false, onPick: ([user]) => { answer = user; closeDialog(); } });
+    const picker = peopleSearch({ multiple: false, onPick: ([user]) => { answer = user; closeDialog(); } });
     openDialog({ title, body: picker.node, wide: true, onClose: () => resolve(answer) });
   });
 }
@@ -182,7 +131,7 @@ export function newChatDialog(app, tab = "direct") {
     });
     panel.setAttribute("aria-labelledby", `tab-${key}`);
     if (key === "direct") {
-      const picker = peoplePicker({
+      const picker = peopleSearch({
         multiple: false,
         onPick: async ([user]) => {
           try {
@@ -200,7 +149,7 @@ export function newChatDialog(app, tab = "direct") {
       const name = h("input", { id: "group-name", maxlength: 100, required: true });
       const isChannel = h("input", { type: "checkbox", id: "group-public" });
       const error = h("p", { class: "field-error", role: "alert" });
-      const picker = peoplePicker({ multiple: true, onPick: () => {} });
+      const picker = peopleSearch({ multiple: true, onPick: () => {} });
       const create = h("button", {
         type: "submit", class: "btn btn-primary",
       }, gettext("Create"));
@@ -343,7 +292,7 @@ export async function membersDialog(app, room) {
 }
 
 function addMembersDialog(app, room, existing) {
-  const picker = peoplePicker({ multiple: true, onPick: () => {}, exclude: existing });
+  const picker = peopleSearch({ multiple: true, onPick: () => {}, exclude: existing });
   const add = h("button", {
     type: "button", class: "btn btn-primary",
     onclick: async () => {

@@ -3,17 +3,19 @@
 // as CSV and the notice as iCalendar; the lists (#meetings[/invited|organised]); the compose
 // form. The bot's cards link to the page, and the page follows them live.
 
-import { api } from "./api.js";
-import { closeDialog, commentDialog, errorText, openDialog, pickPersonDialog, toast } from "./dialogs.js";
-import { h, icon } from "./dom.js";
-import { fmt, gettext, ngettext } from "./i18n.js";
-import { state } from "./state.js";
-import { meetingHref } from "./workcards.js";
+import { api } from "../core/api.js";
+import { closeDialog, commentDialog, errorText, openDialog, pickPersonDialog, toast } from "../ui/dialogs.js";
+import { h, icon } from "../core/dom.js";
+import { fmt, gettext, ngettext } from "../core/i18n.js";
+import { state } from "../shell/state.js";
+import { meetingHref, workCardExtras } from "./work-cards.js";
+import { registerCard } from "../shell/cards.js";
+import { navigate, registerPage } from "../shell/router.js";
 import {
   attachmentList, attachmentsField, busy, errorPage, field, focusTitle, formErrors, loadingPage, localInput, openHash,
-  page, pageHead, paragraphs, peoplePicker, person, renderKeeping, roomOfMessage, showPage, span, tabs, wIcon, when,
+  page, pageHead, paragraphs, peoplePicker, person, renderKeeping, roomOfMessage, setPage, showPage, span, tabs, wIcon, when,
   wireSubmit,
-} from "./workpage.js";
+} from "../ui/workpage.js";
 
 const REFRESH_AFTER_MS = 250;
 const CARD_TYPES = new Set(["meeting", "meeting_roster"]);
@@ -47,14 +49,14 @@ const INVITEE_STATES = {
 };
 
 // --- the lists ------------------------------------------------------------------------------------------
-export function showMeetingList(box) {
+function showMeetingList(box) {
   const again = current && current.kind === "list";
   current = { kind: "list", box, seq: 0 };
   const view = current;
   const status = h("p", { class: "doc-list-status", role: "status" }, gettext("Loading…"));
   const list = h("ul", { class: "doc-list", id: "mtg-list", role: "tabpanel", "aria-label": gettext("Meetings") });
   const choose = (next) => {
-    history.replaceState(history.state, "", `#meetings/${next}`);
+    history.replaceState(history.state, "", `#/meetings/${next}`);
     showMeetingList(next);
   };
   page().replaceChildren(h("div", { class: "doc-page-inner" },
@@ -101,7 +103,7 @@ async function fetchList(view, status, list) {
 }
 
 // --- one meeting --------------------------------------------------------------------------------------------
-export function showMeeting(id) {
+function showMeeting(id) {
   if (current && current.kind === "meeting" && current.id === id) {
     showPage();
     return;
@@ -130,8 +132,8 @@ async function fetchMeeting(view) {
   renderMeeting(view);
 }
 
-// From work.js: every new or updated message; the meeting's cards change on every answer.
-export function meetingMessage(m) {
+// Every new or updated meeting card (registered below); the meeting's cards change on every answer.
+function meetingMessage(m) {
   if (!m || !m.card || !CARD_TYPES.has(m.card.card_type) || !current) return;
   const view = current;
   if (view.kind === "list") {
@@ -149,7 +151,7 @@ export function meetingMessage(m) {
   view.timer = setTimeout(() => fetchMeeting(view), REFRESH_AFTER_MS);
 }
 
-export function leaveMeetings() {
+function leaveMeetings() {
   current = null;
 }
 
@@ -353,7 +355,7 @@ function renderMeeting(view) {
       type: "button", class: "btn btn-default btn-sm doc-room-btn", dataset: { focus: "card" }, "aria-label": gettext("Open the card"),
       onclick: async () => {
         try {
-          location.hash = `#room/${await roomOfMessage(messageId)}`;
+          navigate(`rooms/${await roomOfMessage(messageId)}`);
         } catch (error) {
           toast(errorText(error), "error");
         }
@@ -578,4 +580,33 @@ export async function composeMeeting() {
   const el = openDialog({ title: gettext("New meeting notice"), body: draft.form, footer: draft.footer, wide: true });
   el.classList.add("dialog-doc");
   draft.focusFirst();
+}
+
+registerPage({
+  name: "meetings",
+  id: "meetings-page",
+  className: "work-page",
+  path: ["meetings", "meetings/:box", "meetings/:id"],
+  title: () => gettext("Meetings"),
+  sidebar: { label: () => gettext("Meetings"), icon: "calendar", order: 25, badge: "todo.count.meeting_rsvp", className: "wk-app-link" },
+  mount(el, params) {
+    setPage(el);
+    el.setAttribute("aria-labelledby", "work-page-title");
+    showMeetings(params);
+    return leaveMeetings;
+  },
+  update: showMeetings,
+});
+
+function showMeetings(params) {
+  if (params.id !== undefined) showMeeting(params.id);
+  else showMeetingList(["invited", "organised", "all"].includes(params.box) ? params.box : "invited");
+}
+
+for (const type of ["meeting", "meeting_roster"]) {
+  registerCard(type, {
+    label: type === "meeting" ? () => gettext("Meeting notice") : () => gettext("Meeting roster"),
+    extras: workCardExtras,
+    onMessage: meetingMessage,
+  });
 }

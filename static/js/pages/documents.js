@@ -4,66 +4,23 @@
 // The pages live at #docs[/sent|/received] and #doc/<id>, over the message pane; the
 // documents bot's cards link to them.
 
-import { api, upload } from "./api.js";
-import { closeDialog, confirmDialog, errorText, openDialog, toast } from "./dialogs.js";
-import { documentHref } from "./doccards.js";
-import { $, h, icon } from "./dom.js";
-import { fileSize } from "./format.js";
-import { LOCALE, fmt, gettext, ngettext } from "./i18n.js";
-import { displayName, state } from "./state.js";
+import { api, upload } from "../core/api.js";
+import { closeDialog, confirmDialog, errorText, openDialog, toast } from "../ui/dialogs.js";
+import { documentCardExtras, documentHref } from "./documents-cards.js";
+import { $, h, icon } from "../core/dom.js";
+import { fileSize } from "../core/format.js";
+import { fmt, gettext, ngettext } from "../core/i18n.js";
+import { dayOf, when } from "../core/time.js";
+import { registerCard } from "../shell/cards.js";
+import { back, navigate, registerPage, registerSidebarAction } from "../shell/router.js";
+import { displayName, state } from "../shell/state.js";
 
 const SENDER_ROLES = new Set(["clerk", "leader"]);
 const LIST_PAGE = 50;
 const REFRESH_AFTER_MS = 250;
 
-const ZH = LOCALE.startsWith("zh");
-const hourFmt = new Intl.DateTimeFormat(LOCALE, { hour: "2-digit", minute: "2-digit", hour12: false });
-const monthDayFmt = new Intl.DateTimeFormat(LOCALE, { month: "short", day: "numeric" });
-const dateFmt = new Intl.DateTimeFormat(LOCALE, { year: "numeric", month: "long", day: "numeric" });
+const docIcon = (name, size = 18) => icon(name, size);
 
-// 11月25日 08:30 (with the year when it is not this year); Nov 25 08:30 in English.
-function when(iso) {
-  if (!iso) return "";
-  const d = new Date(iso);
-  const year = d.getFullYear() === new Date().getFullYear() ? "" : `${d.getFullYear()}${ZH ? "年" : " "}`;
-  const day = ZH ? `${d.getMonth() + 1}月${d.getDate()}日` : monthDayFmt.format(d);
-  return `${year}${day} ${hourFmt.format(d)}`;
-}
-
-function dayOf(isoDate) {
-  const [y, m, d] = String(isoDate || "").split("-").map(Number);
-  return y ? dateFmt.format(new Date(y, m - 1, d)) : "";
-}
-
-// Icons of their own, drawn like dom.js's (outline, 24px grid).
-const SVG_NS = "http://www.w3.org/2000/svg";
-const DOC_ICONS = {
-  doc: ["M14 3H7a2 2 0 0 0-2 2v14a2 2 0 0 0 2 2h10a2 2 0 0 0 2-2V8z", "M14 3v5h5", "M9 13h6", "M9 17h4"],
-  compose: ["M12 20h9", "M16.5 3.5a2.1 2.1 0 0 1 3 3L7 19l-4 1 1-4z"],
-  seal: ["M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18z", "M12 7.5l1.3 2.7 3 .4-2.2 2.1.5 3L12 14.3l-2.6 1.4.5-3-2.2-2.1 3-.4z"],
-  shield: ["M12 3l8 3v6c0 4.5-3.4 8.3-8 9-4.6-.7-8-4.5-8-9V6z", "M8.5 12l2.5 2.5 4.5-5"],
-  shieldX: ["M12 3l8 3v6c0 4.5-3.4 8.3-8 9-4.6-.7-8-4.5-8-9V6z", "M9.5 9.5l5 5", "M14.5 9.5l-5 5"],
-  bell: ["M6 16V11a6 6 0 0 1 12 0v5l2 2H4z", "M10 21h4"],
-  inbox: ["M3 13l3-8h12l3 8", "M3 13v6h18v-6", "M3 13h5l1.5 2.5h5L16 13h5"],
-  chat: ["M4 5h16v11H9l-5 4z"],
-  upload: ["M12 16V4", "M7 8.5l5-5 5 5", "M5 20h14"],
-};
-
-function docIcon(name, size = 18) {
-  const svg = document.createElementNS(SVG_NS, "svg");
-  for (const [key, value] of Object.entries({
-    viewBox: "0 0 24 24", width: size, height: size, fill: "none", stroke: "currentColor", "stroke-width": "1.8",
-    "stroke-linecap": "round", "stroke-linejoin": "round", "aria-hidden": "true", focusable: "false",
-  })) svg.setAttribute(key, value);
-  for (const d of DOC_ICONS[name] || []) {
-    const path = document.createElementNS(SVG_NS, "path");
-    path.setAttribute("d", d);
-    svg.append(path);
-  }
-  return svg;
-}
-
-// The recipient's states, for the list (the document itself carries `state_label`).
 const STATE_LABELS = {
   delivered: () => gettext("Awaiting sign-for"),
   signed: () => gettext("Signed for"),
@@ -103,76 +60,18 @@ async function loadMeta() {
 let pageEl = null;
 let current = null; // {kind: "list"} | {kind: "doc", id, doc, watch, ...}
 
-function layout() {
-  return $("#layout");
-}
-
-function markLink() {
-  const link = $("#docs-link");
-  if (!link) return;
-  if (documentsPageOpen()) link.setAttribute("aria-current", "page");
-  else link.removeAttribute("aria-current");
-}
-
-function showPage() {
-  pageEl.hidden = false;
-  layout().classList.add("show-doc");
-  markLink();
-}
+function showPage() {}
 
 export function documentsPageOpen() {
   return Boolean(pageEl && !pageEl.hidden);
 }
 
-export function hideDocuments() {
-  if (!pageEl || pageEl.hidden) return;
-  pageEl.hidden = true;
-  layout().classList.remove("show-doc");
-  current = null;
-  markLink();
-}
-
-// Go to a documents page (a new history entry, so that Back returns).
-export function openDocumentsHash(hash) {
-  if (location.hash !== hash) history.pushState({ huitongDoc: true }, "", hash);
-  routeDocuments(hash);
-}
-
-function back() {
-  if (history.state && history.state.huitongDoc) {
-    history.back();
-    return;
-  }
-  // Arrived from outside the client (a bookmark): back to the conversation, if any.
-  const room = state.activeRoomId;
-  history.replaceState(null, "", room !== null ? `#room/${room}` : location.pathname);
-  hideDocuments();
-  window.dispatchEvent(new HashChangeEvent("hashchange"));
-}
-
 function goToRoom(roomId) {
-  hideDocuments();
-  location.hash = `#room/${roomId}`;
+  navigate(`rooms/${roomId}`);
 }
 
 function unitRoom(code) {
   return [...state.rooms.values()].find((r) => r.kind === "unit" && r.unit === code) || null;
-}
-
-// From app.js's router: true when the hash is a documents page (now shown).
-export function routeDocuments(hash) {
-  let match = hash.match(/^#doc\/(\d+)$/);
-  if (match) {
-    showDocument(Number(match[1]));
-    return true;
-  }
-  match = hash.match(/^#docs(?:\/(all|sent|received))?$/);
-  if (match) {
-    showList(match[1] || "all");
-    return true;
-  }
-  hideDocuments();
-  return false;
 }
 
 function pageHead({ title, sub = "", tools = [] }) {
@@ -245,7 +144,7 @@ function buildListView() {
 
 function chooseBox(box) {
   listState.box = box;
-  history.replaceState(history.state, "", box === "all" ? "#docs" : `#docs/${box}`);
+  history.replaceState(history.state, "", documentsHref(box));
   renderTabs();
   fetchList();
 }
@@ -448,7 +347,7 @@ function filingTool(view) {
   }, gettext("File"));
 }
 
-// From app.js: every updated message. The tracking card changes on every step of every
+// Every new or updated document card (registered below). The tracking card changes on every step of every
 // recipient, so the page fetches the document again when it does.
 export function documentMessageUpdated(m) {
   if (m && m.card && current && current.kind === "list"
@@ -1078,7 +977,7 @@ function buildCompose(meta) {
     closeDialog();
     toast(fmt(gettext("Sent: %(title)s"), { title: doc.title }));
     listState.results = [];
-    openDocumentsHash(documentHref(doc.id));
+    navigate(`documents/${doc.id}`);
   };
   send.addEventListener("click", submit);
   form.addEventListener("submit", (event) => {
@@ -1118,35 +1017,43 @@ export async function composeDocument() {
   draft.focusFirst();
 }
 
-// --- start ------------------------------------------------------------------------------------------------
-export function initDocuments() {
-  pageEl = h("section", {
-    id: "doc-page", class: "doc-page", hidden: true, "aria-labelledby": "doc-page-title",
+// --- registration -----------------------------------------------------------------------------------------
+function documentsHref(box) {
+  return box === "all" ? "#/documents" : `#/documents/${box}`;
+}
+
+registerPage({
+  name: "documents",
+  id: "doc-page",
+  path: ["documents", "documents/:box", "documents/:id"],
+  title: () => gettext("Documents"),
+  sidebar: { label: () => gettext("Documents"), icon: "doc", order: 20, id: "docs-link" },
+  mount(el, params) {
+    pageEl = el;
+    el.setAttribute("aria-labelledby", "doc-page-title");
+    show(params);
+    return () => {
+      current = null;
+    };
+  },
+  update: show,
+});
+
+function show(params) {
+  if (params.id !== undefined) showDocument(params.id);
+  else showList(["sent", "received"].includes(params.box) ? params.box : "all");
+}
+
+registerSidebarAction({
+  id: "compose-doc-btn", order: 21, icon: "compose", popup: true,
+  label: () => gettext("Compose"), title: () => gettext("New official document"),
+  visible: canSendDocuments, onClick: () => composeDocument(),
+});
+
+for (const type of ["document", "document_tracking"]) {
+  registerCard(type, {
+    label: type === "document" ? () => gettext("Official document") : () => gettext("Document tracking"),
+    extras: documentCardExtras,
+    onMessage: documentMessageUpdated,
   });
-  layout().append(pageEl);
-  pageEl.addEventListener("keydown", (event) => {
-    if (event.key === "Escape" && !$("#dialog").open && !event.defaultPrevented) {
-      event.preventDefault();
-      back();
-    }
-  });
-  // Links to documents (on cards, in the list) open the page with a history entry.
-  document.addEventListener("click", (event) => {
-    if (event.defaultPrevented || event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey) return;
-    const link = event.target instanceof Element ? event.target.closest('a[href^="#doc/"], a[href^="#docs"]') : null;
-    if (!link) return;
-    event.preventDefault();
-    openDocumentsHash(link.getAttribute("href"));
-  });
-  const apps = $("#sidebar-apps");
-  if (apps) {
-    apps.append(h("a", { class: "app-link", href: "#docs", id: "docs-link" },
-      docIcon("doc", 18), h("span", {}, gettext("Documents"))));
-    if (canSendDocuments()) {
-      apps.append(h("button", {
-        type: "button", class: "app-link app-link-action", id: "compose-doc-btn", "aria-haspopup": "dialog",
-        title: gettext("New official document"), onclick: () => composeDocument(),
-      }, docIcon("compose", 18), h("span", {}, gettext("Compose"))));
-    }
-  }
 }

@@ -1,4 +1,4 @@
-// The one WebSocket: connects, syncs from the last seq seen per room, reconnects with
+// The one WebSocket (shell/socket.js): connects, syncs from the last seq seen per room, reconnects with
 // backoff, and tells the app what state it is in.
 //
 // States: "connecting" (first time), "syncing" (open, catching up), "live", "waiting"
@@ -8,6 +8,39 @@ const PING_EVERY = 25000;
 const PONG_WITHIN = 10000;
 const MAX_DELAY = 30000;
 const UNAUTHORIZED = 4401;
+
+// Frames by type for every page: `onFrame("todo", (frame) => ...)` returns the function that
+// stops listening; "*" hears every frame. The chat (pages/chat.js) owns the Connection and
+// hands each frame here after handling it itself.
+const handlers = new Map();
+let current = null;
+
+export function onFrame(type, fn) {
+  if (!handlers.has(type)) handlers.set(type, new Set());
+  handlers.get(type).add(fn);
+  return () => handlers.get(type).delete(fn);
+}
+
+export function dispatchFrame(frame) {
+  for (const key of [frame.type, "*"]) {
+    for (const fn of [...(handlers.get(key) || [])]) {
+      try {
+        fn(frame);
+      } catch (error) {
+        console.error(error); // eslint-disable-line no-console
+      }
+    }
+  }
+}
+
+// Send a frame on the one socket (false when it is not live).
+export function sendFrame(frame) {
+  return current ? current.send(frame) : false;
+}
+
+export function connection() {
+  return current;
+}
 
 export class Connection {
   constructor({ path, syncState, onFrame, onState, onUnauthorized }) {
@@ -25,6 +58,7 @@ export class Connection {
     this.pingTimer = null;
     this.pongTimer = null;
     this.everLive = false;
+    current = this;
     window.addEventListener("offline", () => this.drop("offline"));
     window.addEventListener("online", () => this.reconnectNow());
   }

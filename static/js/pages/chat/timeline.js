@@ -2,21 +2,13 @@
 // status, cards. Each message node is built once per version of the message and moved
 // into place by `reconcile`, so focus inside the list survives live updates.
 
-import { documentCardExtras } from "./doccards.js";
-import { workCardExtras } from "./workcards.js";
-import { $, h, icon, reconcile } from "./dom.js";
-import { clock, colorFor, dayKey, dayLabel, fileSize, fullTime, htmlText, initials, isImage } from "./format.js";
-import { fmt, gettext, ngettext } from "./i18n.js";
-import { displayName, sortedMessages, state, timelineOf } from "./state.js";
+import { cardExtras, cardLabel } from "../../shell/cards.js";
+import { $, h, icon, reconcile } from "../../core/dom.js";
+import { clock, colorFor, dayKey, dayLabel, fileSize, fullTime, htmlText, initials, isImage } from "../../core/format.js";
+import { fmt, gettext, ngettext } from "../../core/i18n.js";
+import { displayName, sortedMessages, state, timelineOf } from "../../shell/state.js";
 
 const GROUP_WITHIN_MS = 5 * 60 * 1000;
-const CARD_TYPES = {
-  document: () => gettext("Official document"),
-  document_tracking: () => gettext("Document tracking"),
-  meeting: () => gettext("Meeting notice"),
-  meeting_roster: () => gettext("Meeting roster"),
-  approval: () => gettext("Approval"),
-};
 export const QUICK_REACTIONS = ["👍", "✅", "收到", "❤️", "😄", "🎉", "🙏", "👀"];
 
 const nodeCache = new WeakMap(); // message -> {key, node}
@@ -261,7 +253,7 @@ function toolsNode(m, own, ctx) {
 
 export function cardNode(m, ctx) {
   const card = m.card;
-  const typeLabel = CARD_TYPES[card.card_type] ? CARD_TYPES[card.card_type]() : card.card_type;
+  const typeLabel = cardLabel(card);
   const actions = (card.actions || []).map((a) => h("button", {
     type: "button",
     class: `btn btn-sm ${a.style === "primary" ? "btn-primary" : a.style === "danger" ? "btn-danger" : "btn-default"}`,
@@ -280,8 +272,7 @@ export function cardNode(m, ctx) {
     ? h("dl", { class: "card-fields" }, card.fields.map((f) => h("div", { class: "card-field" },
       h("dt", {}, f.label), h("dd", {}, f.value == null ? "" : String(f.value)))))
     : null,
-  documentCardExtras(card),
-  workCardExtras(card),
+  cardExtras(card, m),
   actions.length ? h("div", { class: "card-actions" }, actions) : null);
 }
 

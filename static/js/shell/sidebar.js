@@ -1,11 +1,11 @@
 // The room list: sections for unit rooms, groups, channels, direct messages and bots,
 // each room with its unread count and last message, newest first.
 
-import { $, h, icon, reconcile } from "./dom.js";
-import { colorFor, initials, listTime, plainPreview } from "./format.js";
-import { fmt, gettext, ngettext } from "./i18n.js";
+import { $, h, icon, reconcile } from "../core/dom.js";
+import { colorFor, initials, listTime, plainPreview } from "../core/format.js";
+import { fmt, gettext, ngettext } from "../core/i18n.js";
 import { state, unreadOf } from "./state.js";
-import { presenceDot } from "./timeline.js";
+import { presenceDot } from "../pages/chat/timeline.js";
 
 const SECTIONS = [
   ["unit", () => gettext("Unit rooms")],

@@ -3,14 +3,15 @@
 // snippets, totals, facet filters (type, unit, year, 文种), a date range, the sort and pages.
 // A message result opens in its room, scrolled to and highlighted; the others open their page.
 
-import { ApiError, api } from "./api.js";
-import { errorText } from "./dialogs.js";
-import { documentsPageOpen, hideDocuments } from "./documents.js";
-import { $, h, icon } from "./dom.js";
-import { LOCALE, fmt, gettext, ngettext } from "./i18n.js";
-import { leavePage, openPage, pageHash, pageQuery, pager, rewritePage, unitNames } from "./pages.js";
-import { state } from "./state.js";
-import { hideWork } from "./work.js";
+import { ApiError, api } from "../core/api.js";
+import { errorText } from "../ui/dialogs.js";
+import { $, h, icon } from "../core/dom.js";
+import { ZH, fmt, gettext, ngettext } from "../core/i18n.js";
+import { when } from "../core/time.js";
+import { openMessage } from "./chat.js";
+import { pageHash, pageQuery, pager, rewritePage, unitNames } from "../ui/lists.js";
+import { back, navigate, registerPage } from "../shell/router.js";
+import { state } from "../shell/state.js";
 
 const PAGE = 20;
 const TYPES = [
@@ -19,24 +20,9 @@ const TYPES = [
   ["meeting", () => gettext("Meetings")],
   ["approval", () => gettext("Approvals")],
 ];
-const typeLabel = (type) => (TYPES.find(([t]) => t === type) || [null, () => type])[1]();
-const ZH = LOCALE.startsWith("zh");
-const hourFmt = new Intl.DateTimeFormat(LOCALE, { hour: "2-digit", minute: "2-digit", hour12: false });
-const monthDayFmt = new Intl.DateTimeFormat(LOCALE, { month: "short", day: "numeric" });
-
-function when(iso) {
-  if (!iso) return "";
-  const d = new Date(iso);
-  const year = d.getFullYear() === new Date().getFullYear() ? "" : `${d.getFullYear()}${ZH ? "年" : " "}`;
-  const day = ZH ? `${d.getMonth() + 1}月${d.getDate()}日` : monthDayFmt.format(d);
-  return `${year}${day} ${hourFmt.format(d)}`;
-}
-
-let app = null; // {openMessage(roomId, messageId)} from app.js
 let pageEl = null;
 let units = null; // code -> short name
 let seq = 0;
-const MARK = "huitongSearch"; // the history entry this page pushed
 const FIELDS = ["q", "type", "unit", "year", "doc_type", "after", "before", "sort", "page"];
 let query = {};
 
@@ -45,42 +31,30 @@ export function searchPageOpen() {
   return Boolean(pageEl && !pageEl.hidden);
 }
 
-export function hideSearch() {
-  if (!pageEl || pageEl.hidden) return;
-  pageEl.hidden = true;
-  if (!documentsPageOpen() && !document.querySelector("#work-page:not([hidden])")) {
-    $("#layout").classList.remove("show-doc");
-  }
-}
-
-function showPage() {
-  hideDocuments();
-  hideWork();
-  pageEl.hidden = false;
-  $("#layout").classList.add("show-doc");
-}
-
 const hashOf = (q) => pageHash("search", FIELDS, q);
 
 // Open the search page for `text` (a new history entry, so that Back returns).
 export function openSearch(text) {
-  openPage(MARK, hashOf({ q: text.trim() }));
+  navigate("search", { query: { q: text.trim() } });
 }
 
-const back = () => leavePage(MARK, hideSearch);
-
-// From app.js's router: true when the hash is the search page (now shown).
-export function routeSearch(hash) {
-  const found = pageQuery("search", FIELDS, hash);
-  if (!found) {
-    hideSearch();
-    return false;
-  }
-  query = found;
-  showPage();
-  draw();
-  return true;
-}
+registerPage({
+  name: "search",
+  id: "search-page",
+  className: "search-page",
+  path: "search",
+  title: () => gettext("Search"),
+  mount(el, _params, q) {
+    pageEl = el;
+    el.setAttribute("aria-labelledby", "search-page-title");
+    query = pageQuery(FIELDS, q);
+    draw();
+  },
+  update(_params, q) {
+    query = pageQuery(FIELDS, q);
+    draw();
+  },
+});
 
 // Filters changed on the page: the same history entry, new results.
 function update(changes) {
@@ -174,10 +148,10 @@ function drawFacets(answer) {
 }
 
 function resultHref(r) {
-  if (r.type === "document") return `#doc/${r.id}`;
-  if (r.type === "meeting") return `#meeting/${r.id}`;
-  if (r.type === "approval") return `#approval/${r.id}`;
-  return `#room/${r.room}`;
+  if (r.type === "document") return `#/documents/${r.id}`;
+  if (r.type === "meeting") return `#/meetings/${r.id}`;
+  if (r.type === "approval") return `#/approvals/${r.id}`;
+  return `#/rooms/${r.room}`;
 }
 
 function resultItem(r) {
@@ -201,7 +175,7 @@ function resultItem(r) {
     link.addEventListener("click", (event) => {
       if (event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey) return;
       event.preventDefault();
-      app.openMessage(r.room, r.message || r.id);
+      openMessage(r.room, r.message || r.id);
     });
   }
   return h("li", {}, link);
@@ -299,26 +273,10 @@ function roomsMatch(text) {
   return [...state.rooms.values()].some((r) => r.name.toLowerCase().includes(filter) || (r.unit || "").includes(filter));
 }
 
-export function initSearch(appApi) {
-  app = appApi;
-  pageEl = h("section", { id: "search-page", class: "doc-page search-page", hidden: true, "aria-labelledby": "search-page-title" });
-  $("#layout").append(pageEl);
-  pageEl.addEventListener("keydown", (event) => {
-    if (event.key === "Escape" && !$("#dialog").open && !event.defaultPrevented) {
-      if (parts && event.target === parts.input && parts.input.value) return; // Esc clears the box first
-      event.preventDefault();
-      back();
-    }
-  });
-  // The other pages open without the router at times (their links): make way for them.
-  for (const id of ["doc-page", "work-page"]) {
-    const other = document.getElementById(id);
-    if (other) {
-      new MutationObserver(() => {
-        if (!other.hidden) hideSearch();
-      }).observe(other, { attributes: true, attributeFilter: ["hidden"] });
-    }
-  }
+// The sidebar's box: Enter opens the first conversation found (the chat); with none found, or
+// with Shift, it searches everything. Set up when the module loads, before the chat's own
+// keys, so that this handler runs first.
+function initSearchBox() {
   const box = $("#room-search");
   const all = h("button", { type: "button", id: "search-all", class: "search-all", hidden: true },
     icon("search", 16), h("span", { class: "search-all-text" }), h("kbd", {}, "Shift+Enter"));
@@ -345,3 +303,5 @@ export function initSearch(appApi) {
     all.click();
   });
 }
+
+initSearchBox();

@@ -1,13 +1,16 @@
 // The tab title's unread count and browser notifications for mentions and direct messages.
 
-import { fmt, gettext } from "./i18n.js";
+import { fmt, gettext } from "../core/i18n.js";
 
 const BASE_TITLE = gettext("Huitong");
 const RECENT_MS = 2 * 60 * 1000;
 
-export function updateTitle(total, roomName) {
+// 【待办 3】(12) 防汛值班组 - 汇通: what waits for me, unread messages, where I am.
+export function updateTitle(total, roomName, todo = 0) {
   const base = roomName ? `${roomName} - ${BASE_TITLE}` : BASE_TITLE;
-  document.title = total ? `(${total > 999 ? "999+" : total}) ${base}` : base;
+  const unread = total ? `(${total > 999 ? "999+" : total}) ` : "";
+  const waiting = todo ? `【${fmt(gettext("To do %(n)s"), { n: todo > 99 ? "99+" : todo })}】` : "";
+  document.title = `${waiting}${unread}${base}`;
 }
 
 export function notificationsSupported() {

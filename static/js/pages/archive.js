@@ -1,23 +1,20 @@
 // The archive (档案) in the web client: what was handled, filed as items (件) in a unit's
-// archive by the archive worker. The page at #archive?year=&unit=&retention=&kind=&q=&page=
+// archive by the archive worker. The page at #/archive?year=&unit=&retention=&kind=&q=&page=
 // over the message pane lists GET /archive with its filters and their counts, opens an entry's
 // record (metadata, files, handling steps) in a dialog, and downloads a unit's year as a
 // package (GET /archive/export) for those who may export it.
 
-import { ApiError, api } from "./api.js";
-import { closeDialog, errorText, openDialog } from "./dialogs.js";
-import { hideDocuments } from "./documents.js";
-import { $, h, icon } from "./dom.js";
-import { fileSize } from "./format.js";
-import { LOCALE, fmt, gettext, ngettext } from "./i18n.js";
-import { leavePage, pageHash, pageQuery, pager, rewritePage, unitNames } from "./pages.js";
-import { hideSearch } from "./search.js";
-import { displayName } from "./state.js";
-import { hideWork } from "./work.js";
+import { ApiError, api } from "../core/api.js";
+import { closeDialog, errorText, openDialog } from "../ui/dialogs.js";
+import { $, h, icon } from "../core/dom.js";
+import { fileSize } from "../core/format.js";
+import { ZH, fmt, gettext, ngettext } from "../core/i18n.js";
+import { whenWithYear as when } from "../core/time.js";
+import { pageHash, pageQuery, pager, rewritePage, unitNames } from "../ui/lists.js";
+import { back, registerPage } from "../shell/router.js";
+import { displayName } from "../shell/state.js";
 
 const PAGE = 50;
-const ZH = LOCALE.startsWith("zh");
-const MARK = "huitongArchive"; // the history entry this page pushed
 const FIELDS = ["year", "unit", "retention", "kind", "q", "page"];
 const RETENTIONS = [
   ["permanent", () => gettext("Permanent")],
@@ -34,16 +31,6 @@ const labelOf = (table, key, fallback) => {
   return found ? found[1]() : fallback || key;
 };
 
-const hourFmt = new Intl.DateTimeFormat(LOCALE, { hour: "2-digit", minute: "2-digit", hour12: false });
-const dayFmt = new Intl.DateTimeFormat(LOCALE, { year: "numeric", month: "short", day: "numeric" });
-
-function when(iso) {
-  if (!iso) return "";
-  const d = new Date(iso);
-  const day = ZH ? `${d.getFullYear()}年${d.getMonth() + 1}月${d.getDate()}日` : dayFmt.format(d);
-  return `${day} ${hourFmt.format(d)}`;
-}
-
 let pageEl = null;
 let parts = null;
 let query = {};
@@ -56,56 +43,29 @@ export function archivePageOpen() {
   return Boolean(pageEl && !pageEl.hidden);
 }
 
-function markLink() {
-  const link = $("#archive-link");
-  if (!link) return;
-  if (archivePageOpen()) link.setAttribute("aria-current", "page");
-  else link.removeAttribute("aria-current");
-}
-
-export function hideArchive() {
-  if (!pageEl || pageEl.hidden) return;
-  pageEl.hidden = true;
-  markLink();
-  if (!document.querySelector(".layout > .doc-page:not([hidden]):not(#archive-page)")) {
-    $("#layout").classList.remove("show-doc");
-  }
-}
-
-function showPage() {
-  hideSearch();
-  hideDocuments();
-  hideWork();
-  pageEl.hidden = false;
-  $("#layout").classList.add("show-doc");
-  markLink();
-}
-
 const hashOf = (q) => pageHash("archive", FIELDS, q);
 
-// Go to the archive (a new history entry, so that Back returns).
-export function openArchive(hash = "#archive") {
-  if (location.hash !== hash) history.pushState({ [MARK]: true }, "", hash);
-  window.dispatchEvent(new HashChangeEvent("hashchange"));
-}
-
-const back = () => leavePage(MARK, hideArchive);
-
-// From app.js's router: true when the hash is the archive (now shown).
-export function routeArchive(hash) {
-  const found = pageQuery("archive", FIELDS, hash);
-  if (!found) {
-    hideArchive();
-    return false;
-  }
-  query = found;
-  const wasOpen = archivePageOpen();
-  showPage();
-  if (!parts) build();
-  if (!wasOpen && !pageEl.contains(document.activeElement)) $("#archive-page-title").focus({ preventScroll: true });
-  draw();
-  return true;
-}
+registerPage({
+  name: "archive",
+  id: "archive-page",
+  className: "arc-page",
+  path: "archive",
+  title: () => gettext("Archive"),
+  sidebar: { label: () => gettext("Archive"), icon: "box", order: 60, className: "arc-app-link" },
+  mount(el, _params, q) {
+    pageEl = el;
+    el.setAttribute("aria-labelledby", "archive-page-title");
+    query = pageQuery(FIELDS, q);
+    if (!parts) build();
+    if (!pageEl.contains(document.activeElement)) $("#archive-page-title").focus({ preventScroll: true });
+    draw();
+  },
+  update(_params, q) {
+    query = pageQuery(FIELDS, q);
+    if (!parts) build();
+    draw();
+  },
+});
 
 // Filters changed on the page: the same history entry, new results from the first page.
 function update(changes) {
@@ -536,10 +496,10 @@ function sourceLink(e) {
   let href = null;
   let label = null;
   if (e.document) {
-    href = `#doc/${e.document}`;
+    href = `#/documents/${e.document}`;
     label = gettext("Open the document");
   } else if (e.approval) {
-    href = `#approval/${e.approval}`;
+    href = `#/approvals/${e.approval}`;
     label = gettext("Open the approval");
   }
   if (!href) return null;
@@ -584,35 +544,3 @@ function archiveLeft() {
 }
 
 // --- start ----------------------------------------------------------------------------------------------
-export function initArchive() {
-  pageEl = h("section", { id: "archive-page", class: "doc-page arc-page", hidden: true, "aria-labelledby": "archive-page-title" });
-  $("#layout").append(pageEl);
-  pageEl.addEventListener("keydown", (event) => {
-    if (event.key === "Escape" && !$("#dialog").open && !event.defaultPrevented) {
-      if (parts && event.target === parts.input && parts.input.value) return; // Esc clears the box first
-      event.preventDefault();
-      back();
-    }
-  });
-  // The other pages open without the router at times (their links): make way for them.
-  for (const id of ["doc-page", "work-page", "search-page"]) {
-    const other = document.getElementById(id);
-    if (other) {
-      new MutationObserver(() => {
-        if (!other.hidden) hideArchive();
-      }).observe(other, { attributes: true, attributeFilter: ["hidden"] });
-    }
-  }
-  document.addEventListener("click", (event) => {
-    if (event.defaultPrevented || event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey) return;
-    const link = event.target instanceof Element ? event.target.closest('a[href^="#archive"]') : null;
-    if (!link) return;
-    event.preventDefault();
-    openArchive(link.getAttribute("href"));
-  });
-  const apps = $("#sidebar-apps");
-  if (apps) {
-    apps.append(h("a", { class: "app-link arc-app-link", href: "#archive", id: "archive-link" },
-      icon("box", 18), h("span", {}, gettext("Archive"))));
-  }
-}

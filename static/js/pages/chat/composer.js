@@ -2,11 +2,11 @@
 // composing Chinese), drafts per room in localStorage, replies, uploads with progress,
 // and autocomplete for @people, @units and /commands.
 
-import { ApiError, api, upload } from "./api.js";
-import { $, h, icon } from "./dom.js";
-import { colorFor, fileSize, htmlText, initials } from "./format.js";
-import { fmt, gettext } from "./i18n.js";
-import { boot, displayName, getDraft, setDraft, state } from "./state.js";
+import { ApiError, upload } from "../../core/api.js";
+import { $, h, icon } from "../../core/dom.js";
+import { colorFor, fileSize, htmlText, initials } from "../../core/format.js";
+import { fmt, gettext } from "../../core/i18n.js";
+import { boot, displayName, getDraft, setDraft, state } from "../../shell/state.js";
 
 const MENTION_BEFORE_CARET = /(^|[\s(（，。,、：:])@([^\s@]{0,32})$/u;
 const COMMAND_BEFORE_CARET = /^\/([\w-]{0,32})$/;

@@ -1,14 +1,15 @@
 // What the web client adds to the documents bot's cards (公文, 发文跟踪): a progress bar
 // on the sender's tracking card and a link to the document's page. Kept apart from
-// documents.js so that timeline.js can use it without importing the dialogs.
+// documents.js, which registers them (shell/cards.js).
 
-import { h } from "./dom.js";
-import { fmt, gettext } from "./i18n.js";
+import { h } from "../core/dom.js";
+import { fmt, gettext } from "../core/i18n.js";
+import { buildHash as href } from "../shell/routes.js";
 
 export const DOCUMENT_CARD_TYPES = new Set(["document", "document_tracking"]);
 
 export function documentHref(id) {
-  return `#doc/${encodeURIComponent(id)}`;
+  return href(`documents/${encodeURIComponent(id)}`);
 }
 
 function progress(totals) {

@@ -2,15 +2,16 @@
 // a progress track, the roster's counts as a bar, and a link to the page of each. Kept apart
 // from meetings.js and approvals.js so that timeline.js can use it without the dialogs.
 
-import { h } from "./dom.js";
-import { fmt, gettext } from "./i18n.js";
+import { h } from "../core/dom.js";
+import { fmt, gettext } from "../core/i18n.js";
+import { buildHash } from "../shell/routes.js";
 
 export function meetingHref(id) {
-  return `#meeting/${encodeURIComponent(id)}`;
+  return buildHash(`meetings/${encodeURIComponent(id)}`);
 }
 
 export function approvalHref(id) {
-  return `#approval/${encodeURIComponent(id)}`;
+  return buildHash(`approvals/${encodeURIComponent(id)}`);
 }
 
 const DECISION_MARK = { approve: "✓", reject: "✕", return: "↩" };

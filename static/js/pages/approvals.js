@@ -4,19 +4,22 @@
 // editor (会签 / 或签); the delegations (代批设置). The bot's card links to the page, and the
 // page follows the card live.
 
-import { api } from "./api.js";
-import { opinionDialog } from "./cardparams.js";
-import { closeDialog, confirmDialog, errorText, openDialog, toast } from "./dialogs.js";
-import { h, icon } from "./dom.js";
-import { fmt, gettext, ngettext } from "./i18n.js";
-import { displayName, state } from "./state.js";
-import { avatar } from "./timeline.js";
-import { approvalHref } from "./workcards.js";
+import { api } from "../core/api.js";
+import { opinionDialog } from "../ui/cardparams.js";
+import { closeDialog, confirmDialog, errorText, openDialog, toast } from "../ui/dialogs.js";
+import { h, icon } from "../core/dom.js";
+import { fmt, gettext, ngettext } from "../core/i18n.js";
+import { state } from "../shell/state.js";
+import { avatar } from "./chat/timeline.js";
+import { approvalHref, workCardExtras } from "./work-cards.js";
+import { registerCard } from "../shell/cards.js";
+import { navigate, registerPage } from "../shell/router.js";
+import { refreshTodo } from "../shell/todo.js";
 import {
-  attachmentList, attachmentsField, back, busy, errorPage, field, focusTitle, formErrors, loadingPage, openHash, page,
-  pageHead, paragraphs, peoplePicker, person, renderKeeping, roomOfMessage, showPage, tabs, wIcon, when,
+  attachmentList, attachmentsField, busy, errorPage, field, focusTitle, formErrors, loadingPage, openHash, page,
+  pageHead, paragraphs, peoplePicker, person, renderKeeping, roomOfMessage, setPage, showPage, tabs, wIcon, when,
   wireSubmit,
-} from "./workpage.js";
+} from "../ui/workpage.js";
 
 const REFRESH_AFTER_MS = 250;
 const DECISIONS = {
@@ -27,24 +30,9 @@ const DECISIONS = {
 
 let current = null; // {kind: "list", box} | {kind: "approval", id, approval, verify, timer, seq}
 
-// --- the sidebar's badge: what waits for me ---------------------------------------------------------
-let badgeTimer = null;
-
-export function refreshTodoBadge(delay = 0) {
-  clearTimeout(badgeTimer);
-  badgeTimer = setTimeout(async () => {
-    const badge = document.getElementById("approvals-badge");
-    if (!badge) return;
-    try {
-      const page = await api("GET", "/approvals?box=todo&limit=1");
-      badge.textContent = page.total > 99 ? "99+" : String(page.total);
-      badge.hidden = !page.total;
-      const link = document.getElementById("approvals-link");
-      if (link) link.setAttribute("aria-label", page.total ? fmt(ngettext("Approvals, %(n)s waiting for me", "Approvals, %(n)s waiting for me", page.total), { n: page.total }) : gettext("Approvals"));
-    } catch {
-      // the badge waits for the next chance
-    }
-  }, delay);
+// The sidebar's badge counts what waits for me (shell/todo.js); a change here asks again.
+function refreshTodoBadge(delay = 0) {
+  refreshTodo(delay);
 }
 
 // --- the lists ----------------------------------------------------------------------------------------
@@ -58,14 +46,14 @@ function stateTag(s, label) {
   return h("span", { class: `doc-state wk-state-${s}` }, label || s);
 }
 
-export function showApprovalList(box) {
+function showApprovalList(box) {
   const again = current && current.kind === "list";
   current = { kind: "list", box, seq: 0 };
   const view = current;
   const status = h("p", { class: "doc-list-status", role: "status" }, gettext("Loading…"));
   const list = h("ul", { class: "doc-list", id: "apv-list", role: "tabpanel", "aria-label": gettext("Approvals") });
   const choose = (next) => {
-    history.replaceState(history.state, "", `#approvals/${next}`);
+    history.replaceState(history.state, "", `#/approvals/${next}`);
     showApprovalList(next);
   };
   page().replaceChildren(h("div", { class: "doc-page-inner" },
@@ -113,7 +101,7 @@ async function fetchList(view, status, list) {
 }
 
 // --- one request ----------------------------------------------------------------------------------------
-export function showApproval(id) {
+function showApproval(id) {
   if (current && current.kind === "approval" && current.id === id) {
     showPage();
     return;
@@ -143,8 +131,8 @@ async function fetchApproval(view) {
   renderApproval(view);
 }
 
-// From work.js: every new or updated message. An approval's cards all change together.
-export function approvalMessage(m) {
+// Every new or updated approval card (registered below). An approval's cards all change together.
+function approvalMessage(m) {
   if (!m || !m.card || m.card.card_type !== "approval") return;
   refreshTodoBadge(400);
   if (!current) return;
@@ -165,7 +153,7 @@ export function approvalMessage(m) {
   view.timer = setTimeout(() => fetchApproval(view), REFRESH_AFTER_MS);
 }
 
-export function leaveApprovals() {
+function leaveApprovals() {
   current = null;
 }
 
@@ -315,7 +303,7 @@ function renderApproval(view) {
       onclick: async () => {
         try {
           const room = await roomOfMessage(a.message);
-          location.hash = `#room/${room}`;
+          navigate(`rooms/${room}`);
         } catch (error) {
           toast(errorText(error), "error");
         }
@@ -581,4 +569,30 @@ export async function delegationsDialog() {
   load();
 }
 
-export { back };
+
+registerPage({
+  name: "approvals",
+  id: "approvals-page",
+  className: "work-page",
+  path: ["approvals", "approvals/:box", "approvals/:id"],
+  title: () => gettext("Approvals"),
+  sidebar: { label: () => gettext("Approvals"), icon: "stamp", order: 30, badge: "todo.count.approval", className: "wk-app-link" },
+  mount(el, params) {
+    setPage(el);
+    el.setAttribute("aria-labelledby", "work-page-title");
+    showApprovals(params);
+    return leaveApprovals;
+  },
+  update: showApprovals,
+});
+
+function showApprovals(params) {
+  if (params.id !== undefined) showApproval(params.id);
+  else showApprovalList(["todo", "mine", "done"].includes(params.box) ? params.box : "todo");
+}
+
+registerCard("approval", {
+  label: () => gettext("Approval"),
+  extras: workCardExtras,
+  onMessage: approvalMessage,
+});

@@ -1,0 +1,11 @@
+// Every page of the client, one line each: importing a page module registers its route,
+// its sidebar entry, its cards and its to-do kinds (shell/router.js, shell/cards.js).
+
+import "./todo.js";
+import "./chat.js";
+import "./documents.js";
+import "./meetings.js";
+import "./approvals.js";
+import "./archive.js";
+import "./search.js";
+import "./people.js";
