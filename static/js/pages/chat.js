@@ -20,6 +20,7 @@ import { get as storeGet, set as storeSet, subscribe as storeSubscribe } from ".
 import {
   boot, displayName, loadOutbox, rememberUser, saveOutbox, sortedMessages, state, timelineOf, totalUnread, unreadOf,
 } from "../shell/state.js";
+import { followedTopic, openThread, openTopic, startSidePanel } from "./chat/sidepanel.js";
 import { renderTimeline, typingText } from "./chat/timeline.js";
 
 const PAGE = 50;
@@ -934,6 +935,8 @@ const ctx = {
   jumpTo,
   needMessage,
   editorFor: (m) => (editor && editor.id === m.id ? editor.node : null),
+  openThread: (m) => openThread(m.room, m.thread || m.id),
+  openTopic: (m) => openTopic(m.room, m.topic),
   mediaLoaded: () => {
     if (pin) applyPin();
   },
@@ -942,7 +945,10 @@ const ctx = {
 // --- notifications ---------------------------------------------------------------------------------
 function maybeNotify(room, m) {
   const mention = mentionsMe(m);
-  if (room.kind !== "direct" && !mention) return;
+  // A followed topic (关注) is heard like a mention; a muted one (免打扰) never.
+  const topic = followedTopic(room.id, m.topic);
+  if (topic === "mute" && !mention) return;
+  if (room.kind !== "direct" && !mention && topic !== "follow") return;
   if (room.id === state.activeRoomId && document.visibilityState === "visible" && document.hasFocus()) return;
   notify({ room, message: m, mention, onClick: () => openRoom(room.id) });
 }
@@ -1264,6 +1270,7 @@ export async function startChat({ startRouter }) {
   renderRoomList(openRoom);
   if (state.activeRoomId === null) showEmptyPane();
   startRouter();
+  startSidePanel();
   storeSubscribe("todo.total", () => queueRender(), { now: false });
   onRoute(() => queueRender());
   conn.start();
