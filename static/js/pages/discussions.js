@@ -314,7 +314,7 @@ async function composeDialog() {
     h("legend", {}, gettext("Units asked"), h("span", { class: "doc-req", "aria-hidden": "true" }, " *")),
     boxes, h("p", { class: "field-error", id: "dsc-units-pick-error" }));
   const form = h("form", { class: "dialog-form doc-form", novalidate: true },
-    field("dsc-title", gettext("Title"), title, { required: true, wide: true }),
+    field("dsc-title", gettext("Discussion title"), title, { required: true, wide: true }),
     field("dsc-question", gettext("Question"), question, { required: true, wide: true }),
     unitsBox,
     field("dsc-deadline", gettext("Reply by"), deadline, { required: true }));

@@ -19,6 +19,26 @@ import { avatar } from "./timeline.js";
 const TOPIC_MAX = 60;
 
 let panel = null; // the <aside>
+const topicStates = new Map(); // "room|name" -> "follow" | "mute": the caller's, from GET /topics
+
+// Whether the caller follows ("follow") or muted ("mute") a topic of a room, else null.
+export function followedTopic(roomId, name) {
+  return name ? topicStates.get(`${roomId}|${name}`) || null : null;
+}
+
+function rememberState(roomId, name, next) {
+  const key = `${roomId}|${name}`;
+  if (next === "follow" || next === "mute") topicStates.set(key, next);
+  else topicStates.delete(key);
+}
+
+async function loadTopicStates() {
+  try {
+    for (const t of await api("GET", "/topics")) rememberState(t.room, t.name, t.state);
+  } catch {
+    /* notifications fall back to the room's rules */
+  }
+}
 let view = null; // {kind: "topics"|"topic"|"thread", room, name?, root?, items: [], seq}
 
 function newClientId() {
@@ -97,13 +117,15 @@ function drawMessages() {
   list.replaceChildren(...items.map(messageItem));
   const empty = panel.querySelector(".side-empty");
   if (empty) empty.hidden = items.length > 0;
+  const sub = panel.querySelector(".side-sub");
+  if (sub && view.kind === "topic") sub.textContent = fmt(ngettext("%(n)s message", "%(n)s messages", items.length), { n: items.length });
   const scroller = panel.querySelector(".side-body");
   if (scroller) scroller.scrollTop = scroller.scrollHeight;
 }
 
 function composeBox(placeholder, send) {
   const area = h("textarea", { id: "side-input", rows: 2, placeholder, "aria-label": placeholder, maxlength: 20000 });
-  const button = h("button", { type: "submit", class: "btn btn-primary btn-sm", id: "side-send" }, icon("send", 16), gettext("Send"));
+  const button = h("button", { type: "submit", class: "btn btn-primary btn-sm", id: "side-send" }, icon("send", 16), gettext("Post"));
   const error = h("p", { class: "side-error", role: "alert", hidden: true });
   const form = h("form", { class: "side-compose", novalidate: true }, error, h("div", { class: "side-compose-box" }, area, button));
   let busy = false;
@@ -230,7 +252,8 @@ function stateButtons(roomId, name, current, after) {
 }
 
 function drawTopic(mine, info) {
-  const sub = info ? fmt(ngettext("%(n)s message", "%(n)s messages", info.count), { n: info.count }) : "";
+  const count = Math.max(info ? info.count : 0, mine.items.length);
+  const sub = fmt(ngettext("%(n)s message", "%(n)s messages", count), { n: count });
   const tools = h("div", { class: "side-tools" },
     stateButtons(mine.room, mine.name, mine.state, (next) => {
       mine.state = next;
@@ -341,6 +364,8 @@ function addHeaderButton() {
 
 export function startSidePanel() {
   addHeaderButton();
+  loadTopicStates();
+  onFrame("topic_state", (f) => rememberState(f.room, f.name, f.state));
   onRoute(fromRoute);
   fromRoute(currentRoute());
   onFrame("message", (f) => { if (belongs(f.message)) addMessage(f.message); });
@@ -350,6 +375,11 @@ export function startSidePanel() {
     if (view.items.some((m) => m.id === f.message.id)) addMessage(f.message);
   });
   onFrame("topic_renamed", (f) => {
+    const had = followedTopic(f.room, f.from);
+    if (had) {
+      rememberState(f.room, f.from, "none");
+      rememberState(f.room, f.to, had);
+    }
     if (!view || f.room !== view.room) return;
     if (view.kind === "topic" && view.name === f.from) openTopic(view.room, f.to);
     else if (view.kind === "topics") openTopics(view.room);
