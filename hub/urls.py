@@ -29,6 +29,7 @@ api = [
     path("rooms/<int:room_id>/settings", chat.room_settings),
     path("rooms/<int:room_id>/topics", chat.topics),
     path("rooms/<int:room_id>/topics/rename", chat.topic_rename),
+    path("rooms/<int:room_id>/topics/move", chat.topic_move),
     path("rooms/<int:room_id>/topics/follow", chat.topic_state),
     path("topics", chat.followed_topics),
     path("channels", chat.channels),

@@ -23,9 +23,8 @@ def _waiting() -> Any:
 
 
 def items(*, user: Any, now: datetime) -> list[registry.TodoItem]:
-    units = list(UnitMembership.objects.filter(user_id=user.id, role__in=REPLY_ROLES)
-                 .values_list("unit_id", flat=True))
-    rows = (_waiting().filter(unit_id__in=units)
+    rows = (_waiting().filter(unit__memberships__user_id=user.id,
+                              unit__memberships__role__in=REPLY_ROLES)
             .select_related("discussion", "discussion__owner", "discussion__unit", "unit")
             .order_by("discussion__created_at", "discussion_id", "position"))
     out = []

@@ -809,6 +809,65 @@ def set_topic_state(*, user: User, room_id: Any, name: Any, state: str) -> dict[
     return {"room": member.room_id, "name": topic, "state": state}
 
 
+# --- moving a topic ------------------------------------------------------------------------------------
+MOVE_MAX_MESSAGES = 500
+
+
+def move_topic(*, user: User, room_id: Any, name: Any, to_room: Any,
+               to: Any = None) -> dict[str, Any]:
+    """Move a topic into another room (under its name, or `to`). Seqs are per room and
+    gap-free, so the messages cannot change rooms: each is sent again in the target room by
+    the caller, marked with where and whom it came from (as a forward, its files along), in
+    seq order and with its thread kept, and the original is deleted; a note in the old room
+    says where the topic went. The caller must be allowed to rename the topic and to post in
+    the target room; cards stay where they are; anything classified refuses the whole move.
+    All or nothing. Returns {"room", "to_room", "from", "to", "count"}."""
+    member = access_room(user_id=user.id, room_id=room_id)
+    target = access_room(user_id=user.id, room_id=to_room)
+    old = clean_topic(name)
+    new = clean_topic(to) or old
+    if old is None or new is None:
+        raise bad_request("请给出要移动的话题名称")
+    if target.room_id == member.room_id:
+        raise bad_request("目标会话与原会话相同；在同一会话内请用重命名")
+    originals = list(messages_queryset().filter(room_id=member.room_id, topic=old, deleted=False)
+                     .exclude(kind=Message.Kind.CARD).order_by("seq"))
+    if not originals:
+        raise not_found("话题")
+    _may_rename(member, old)
+    if len(originals) > MOVE_MAX_MESSAGES:
+        raise bad_request(f"一次最多移动 {MOVE_MAX_MESSAGES} 条消息")
+    files = {m.id: list(m.attachments.all()) for m in originals}
+    for message in originals:
+        _check_forwardable(message, files[message.id])
+    where = _room_name(member.room, user.id)
+    copies: dict[int, int] = {}
+    with transaction.atomic():
+        for message in originals:
+            origin = message.forwarded or {
+                "room_name": where, "sender": user_summary(message.sender),
+                "created_at": iso(message.created_at)}
+            thread = copies.get(message.thread_id) if message.thread_id else None
+            copy = send_message(sender=user, room_id=target.room_id, body=message.body,
+                                html=message.html, forwarded=origin,
+                                shared_attachments=files[message.id], topic=new,
+                                thread=thread, check_rate=False).message
+            copies[message.id] = copy["id"]
+            Message.objects.filter(id=message.id).update(deleted=True, edited_at=timezone.now())
+            Mention.objects.filter(message=message).delete()
+            if Pin.objects.filter(message=message).delete()[0]:
+                _announce_pins(member.room)
+            record_change(kind="message", object_id=message.id, op="delete")
+            _changed(Change("delete", member.room_id, user.id, message_id=message.id))
+            _announce_update(message.id)
+        TopicPreference.objects.filter(room_id=member.room_id, name=old).delete()
+        there = _room_name(target.room, user.id)
+        send_message(sender=user, room_id=member.room_id, check_rate=False,
+                     body=f"话题“{old}”的 {len(originals)} 条消息已由{user.name}移至“{there}”。")
+    return {"room": member.room_id, "to_room": target.room_id, "from": old, "to": new,
+            "count": len(originals)}
+
+
 # --- receipts ----------------------------------------------------------------------------------
 def mark_read(*, user: User, room_id: Any, seq: Any) -> dict[str, Any]:
     """Move the caller's read position forward to `seq` (capped at the room's last seq).

@@ -45,6 +45,12 @@ class TopicRenameIn(Body):
     to: StrictStr = Field(max_length=1000)
 
 
+class TopicMoveIn(Body):
+    name: StrictStr = Field(max_length=1000)
+    room: PositiveId
+    to: StrictStr | None = Field(default=None, max_length=1000)
+
+
 class TopicStateIn(Body):
     name: StrictStr = Field(max_length=1000)
     state: Literal["follow", "mute", "none"]

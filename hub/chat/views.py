@@ -24,6 +24,7 @@ from hub.chat.schemas import (
     RoomIn,
     RoomSettingsIn,
     SendIn,
+    TopicMoveIn,
     TopicRenameIn,
     TopicStateIn,
 )
@@ -144,6 +145,13 @@ def topics(request: HttpRequest, user: User, room_id: int) -> Any:
 def topic_rename(request: HttpRequest, user: User, room_id: int) -> Any:
     data = parse_body(request, TopicRenameIn)
     return 200, actions.rename_topic(user=user, room_id=room_id, name=data.name, to=data.to)
+
+
+@endpoint("POST")
+def topic_move(request: HttpRequest, user: User, room_id: int) -> Any:
+    data = parse_body(request, TopicMoveIn)
+    return 200, actions.move_topic(user=user, room_id=room_id, name=data.name, to_room=data.room,
+                                   to=data.to)
 
 
 @endpoint("POST")

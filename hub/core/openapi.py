@@ -132,7 +132,7 @@ def document() -> dict[str, Any]:
     models: list[type[BaseModel]] = [schemas.TokenIn, schemas.RoomIn, schemas.SendIn, schemas.EditIn, schemas.ReadIn,
               schemas.ReactionIn, schemas.MembersIn, schemas.ActionIn, schemas.MuteIn, schemas.PinIn,
               schemas.ForwardIn, schemas.RoomSettingsIn, schemas.TopicRenameIn,
-              schemas.TopicStateIn]
+              schemas.TopicStateIn, schemas.TopicMoveIn]
     components: dict[str, Any] = {
         "Error": ERROR, "User": USER, "Room": ROOM, "Attachment": ATTACHMENT, "Message": MESSAGE,
         "TodoItem": TODO_ITEM, "Todo": TODO, "Topic": TOPIC,
@@ -208,6 +208,14 @@ def document() -> dict[str, Any]:
             response={"type": "object", "properties": {
                 "room": {"type": "integer"}, "from": {"type": "string"},
                 "to": {"type": "string"}, "count": {"type": "integer"}}})},
+        "/api/v1/rooms/{room_id}/topics/move": {"post": _op(
+            "Move a topic into another room the caller is in: its messages are sent again "
+            "there (marked as forwarded, threads kept) and deleted here", params=["room_id"],
+            body=schemas.TopicMoveIn,
+            response={"type": "object", "properties": {
+                "room": {"type": "integer"}, "to_room": {"type": "integer"},
+                "from": {"type": "string"}, "to": {"type": "string"},
+                "count": {"type": "integer"}}})},
         "/api/v1/rooms/{room_id}/topics/follow": {"post": _op(
             "Follow (关注) or mute a topic for the caller, or neither", params=["room_id"],
             body=schemas.TopicStateIn)},

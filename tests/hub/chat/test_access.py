@@ -32,6 +32,7 @@ TABLE: list[tuple[str, str, dict[str, Any] | None]] = [
     ("POST", "rooms/<int:room_id>/settings", {"announce_only": True}),
     ("GET", "rooms/<int:room_id>/topics", None),
     ("POST", "rooms/<int:room_id>/topics/rename", {"name": "内部话题", "to": "改名"}),
+    ("POST", "rooms/<int:room_id>/topics/move", {"name": "内部话题", "room": "<general>"}),
     ("POST", "rooms/<int:room_id>/topics/follow", {"name": "内部话题", "state": "follow"}),
     ("GET", "messages/<int:message_id>", None),
     ("PATCH", "messages/<int:message_id>", {"body": "篡改"}),

@@ -207,3 +207,47 @@ def test_bad_topic_input_answers_400_or_409_and_changes_nothing(api: Any, demo: 
     staff1.delete(f"/messages/{root['id']}")
     late = api("staff2").send(room, "迟到的跟帖", thread=root["id"])
     assert (late.status_code, late.json()["error"]["code"]) == (409, "conflict")
+
+
+def test_moving_a_topic_sends_it_again_in_the_target_room_with_its_thread(
+        api: Any, demo: Any) -> None:
+    room = api("clerk").post("/rooms", {"name": "值班专班", "kind": "group",
+                                        "members": ["staff1", "staff2"]}).json()["id"]
+    target = general(demo)
+    root = api("staff1").send(room, "值班表", topic="值班").json()
+    api("staff2").send(room, "收到", thread=root["id"])
+    api("staff2").send(room, "别的事")
+    before = Message.objects.get(id=root["id"]).seq
+    moved = api("staff1").post(f"/rooms/{room}/topics/move", {"name": "值班", "room": target,
+                                                             "to": "节日值班"})
+    assert moved.status_code == 200, moved.content
+    assert moved.json()["count"] == 2
+    copies = list(Message.objects.filter(room_id=target, topic="节日值班").order_by("seq"))
+    assert [m.body for m in copies] == ["值班表", "收到"]
+    assert copies[1].thread_id == copies[0].id and copies[0].thread_count == 1
+    assert copies[0].forwarded["sender"]["username"] == "staff1"
+    assert copies[1].forwarded["sender"]["username"] == "staff2"
+    # The originals are deleted in place (the old room's seqs stay gap-free), with a note.
+    originals = Message.objects.filter(room_id=room, seq__gte=before).order_by("seq")
+    assert [m.deleted for m in originals] == [True, True, False, False]
+    assert "移至" in originals.last().body
+    assert api("staff1").get(f"/rooms/{room}/topics").json() == []
+
+
+def test_a_topic_moves_only_where_the_caller_may_post_and_never_with_secrets(
+        api: Any, demo: Any) -> None:
+    room = general(demo)
+    wsj = demo["rooms"]["wsj"].id
+    api("staff1").send(room, "我的话题", topic="移动")
+    # staff1 is not in wsj's room: it is as if it did not exist.
+    assert api("staff1").post(f"/rooms/{room}/topics/move",
+                              {"name": "移动", "room": wsj}).status_code == 404
+    # staff2 did not start the topic and is no admin of the channel.
+    assert api("staff2").post(f"/rooms/{room}/topics/move",
+                              {"name": "移动", "room": wsj}).status_code == 403
+    api("staff1").send(room, "秘密★1年 内部事项", topic="移动")
+    qwb = demo["rooms"]["qwb"].id
+    refused = api("staff1").post(f"/rooms/{room}/topics/move", {"name": "移动", "room": qwb})
+    assert refused.status_code == 400
+    assert Message.objects.filter(room_id=room, topic="移动", deleted=False).count() == 2
+    assert not Message.objects.filter(room_id=qwb, topic="移动").exists()

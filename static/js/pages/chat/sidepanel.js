@@ -10,10 +10,10 @@ import { $, h } from "../../core/dom.js";
 import { icon } from "../../core/icons.js";
 import { fmt, gettext, ngettext } from "../../core/i18n.js";
 import { clock, fullTime } from "../../core/time.js";
-import { currentRoute, onRoute, setQuery } from "../../shell/router.js";
+import { currentRoute, navigate, onRoute, setQuery } from "../../shell/router.js";
 import { onFrame } from "../../shell/socket.js";
 import { displayName, state } from "../../shell/state.js";
-import { commentDialog, errorText, toast } from "../../ui/dialogs.js";
+import { closeDialog, commentDialog, errorText, openDialog, toast } from "../../ui/dialogs.js";
 import { avatar } from "./timeline.js";
 
 const TOPIC_MAX = 60;
@@ -261,7 +261,9 @@ function drawTopic(mine, info) {
       drawMessages();
     }),
     h("button", { type: "button", class: "btn btn-sm btn-default topic-rename", onclick: () => renameTopic(mine.room, mine.name) },
-      icon("edit", 14), gettext("Rename")));
+      icon("edit", 14), gettext("Rename")),
+    h("button", { type: "button", class: "btn btn-sm btn-default topic-move", onclick: () => moveTopic(mine.room, mine.name) },
+      icon("forward", 14), gettext("Move")));
   frame(`# ${mine.name}`, sub,
     h("div", {}, tools,
       h("ol", { class: "side-msgs side-topic", "aria-label": mine.name }),
@@ -287,6 +289,34 @@ async function renameTopic(roomId, name) {
   } catch (error) {
     toast(errorText(error), "error");
   }
+}
+
+// Move the topic into another of my rooms (its messages are sent again there).
+function moveTopic(roomId, name) {
+  const rooms = [...state.rooms.values()].filter((r) => r.id !== roomId && r.kind !== "bot");
+  const select = h("select", { id: "topic-move-room" },
+    rooms.map((r) => h("option", { value: r.id }, r.name || String(r.id))));
+  const error = h("p", { class: "field-error", role: "alert" });
+  const go = h("button", { type: "button", class: "btn btn-primary", id: "topic-move-go" }, gettext("Move"));
+  go.addEventListener("click", async () => {
+    go.disabled = true;
+    try {
+      const answer = await api("POST", `/rooms/${roomId}/topics/move`, { name, room: Number(select.value) });
+      closeDialog();
+      toast(fmt(ngettext("%(n)s message moved", "%(n)s messages moved", answer.count), { n: answer.count }));
+      navigate(`rooms/${answer.to_room}`, { query: { topic: answer.to } });
+    } catch (e) {
+      error.textContent = errorText(e);
+      go.disabled = false;
+    }
+  });
+  openDialog({
+    title: fmt(gettext("Move # %(topic)s"), { topic: name }),
+    body: h("form", { class: "dialog-form", onsubmit: (event) => event.preventDefault() },
+      h("p", { class: "doc-hint" }, gettext("Its messages are sent again in the chosen conversation, marked with where they came from, and deleted here.")),
+      h("label", { for: "topic-move-room" }, gettext("Move to")), select, error),
+    footer: [h("button", { type: "button", class: "btn btn-default", onclick: closeDialog }, gettext("Cancel")), go],
+  });
 }
 
 // --- the room's topics ----------------------------------------------------------------------------
