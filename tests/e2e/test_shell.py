@@ -45,6 +45,9 @@ def waiting(server: Any) -> dict[str, Any]:
 
 def test_the_leader_acts_on_the_workbench_and_it_follows_another_clerk_signing(
         server: Any, open_user: Any, waiting: dict[str, Any], artifacts: Path) -> None:
+    # Whatever else earlier tests left waiting on the leader counts too.
+    total = server.api("leader", "GET", "/todo")["total"]
+    assert total >= 3
     leader = open_user("leader")
     page = leader.page
     page.goto(f"{server.url}/")
@@ -53,11 +56,11 @@ def test_the_leader_acts_on_the_workbench_and_it_follows_another_clerk_signing(
     item = sign.locator(".todo-item").filter(has_text="关于开展冬季安全生产检查的通知")
     expect(item).to_be_visible()
     expect(item).to_contain_text("区府办")
-    expect(page.locator('.todo-group[data-kind="approval"] .todo-item')).to_contain_text("关于采购应急照明设备的请示")
-    expect(page.locator('.todo-group[data-kind="meeting_rsvp"] .todo-item')).to_contain_text("冬季防火工作调度会")
+    expect(page.locator('.todo-group[data-kind="approval"] .todo-item').filter(has_text="关于采购应急照明设备的请示")).to_be_visible()
+    expect(page.locator('.todo-group[data-kind="meeting_rsvp"] .todo-item').filter(has_text="冬季防火工作调度会")).to_be_visible()
     badge = page.locator("#todo-link .app-badge")
-    expect(badge).to_have_text("3")
-    expect(page).to_have_title(re.compile(r"^【待办 3】"))
+    expect(badge).to_have_text(str(total))
+    expect(page).to_have_title(re.compile(rf"^(\(\d+\) )?【待办 {total}】工作台"))
     page.wait_for_timeout(300)
     page.screenshot(path=str(artifacts / "workbench-leader-desktop.png"))
 
@@ -70,10 +73,10 @@ def test_the_leader_acts_on_the_workbench_and_it_follows_another_clerk_signing(
     # The leader's list follows without a reload.
     expect(item).to_have_count(0)
     expect(sign).to_have_count(0)
-    expect(badge).to_have_text("2")
+    expect(badge).to_have_text(str(total - 1))
 
     # The approval, approved in place with an opinion.
-    approval = page.locator('.todo-group[data-kind="approval"] .todo-item')
+    approval = page.locator('.todo-group[data-kind="approval"] .todo-item').filter(has_text="关于采购应急照明设备的请示")
     approval.get_by_role("button", name="同意", exact=True).click()
     dialog = page.get_by_role("dialog")
     dialog.get_by_role("textbox").fill("同意采购。")
@@ -82,12 +85,15 @@ def test_the_leader_acts_on_the_workbench_and_it_follows_another_clerk_signing(
     assert server.api("staff1", "GET", f"/approvals/{waiting['approval']['id']}")["state"] == "approved"
 
     # The meeting, answered in place.
-    rsvp = page.locator('.todo-group[data-kind="meeting_rsvp"] .todo-item')
+    rsvp = page.locator('.todo-group[data-kind="meeting_rsvp"] .todo-item').filter(has_text="冬季防火工作调度会")
     rsvp.get_by_role("button", name="参加").click()
     expect(rsvp).to_have_count(0)
-    expect(badge).to_be_hidden()
-    expect(page.locator("#todo-groups")).to_be_empty()
-    expect(page.locator(".todo-status")).to_contain_text("都处理完了")
+    if total == 3:
+        expect(badge).to_be_hidden()
+        expect(page.locator("#todo-groups")).to_be_empty()
+        expect(page.locator(".todo-status")).to_contain_text("都处理完了")
+    else:
+        expect(badge).to_have_text(str(total - 3))
     # Today's meetings and what I sent are shown beside it.
     expect(page.get_by_role("heading", name="今天的会议")).to_be_visible()
     assert not leader.errors and not staff1.errors, (leader.errors, staff1.errors)
@@ -145,10 +151,16 @@ def test_people_are_found_by_pinyin_and_messaged_from_their_card(
 
 def test_the_workbench_and_contacts_at_phone_width(
         server: Any, open_user: Any, waiting: dict[str, Any], artifacts: Path) -> None:
+    server.api("clerk", "POST", "/documents", {
+        "doc_type": "通知", "number": f"区府办〔{YEAR}〕302号", "title": "关于报送年度工作总结的通知",
+        "recipients": ["townships"], "deadline": later(5, 17),
+    })
     phone = open_user("staff4", width=390, height=844)
     page = phone.page
     page.goto(f"{server.url}/")
     expect(page.get_by_role("heading", name="工作台", exact=True)).to_be_visible()
+    item = page.locator(".todo-item").filter(has_text="关于报送年度工作总结的通知")
+    expect(item.get_by_role("button", name="签收")).to_be_visible()
     page.wait_for_timeout(300)
     page.screenshot(path=str(artifacts / "workbench-staff-phone.png"))
     assert page.evaluate("document.documentElement.scrollWidth") <= 390

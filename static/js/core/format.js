@@ -13,7 +13,10 @@ export function fileSize(bytes) {
     value /= 1024;
     unit += 1;
   }
-  return `${value < 10 ? value.toFixed(1) : Math.round(value)} ${units[unit]}`;
+  // Rounded up, one decimal under 100: a file just over a limit never reads as the limit
+  // itself (50.1 MB, not 50 MB, beside "at most 50 MB").
+  const shown = value < 100 ? Math.ceil(value * 10 - 1e-9) / 10 : Math.ceil(value - 1e-9);
+  return `${Number.isInteger(shown) ? shown : shown.toFixed(1)} ${units[unit]}`;
 }
 
 // Avatar text as DingTalk does it: the last two characters of a Chinese name, the first
@@ -41,6 +44,19 @@ export function htmlText(html) {
 // Markdown marks stripped from a server-side preview (which carries the source text).
 export function plainPreview(text) {
   return (text || "").replace(/(\*\*|__|~~|`)/g, "").replace(/^\s*(#{1,6}|>)\s*/gm, "").replace(/\s+/g, " ").trim();
+}
+
+// Markdown source as a reader sees it, line by line (headings, quotes, emphasis, code marks and
+// link targets removed; list markers kept): for text shown outside a message, such as a
+// document's body on its sheet.
+export function plainMarkdown(text) {
+  return String(text || "").split("\n").map((line) => line
+    .replace(/^\s{0,3}(#{1,6}|>)\s*/, "")
+    .replace(/!\[([^\]]*)\]\([^)]*\)/g, "$1")
+    .replace(/\[([^\]]+)\]\([^)]*\)/g, "$1")
+    .replace(/(\*\*|__|~~|`)/g, "")
+    .replace(/(^|[^*\w])\*(?!\s)([^*\n]+?)\*(?!\w)/g, "$1$2")
+    .replace(/^\s{0,3}[-*+]\s+/, "· ")).join("\n");
 }
 
 // White text on each of these has a contrast of at least 4.5:1.

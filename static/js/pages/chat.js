@@ -14,14 +14,16 @@ import { fmt, gettext, ngettext } from "../core/i18n.js";
 import { askPermission, notificationState, notify, updateTitle } from "../shell/notify.js";
 import { renderRoomList, roomAvatar } from "../shell/sidebar.js";
 import { cardMessage } from "../shell/cards.js";
-import { currentRoute, isPhone, navigate, onRoute, registerPage, back as routerBack } from "../shell/router.js";
+import { currentRoute, isPhone, navigate, onRoute, pageNamed, registerPage, back as routerBack } from "../shell/router.js";
 import { Connection, dispatchFrame } from "../shell/socket.js";
 import { get as storeGet, set as storeSet, subscribe as storeSubscribe } from "../shell/store.js";
 import {
   boot, displayName, loadOutbox, rememberUser, saveOutbox, sortedMessages, state, timelineOf, totalUnread, unreadOf,
 } from "../shell/state.js";
+import { forwardDialog, remindUnread, renderMute, renderPins, setPinned, shouldNotify, toggleMute } from "./chat/reading.js";
 import { followedTopic, openThread, openTopic, startSidePanel } from "./chat/sidepanel.js";
 import { renderTimeline, typingText } from "./chat/timeline.js";
+import { openPreview } from "../ui/preview.js";
 
 const PAGE = 50;
 const SEND_TIMEOUT_MS = 15000;
@@ -50,7 +52,7 @@ function addRoom(r) {
   if (!known) {
     const room = { ...r, synced_seq: r.last_seq, ahead: new Set(), peer: null, mentioned: false };
     state.rooms.set(r.id, room);
-    if (room.kind === "direct") loadPeer(room);
+    if (room.kind === "direct" || room.kind === "bot") loadPeer(room);
     return room;
   }
   // A room_updated frame carries only the shared fields: the caller's own stay as they are.
@@ -84,6 +86,7 @@ async function loadPeer(room) {
     const peer = members.find((m) => m.id !== state.me.id) || members[0];
     if (peer) {
       rememberUser(peer);
+      if (peer.is_bot) state.presence.set(peer.id, "online"); // a bot is always there
       room.peer = peer;
       queueRender(room.id);
     }
@@ -206,6 +209,9 @@ function handleMessage(m) {
     }
   }
   const own = m.sender.id === state.me.id;
+  // Whoever was typing has sent it: their typing line ends with the message.
+  const typers = state.typing.get(m.room);
+  if (typers && typers.delete(m.sender.id) && m.room === state.activeRoomId) renderTyping();
   if (isNew) {
     room.last_seq = Math.max(room.last_seq, m.seq);
     if (own) room.last_read_seq = Math.max(room.last_read_seq, m.seq);
@@ -538,8 +544,10 @@ function render() {
   renderRooms = new Set();
   renderRoomList(openRoom);
   const active = state.rooms.get(state.activeRoomId);
-  const inRoom = currentRoute() && currentRoute().name === "rooms";
-  updateTitle(totalUnread(), active && inRoom && !isPhone() ? active.name : "", storeGet("todo.total") || 0);
+  const where = currentRoute();
+  const page = where && where.name !== "rooms" ? pageNamed(where.name) : null;
+  const place = page && page.title ? page.title() : active && where && where.name === "rooms" && !isPhone() ? active.name : "";
+  updateTitle(totalUnread(), place, storeGet("todo.total") || 0);
   if (active) {
     renderHeader(active);
     if (rooms.has(active.id) || stickBottom) renderActive(active);
@@ -617,8 +625,8 @@ function renderTyping() {
 function renderHeader(room) {
   $("#room-name").textContent = room.name;
   const sub = [];
-  if (room.kind === "direct" && room.peer) {
-    const status = state.presence.get(room.peer.id) || "offline";
+  if ((room.kind === "direct" || room.kind === "bot") && room.peer) {
+    const status = room.peer.is_bot ? "online" : state.presence.get(room.peer.id) || "offline";
     sub.push({ online: gettext("Online"), away: gettext("Away"), offline: gettext("Offline") }[status]);
     if (room.peer.title) sub.push(room.peer.title);
   } else {
@@ -626,6 +634,12 @@ function renderHeader(room) {
     if (room.topic) sub.push(room.topic);
   }
   $("#room-sub").textContent = sub.join(" · ");
+  renderMute(room);
+  const pinKey = `${room.id}|${(room.pinned || []).join(",")}`;
+  if ($("#pin-bar").dataset.key !== pinKey) {
+    $("#pin-bar").dataset.key = pinKey;
+    renderPins(room, { openMessage, unpin: (m) => ctx.pin(m, false) });
+  }
   const holder = $("#room-avatar");
   const signature = `${room.id}|${room.peer ? room.peer.id : ""}`;
   if (holder.dataset.sig !== signature) {
@@ -645,7 +659,8 @@ function refreshPresenceDots() {
 
 function showEmptyPane() {
   $("#pane-empty").hidden = false;
-  for (const id of ["#pane-head", "#messages", "#composer", "#jump-btn"]) $(id).hidden = true;
+  for (const id of ["#pane-head", "#messages", "#composer", "#jump-btn", "#pin-bar"]) $(id).hidden = true;
+  $("#pin-bar").dataset.key = "";
   $("#layout").classList.remove("show-pane");
 }
 
@@ -928,7 +943,12 @@ const ctx = {
   }),
   edit,
   remove,
-  showReaders: (m) => readersDialog(m),
+  showReaders: (m) => readersDialog(m, { remind: m.sender.id === state.me.id ? (button) => remindUnread(m, button) : null }),
+  preview: (a) => openPreview(a),
+  forward: (m) => forwardDialog(m, { onForwarded: (copy) => { handleMessage(copy); } }),
+  pin: async (m, on) => {
+    if (await setPinned(m, on)) refreshRoom(m.room);
+  },
   pressCard,
   retry,
   discard,
@@ -944,13 +964,15 @@ const ctx = {
 
 // --- notifications ---------------------------------------------------------------------------------
 function maybeNotify(room, m) {
-  const mention = mentionsMe(m);
-  // A followed topic (关注) is heard like a mention; a muted one (免打扰) never.
+  // A followed topic (关注) is heard like a mention; a muted one (免打扰) only when mentioned.
   const topic = followedTopic(room.id, m.topic);
-  if (topic === "mute" && !mention) return;
-  if (room.kind !== "direct" && !mention && topic !== "follow") return;
-  if (room.id === state.activeRoomId && document.visibilityState === "visible" && document.hasFocus()) return;
-  notify({ room, message: m, mention, onClick: () => openRoom(room.id) });
+  let why = shouldNotify(room, m, state.me);
+  if (topic === "mute" && why !== "mention") why = null;
+  else if (topic === "follow" && !why && !m.deleted && m.sender.id !== state.me.id) why = "topic";
+  if (!why) return;
+  if (room.id === state.activeRoomId && document.visibilityState === "visible" && document.hasFocus()
+      && currentRoute() && currentRoute().name === "rooms") return;
+  notify({ room, message: m, mention: why === "mention", onClick: () => openRoom(room.id) });
 }
 
 // --- presence ------------------------------------------------------------------------------------------
@@ -1212,6 +1234,10 @@ export async function startChat({ startRouter }) {
   $("#channels-btn").addEventListener("click", () => newChatDialog(roomApi, "channels"));
   $("#shortcuts-btn").addEventListener("click", shortcutsDialog);
   $("#back-btn").addEventListener("click", () => closeRoom());
+  $("#mute-btn").addEventListener("click", () => {
+    const room = state.rooms.get(state.activeRoomId);
+    if (room) toggleMute(room, (updated) => { addRoom(updated); queueRender(updated.id); renderHeader(state.rooms.get(updated.id)); });
+  });
   $("#members-btn").addEventListener("click", () => {
     const room = state.rooms.get(state.activeRoomId);
     if (room) membersDialog(roomApi, room);

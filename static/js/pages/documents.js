@@ -8,7 +8,7 @@ import { api, upload } from "../core/api.js";
 import { closeDialog, confirmDialog, errorText, openDialog, toast } from "../ui/dialogs.js";
 import { documentCardExtras, documentHref } from "./documents-cards.js";
 import { $, h, icon } from "../core/dom.js";
-import { fileSize } from "../core/format.js";
+import { fileSize, plainMarkdown } from "../core/format.js";
 import { fmt, gettext, ngettext } from "../core/i18n.js";
 import { dayOf, when } from "../core/time.js";
 import { registerCard } from "../shell/cards.js";
@@ -406,6 +406,13 @@ function noteOf(r) {
     notes.push(h("span", { class: "doc-note doc-warn" }, h("b", {}, gettext("Returned: ")), r.return_reason));
     notes.push(h("span", { class: "doc-by" }, [person(r.returned_by), when(r.returned_at)].filter(Boolean).join(" · ")));
   }
+  // Every step's comment kept in the unit's record (拟办意见, 批示, 阅示, 办结 result...).
+  for (const e of r.log || []) {
+    if (!e.comment) continue;
+    notes.push(h("span", { class: "doc-note doc-log-note", dataset: { action: e.action } },
+      h("b", {}, `${e.label || e.action}${gettext(": ")}`), e.comment,
+      h("span", { class: "doc-by" }, [person(e.by), when(e.at)].filter(Boolean).join(" · "))));
+  }
   if (r.incoming_number) notes.push(h("span", { class: "doc-note" }, h("b", {}, gettext("Incoming no.: ")), r.incoming_number));
   const reminders = (r.reminders ? r.reminders.sign + r.reminders.deadline : 0);
   if (reminders) notes.push(h("span", { class: "doc-note muted" }, fmt(ngettext("Reminded %(n)s time", "Reminded %(n)s times", reminders), { n: reminders })));
@@ -560,7 +567,7 @@ function sheetNode(view) {
       h("hr", { class: "doc-redline" }),
       h("h3", { class: "doc-sheet-title" }, doc.title),
       doc.main && doc.main.length && doc.viewer.issuer ? h("p", { class: "doc-sheet-to" }, `${unitNames(doc, doc.main)}：`) : null,
-      h("div", { class: "doc-sheet-body" }, (doc.body || "").split(/\n+/).filter((p) => p.trim()).map((p) => h("p", {}, p))),
+      h("div", { class: "doc-sheet-body" }, plainMarkdown(doc.body).split(/\n+/).filter((p) => p.trim()).map((p) => h("p", {}, p))),
       files.length ? h("div", { class: "doc-sheet-files" },
         h("p", { class: "doc-files-label" }, "附件："),
         h("ol", {}, files.map((a) => h("li", {},
@@ -900,6 +907,26 @@ function buildCompose(meta) {
     for (const node of form.querySelectorAll(".field-error")) node.textContent = "";
     for (const node of form.querySelectorAll("[aria-invalid]")) node.removeAttribute("aria-invalid");
   };
+  // An error goes as soon as its field is changed; the summary with the last of them.
+  const recheck = (event) => {
+    const target = event && event.target;
+    if (target instanceof HTMLElement && target.getAttribute("aria-invalid") && target.id) {
+      const node = form.querySelector(`#${target.id}-error`);
+      setFieldError(target, node || h("span"), "");
+    }
+    if (to.error.textContent && to.value().length) setFieldError(to.node, to.error, "");
+    const left = [...form.querySelectorAll(".field-error")].some((n) => n.textContent);
+    // The server's answer was about what was sent: an edit makes it stale.
+    if ((!left && fieldSummary) || serverSummary) {
+      fieldSummary = false;
+      serverSummary = false;
+      showError("");
+    }
+  };
+  let fieldSummary = false;
+  let serverSummary = false;
+  form.addEventListener("input", recheck);
+  form.addEventListener("change", recheck);
   if (unitSelect) {
     unitSelect.addEventListener("change", () => {
       to.refresh();
@@ -922,6 +949,7 @@ function buildCompose(meta) {
     need(to.value().length, to.node, to.error, gettext("Choose at least one main recipient."));
     if (first) {
       showError(gettext("Some fields need your attention."));
+      fieldSummary = true;
       (first === to.node ? to : first).focus();
       return;
     }
@@ -965,6 +993,7 @@ function buildCompose(meta) {
       send.disabled = false;
       send.classList.remove("btn-busy");
       showError(errorText(error));
+      serverSummary = true;
       if (error.code === "conflict") {
         setFieldError(number, $("#doc-number-error", form), errorText(error));
         number.focus();

@@ -66,7 +66,7 @@ export async function personCard(username) {
     body: h("div", { class: "people-card" },
       avatar(user, { size: 64, presence: true }),
       h("dl", { class: "people-card-fields" },
-        user.title ? [h("dt", {}, gettext("Title")), h("dd", {}, user.title)] : null,
+        user.title ? [h("dt", {}, gettext("Job title")), h("dd", {}, user.title)] : null,
         units.length ? [h("dt", {}, gettext("Units")), h("dd", {}, units.join("、"))] : null,
         [h("dt", {}, gettext("Username")), h("dd", {}, `@${user.username}`)],
         user.pinyin ? [h("dt", {}, gettext("Pinyin")), h("dd", {}, user.pinyin)] : null,

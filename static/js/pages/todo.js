@@ -15,7 +15,7 @@ import { dueText, span, when } from "../core/time.js";
 import { registerPage } from "../shell/router.js";
 import { buildHash } from "../shell/routes.js";
 import { subscribe } from "../shell/store.js";
-import { refreshTodo } from "../shell/todo.js";
+import { groupItems, refreshTodo } from "../shell/todo.js";
 import { pressCard } from "../ui/cardactions.js";
 import { errorText, toast } from "../ui/dialogs.js";
 import { openMessage } from "./chat.js";
@@ -34,18 +34,6 @@ export function itemHref(item) {
   if (spec && spec.href) return spec.href(item);
   const pageName = OBJECT_PAGES[item.object_type] || `${item.object_type}s`;
   return buildHash(`${pageName}/${item.ref}`);
-}
-
-// Items by kind, in the order their oldest item waits; pure, for the unit tests.
-export function groupItems(items) {
-  const groups = new Map();
-  for (const item of items || []) {
-    if (!groups.has(item.kind)) groups.set(item.kind, { kind: item.kind, label: item.label || item.kind, items: [], overdue: 0 });
-    const g = groups.get(item.kind);
-    g.items.push(item);
-    if (item.overdue) g.overdue += 1;
-  }
-  return [...groups.values()];
 }
 
 let view = null; // {el, parts, answer, seq, stops}

@@ -5,12 +5,12 @@ import { fmt, gettext } from "../core/i18n.js";
 const BASE_TITLE = gettext("Huitong");
 const RECENT_MS = 2 * 60 * 1000;
 
-// 【待办 3】(12) 防汛值班组 - 汇通: what waits for me, unread messages, where I am.
+// (12) 【待办 3】防汛值班组 - 汇通: unread messages, what waits for me, where I am.
 export function updateTitle(total, roomName, todo = 0) {
   const base = roomName ? `${roomName} - ${BASE_TITLE}` : BASE_TITLE;
   const unread = total ? `(${total > 999 ? "999+" : total}) ` : "";
   const waiting = todo ? `【${fmt(gettext("To do %(n)s"), { n: todo > 99 ? "99+" : todo })}】` : "";
-  document.title = `${waiting}${unread}${base}`;
+  document.title = `${unread}${waiting}${base}`;
 }
 
 export function notificationsSupported() {

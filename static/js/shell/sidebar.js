@@ -28,7 +28,7 @@ export function roomAvatar(room, size = 36) {
   const el = h("span", { class: `avatar room-kind-${room.kind}`, "aria-hidden": "true" }, content);
   el.style.setProperty("--avatar-bg", colorFor(key));
   el.style.setProperty("--avatar-size", `${size}px`);
-  if (room.kind === "direct" && room.peer) el.append(presenceDot(room.peer.id));
+  if ((room.kind === "direct" || room.kind === "bot") && room.peer) el.append(presenceDot(room.peer.id));
   return el;
 }
 
@@ -51,7 +51,7 @@ function lastTime(room) {
 function roomItem(room, onOpen) {
   let el = items.get(room.id);
   if (!el) {
-    el = h("a", { class: "room-item", href: `#room/${room.id}`, dataset: { room: room.id } });
+    el = h("a", { class: "room-item", href: `#/rooms/${room.id}`, dataset: { room: room.id } });
     el.addEventListener("click", (event) => {
       event.preventDefault();
       onOpen(room.id);
@@ -64,9 +64,10 @@ function roomItem(room, onOpen) {
   const mention = room.mentioned && unread > 0;
   el.classList.toggle("active", active);
   el.classList.toggle("has-unread", unread > 0);
+  el.classList.toggle("room-muted", Boolean(room.muted));
   if (active) el.setAttribute("aria-current", "page");
   else el.removeAttribute("aria-current");
-  const signature = JSON.stringify([room.name, unread, mention, last && last.id, last && last.body,
+  const signature = JSON.stringify([room.name, unread, mention, Boolean(room.muted), last && last.id, last && last.body,
     last && last.deleted, room.peer && room.peer.id, state.presence.get(room.peer && room.peer.id)]);
   if (el.dataset.sig === signature) return el;
   el.dataset.sig = signature;
@@ -77,6 +78,7 @@ function roomItem(room, onOpen) {
     h("span", { class: "room-text", "aria-hidden": "true" },
       h("span", { class: "room-line" },
         h("span", { class: "room-name" }, room.name),
+        room.muted ? h("span", { class: "room-muted-icon", title: gettext("Muted") }, icon("mute", 14)) : null,
         last ? h("span", { class: "room-time" }, listTime(new Date(last.created_at))) : null),
       h("span", { class: "room-line" },
         h("span", { class: "room-preview" }, mention ? h("span", { class: "mention-flag" }, gettext("[Mentioned]")) : null, preview(room)),

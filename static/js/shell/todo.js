@@ -54,3 +54,16 @@ export function startTodo() {
   });
   return refreshTodo();
 }
+
+// Items by kind, in the order their oldest item waits (the list comes oldest
+// first); pure, for the unit tests.
+export function groupItems(items) {
+  const groups = new Map();
+  for (const item of items || []) {
+    if (!groups.has(item.kind)) groups.set(item.kind, { kind: item.kind, label: item.label || item.kind, items: [], overdue: 0 });
+    const g = groups.get(item.kind);
+    g.items.push(item);
+    if (item.overdue) g.overdue += 1;
+  }
+  return [...groups.values()];
+}

@@ -7,7 +7,8 @@
 // `phrases` (common opinions offered as one-click fills) and `hint` (the prompt's label).
 
 import { api } from "../core/api.js";
-import { closeDialog, commentDialog, openDialog, pickPersonDialog } from "./dialogs.js";
+import { closeDialog, commentDialog, confirmDialog, openDialog, pickPersonDialog } from "./dialogs.js";
+import { peoplePicker } from "./pickers.js";
 import { h } from "../core/dom.js";
 import { fmt, gettext } from "../core/i18n.js";
 import { displayName, state } from "../shell/state.js";
@@ -23,7 +24,7 @@ const COMMENT_LABELS = {
 };
 
 export function hasHints(action) {
-  return action.comment === "required" || action.comment === "optional" || action.param === "assignee"
+  return (Array.isArray(action.params) && action.params.length > 0) || action.comment === "required" || action.comment === "optional" || action.param === "assignee"
     || action.param === "attendees" || action.param === "delegate" || Array.isArray(action.phrases);
 }
 
@@ -50,6 +51,21 @@ async function candidatesFor(m) {
 }
 
 let pickerSeq = 0;
+let matchSeq = 0;
+
+// Usernames GET /users?q= finds for `text`, null for an empty text (everyone), undefined for
+// the answer to an older keystroke.
+async function matchingUsernames(text) {
+  const q = text.trim();
+  const mine = ++matchSeq;
+  if (!q) return null;
+  try {
+    const users = await api("GET", `/users?q=${encodeURIComponent(q)}`);
+    return mine === matchSeq ? new Set(users.map((u) => u.username)) : undefined;
+  } catch {
+    return null;
+  }
+}
 
 // One person among `people`, with the comment the action takes (拟办意见 for 指派承办).
 function assigneeDialog({ title, people, comment, commentText }) {
@@ -73,11 +89,15 @@ function assigneeDialog({ title, people, comment, commentText }) {
     const list = h("div", { class: "assignee-list", role: "radiogroup", "aria-labelledby": `${id}-legend` },
       radios.map((r) => r.row));
     if (filter) {
+      // The server's one search (汉字, pinyin, initials) decides who of these matches.
+      let timer = null;
       filter.addEventListener("input", () => {
-        const q = filter.value.trim().toLowerCase();
-        for (const r of radios) {
-          r.row.hidden = Boolean(q) && !`${displayName(r.u)} ${r.u.username} ${r.u.title || ""}`.toLowerCase().includes(q);
-        }
+        clearTimeout(timer);
+        timer = setTimeout(async () => {
+          const found = await matchingUsernames(filter.value);
+          if (found === undefined) return; // a later keystroke's answer decides
+          for (const r of radios) r.row.hidden = Boolean(found) && !found.has(r.u.username);
+        }, 150);
       });
     }
     const area = comment ? h("textarea", { id: `${id}-comment`, rows: 2, maxlength: 2000 }) : null;
@@ -200,9 +220,95 @@ async function textParam(title, label, key) {
   return text ? { [key]: text } : {};
 }
 
+// An action's `params` (person, people in order, a time) with its comment, in one form; the
+// people come from the server's search (pinyin included). Resolves to the params, or null.
+function paramsDialog({ title, params, comment, commentText, phrases = [] }) {
+  return new Promise((resolve) => {
+    let answer = null;
+    const id = `params-${++pickerSeq}`;
+    const fields = params.map((p, index) => {
+      const fid = `${id}-${index}`;
+      const error = h("p", { class: "field-error", id: `${fid}-error`, role: "alert" });
+      let control;
+      let read;
+      if (p.kind === "person" || p.kind === "people") {
+        control = peoplePicker({ id: fid, label: p.label, multiple: p.kind === "people", onChange: () => { error.textContent = ""; } });
+        read = () => (p.kind === "people" ? control.value() : control.value()[0] || "");
+      } else if (p.kind === "datetime") {
+        control = { node: h("input", { type: "datetime-local", id: fid }) };
+        read = () => control.node.value;
+      } else {
+        control = { node: h("input", { type: "text", id: fid }) };
+        read = () => control.node.value.trim();
+      }
+      const label = `${p.label || p.name}${p.optional ? gettext(" (optional)") : ""}`;
+      return { p, read, error, control, users: control.users, node: h("div", { class: "field params-field", dataset: { param: p.name } },
+        h("label", { for: fid }, label), control.node, error) };
+    });
+    const area = comment ? h("textarea", { id: `${id}-comment`, rows: 2, maxlength: 2000 }) : null;
+    const areaError = h("p", { class: "field-error", role: "alert" });
+    const chips = area && phrases.length ? h("div", { class: "phrase-list", role: "group", "aria-label": gettext("Common phrases") },
+      phrases.map((text) => h("button", { type: "button", class: "phrase", onclick: () => { area.value = text; area.focus(); } }, text))) : null;
+    const submit = async () => {
+      const values = {};
+      let bad = null;
+      for (const f of fields) {
+        const v = f.read();
+        const empty = Array.isArray(v) ? !v.length : !v;
+        if (empty && !f.p.optional) {
+          f.error.textContent = f.p.kind === "people" || f.p.kind === "person" ? gettext("Choose at least one person.") : gettext("Fill this in.");
+          bad = bad || f;
+        } else if (!empty) values[f.p.name] = v;
+      }
+      const text = area ? area.value.trim() : "";
+      if (comment === "required" && !text) {
+        areaError.textContent = gettext("Please write a comment.");
+        bad = bad || { control: { node: area } };
+      }
+      if (bad) {
+        const target = bad.control && (bad.control.input || bad.control.node);
+        if (target && target.focus) target.focus();
+        return;
+      }
+      if (text) values.comment = text;
+      answer = values;
+      closeDialog();
+    };
+    const form = h("form", { class: "dialog-form params-form", onsubmit: (event) => { event.preventDefault(); submit(); } },
+      fields.map((f) => f.node),
+      area ? h("div", { class: "field" }, chips ? h("p", { class: "label phrase-label" }, gettext("Common phrases")) : null, chips,
+        h("label", { for: `${id}-comment` }, commentText), area, areaError) : null);
+    const ok = h("button", { type: "button", class: "btn btn-primary", onclick: submit }, title);
+    const cancel = h("button", { type: "button", class: "btn btn-default", onclick: () => closeDialog() }, gettext("Cancel"));
+    openDialog({ title, body: form, footer: [cancel, ok], wide: true, onClose: () => resolve(answer ? { values: answer, fields } : null) });
+    const first = fields[0] && (fields[0].control.input || fields[0].control.node);
+    if (first && first.focus) first.focus();
+  });
+}
+
 // Resolves to the action's params, or null when the person cancelled.
 export async function hintedParams(m, action) {
   const title = action.label || action.action;
+  if (Array.isArray(action.params) && action.params.length) {
+    const required = action.comment === "required";
+    const got = await paramsDialog({
+      title, params: action.params, comment: action.comment || null,
+      commentText: commentLabel(action, required), phrases: Array.isArray(action.phrases) ? action.phrases : [],
+    });
+    if (!got) return null;
+    // 传阅 goes to people one after another: say to whom, in which order, before it goes.
+    if (action.action === "circulate") {
+      const field = got.fields.find((f) => f.p.name === "readers");
+      const names = field && field.users ? field.users().map((u) => displayName(u)) : got.values.readers || [];
+      const ok = await confirmDialog({
+        title,
+        text: fmt(gettext("Circulate it to %(names)s, one after another in this order?"), { names: names.join(" → ") }),
+        confirm: title,
+      });
+      if (!ok) return null;
+    }
+    return got.values;
+  }
   if (action.param === "attendees") {
     const people = await candidatesFor(m);
     if (!people) return textParam(title, action.hint || gettext("Attendees (usernames, separated by commas)"), "attendees");

@@ -22,14 +22,14 @@ export function errorText(error) {
   return error instanceof ApiError ? error.detail : gettext("Something went wrong. Please try again.");
 }
 
-export function openDialog({ title, body, footer = [], wide = false, onClose = null }) {
+export function openDialog({ title, body, footer = [], wide = false, onClose = null, className = "" }) {
   const el = dialog();
   if (el.open) el.close();
   const titleEl = h("h2", { id: "dialog-title", class: "dialog-title" }, title);
   const close = h("button", {
     type: "button", class: "icon-btn dialog-close", "aria-label": gettext("Close"), onclick: () => closeDialog(),
   }, icon("x", 18));
-  el.className = `dialog${wide ? " dialog-wide" : ""}`;
+  el.className = `dialog${wide ? " dialog-wide" : ""}${className ? ` ${className}` : ""}`;
   el.replaceChildren(...[
     h("header", { class: "dialog-head" }, titleEl, close),
     h("div", { class: "dialog-body" }, body),
@@ -227,7 +227,8 @@ function personRow(u, extra = null) {
     extra);
 }
 
-export async function readersDialog(message) {
+// Who has read a message; for its sender, 加急提醒 to everyone who has not (`remind`).
+export async function readersDialog(message, { remind = null } = {}) {
   let data;
   try {
     data = await api("GET", `/messages/${message.id}/readers`);
@@ -238,9 +239,14 @@ export async function readersDialog(message) {
   const column = (title, people) => h("section", { class: "readers-col" },
     h("h3", {}, `${title} (${people.length})`),
     people.length ? h("ul", { class: "people-list" }, people.map((u) => personRow(u))) : h("p", { class: "muted" }, gettext("Nobody")));
+  const remindBtn = remind && data.unread.length ? h("button", {
+    type: "button", class: "btn btn-danger", id: "remind-btn", title: gettext("Remind everyone who has not read it, by a mention and a notification"),
+    onclick: (event) => remind(event.currentTarget),
+  }, icon("zap", 16), gettext("Urgent reminder")) : null;
   openDialog({
     title: gettext("Read status"),
     body: h("div", { class: "readers" }, column(gettext("Read"), data.read), column(gettext("Unread"), data.unread)),
+    footer: remindBtn ? [remindBtn] : [],
     wide: true,
   });
 }
@@ -331,20 +337,43 @@ export function shortcutsDialog() {
 }
 
 // A small popover of quick reactions next to `anchor`.
+// Emoji for reactions, by kind; the quick row first (收到 and 👍 are what offices use most).
+const EMOJI_GROUPS = [
+  ["😀", "😄", "😂", "🙂", "😉", "😊", "😍", "🤔", "😮", "😢", "😭", "😅", "😤", "😴", "🤝", "👏"],
+  ["👌", "🙌", "💪", "✌️", "👋", "🫡", "🙇", "☕", "🌹", "🎂", "🎊", "🔥", "⭐", "💯", "⚠️", "❓"],
+  ["✔️", "❌", "⭕", "📌", "📎", "📄", "📅", "⏰", "📞", "🚗", "🏛️", "🇨🇳", "好的", "辛苦了", "已阅", "同意"],
+];
+
 export function reactionPopover(anchor, onPick) {
   document.querySelectorAll(".popover").forEach((p) => p.remove());
-  const pop = h("div", { class: "popover", role: "menu", "aria-label": gettext("Add reaction") },
-    QUICK_REACTIONS.map((emoji) => h("button", {
-      type: "button", role: "menuitem", class: "popover-emoji", onclick: () => { pop.remove(); onPick(emoji); anchor.focus(); },
-    }, emoji)));
+  const pick = (emoji) => { pop.remove(); onPick(emoji); anchor.focus(); };
+  const button = (emoji) => h("button", {
+    type: "button", role: "menuitem", class: `popover-emoji${[...emoji].length > 2 ? " popover-word" : ""}`, onclick: () => pick(emoji),
+  }, emoji);
+  const more = h("div", { class: "popover-more", hidden: true }, EMOJI_GROUPS.map((g) => h("div", { class: "popover-row" }, g.map(button))));
+  const moreBtn = h("button", {
+    type: "button", role: "menuitem", class: "popover-emoji popover-toggle", "aria-expanded": "false",
+    "aria-label": gettext("More emoji"), title: gettext("More emoji"),
+    onclick: () => {
+      more.hidden = !more.hidden;
+      moreBtn.setAttribute("aria-expanded", String(!more.hidden));
+      place();
+    },
+  }, icon("plus", 16));
+  const pop = h("div", { class: "popover popover-emoji-picker", role: "menu", "aria-label": gettext("Add reaction") },
+    h("div", { class: "popover-row" }, QUICK_REACTIONS.map(button), moreBtn), more);
   document.body.append(pop);
-  const rect = anchor.getBoundingClientRect();
-  const width = pop.offsetWidth;
-  pop.style.left = `${Math.max(8, Math.min(window.innerWidth - width - 8, rect.right - width))}px`;
-  pop.style.top = `${rect.top > 60 ? rect.top - pop.offsetHeight - 6 : rect.bottom + 6}px`;
-  pop.firstElementChild.focus();
+  const place = () => {
+    const rect = anchor.getBoundingClientRect();
+    const width = pop.offsetWidth;
+    pop.style.left = `${Math.max(8, Math.min(window.innerWidth - width - 8, rect.right - width))}px`;
+    const above = rect.top - pop.offsetHeight - 6;
+    pop.style.top = `${above > 8 ? above : Math.min(rect.bottom + 6, window.innerHeight - pop.offsetHeight - 8)}px`;
+  };
+  place();
+  pop.querySelector("button").focus();
   pop.addEventListener("keydown", (event) => {
-    const buttons = [...pop.children];
+    const buttons = [...pop.querySelectorAll("button")].filter((b) => b.offsetParent !== null);
     const index = buttons.indexOf(document.activeElement);
     if (event.key === "Escape") { pop.remove(); anchor.focus(); }
     if (event.key === "ArrowRight") buttons[(index + 1) % buttons.length].focus();

@@ -7,8 +7,22 @@ import { $, h, icon, reconcile } from "../../core/dom.js";
 import { clock, colorFor, dayKey, dayLabel, fileSize, fullTime, htmlText, initials, isImage } from "../../core/format.js";
 import { fmt, gettext, ngettext } from "../../core/i18n.js";
 import { displayName, sortedMessages, state, timelineOf } from "../../shell/state.js";
+import { canPreview } from "../../ui/preview.js";
 
 const GROUP_WITHIN_MS = 5 * 60 * 1000;
+// A message longer than this (characters or lines) is shown collapsed to half a screen, with 展开.
+const LONG_CHARS = 600;
+const LONG_LINES = 12;
+
+export function isLong(m) {
+  const body = m.body || "";
+  return body.length > LONG_CHARS || body.split("\n").length > LONG_LINES;
+}
+
+function isPinned(m) {
+  const room = state.rooms.get(m.room);
+  return Boolean(room && (room.pinned || []).includes(m.id));
+}
 export const QUICK_REACTIONS = ["👍", "✅", "收到", "❤️", "😄", "🎉", "🙏", "👀"];
 
 const nodeCache = new WeakMap(); // message -> {key, node}
@@ -96,7 +110,7 @@ export function messageNode(m, grouped, ctx) {
   const parent = m.reply_to ? state.messagesById.get(m.reply_to) : null;
   const editing = ctx.editorFor(m);
   const key = [grouped, mentionsMe(m), m.reply_to ? Boolean(parent) : "", parent ? parent.deleted : "", Boolean(editing),
-    m.topic || "", m.thread_count || 0].join("|");
+    isPinned(m), m.topic || "", m.thread_count || 0].join("|");
   const cached = nodeCache.get(m);
   if (cached && cached.key === key) return cached.node;
   const node = m.kind === "system" ? systemNode(m) : buildMessage(m, grouped, parent, ctx, editing);
@@ -145,6 +159,7 @@ function buildMessage(m, grouped, parent, ctx, editing) {
   const time = new Date(m.created_at);
   const label = `${displayName(m.sender)} ${fullTime(time)}`;
   const bubble = h("div", { class: "msg-bubble" });
+  if (m.forwarded && !m.deleted) bubble.append(forwardedNode(m.forwarded));
   if (m.reply_to) bubble.append(quoteNode(m.reply_to, parent, ctx));
   if (m.deleted) {
     bubble.append(h("p", { class: "msg-deleted-text" }, gettext("This message was deleted.")));
@@ -156,6 +171,16 @@ function buildMessage(m, grouped, parent, ctx, editing) {
     const body = h("div", { class: "msg-body" });
     body.innerHTML = m.html; // sanitized by the server; `body` (the source) is never parsed
     bubble.append(body);
+    if (isLong(m)) {
+      body.classList.add("msg-collapsed");
+      const more = h("button", { type: "button", class: "link-btn msg-expand", "aria-expanded": "false" }, gettext("Expand"));
+      more.addEventListener("click", () => {
+        const open = body.classList.toggle("msg-collapsed") === false;
+        more.textContent = open ? gettext("Collapse") : gettext("Expand");
+        more.setAttribute("aria-expanded", String(open));
+      });
+      bubble.append(more);
+    }
   }
   if (!m.deleted && !editing && m.attachments && m.attachments.length) bubble.append(attachmentsNode(m.attachments, ctx));
   if (m.edited_at && !m.deleted && !editing) {
@@ -168,6 +193,7 @@ function buildMessage(m, grouped, parent, ctx, editing) {
   if (own && !m.deleted && m.kind !== "system") foot.append(readStatusNode(m, ctx));
   const main = h("div", { class: "msg-main" },
     grouped && !m.topic ? h("span", { class: "visually-hidden" }, label) : senderLine(m, own, ctx),
+    isPinned(m) && !m.deleted ? h("span", { class: "msg-pinned" }, icon("pin", 12), gettext("Pinned")) : null,
     bubble,
     foot.childElementCount ? foot : null);
   return h("li", {
@@ -180,6 +206,12 @@ function buildMessage(m, grouped, parent, ctx, editing) {
     : avatar(m.sender, { presence: !own && !m.sender.is_bot }),
   main,
   m.deleted ? null : toolsNode(m, own, ctx));
+}
+
+function forwardedNode(origin) {
+  const who = origin.sender ? displayName(origin.sender) : "";
+  return h("div", { class: "msg-forwarded" }, icon("forward", 14),
+    fmt(gettext("Forwarded from %(sender)s in %(room)s"), { sender: who, room: origin.room_name || "" }));
 }
 
 function quoteNode(replyTo, parent, ctx) {
@@ -209,17 +241,29 @@ function attachmentsNode(attachments, ctx) {
       img.addEventListener("load", () => ctx.mediaLoaded());
       return h("a", {
         class: "attachment-image", href: a.url, target: "_blank", rel: "noopener",
-        title: `${a.name} (${fileSize(a.size)})`,
+        title: `${a.name} (${fileSize(a.size)})`, onclick: (event) => previewClick(event, a, ctx),
       }, img);
     }
     const href = `${a.url}?download=1`;
-    return h("a", { class: "attachment-file", href, download: a.name, title: gettext("Download") },
+    const preview = canPreview(a);
+    return h("a", {
+      class: `attachment-file${preview ? " attachment-previewable" : ""}`, href, download: a.name,
+      title: preview ? gettext("Preview") : gettext("Download"),
+      onclick: preview ? (event) => { if (!event.target.closest(".attachment-dl")) previewClick(event, a, ctx); } : null,
+    },
       h("span", { class: "attachment-icon" }, icon("file", 26)),
       h("span", { class: "attachment-text" },
         h("span", { class: "attachment-name" }, a.name),
         h("span", { class: "attachment-size" }, fileSize(a.size))),
       h("span", { class: "attachment-dl" }, icon("download", 18)));
   }));
+}
+
+// A plain click previews in the page; with a modifier key the browser does as it likes.
+function previewClick(event, a, ctx) {
+  if (event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) return;
+  event.preventDefault();
+  ctx.preview(a);
 }
 
 function reactionsNode(m, ctx) {
@@ -266,7 +310,12 @@ function toolsNode(m, own, ctx) {
   if (ctx.openThread && m.kind !== "system") add("chat", gettext("Reply in thread"), () => ctx.openThread(m));
   add("smile", gettext("Add reaction"), (event) => ctx.pickReaction(m, event.currentTarget));
   if (own && m.kind === "text") add("edit", gettext("Edit"), () => ctx.edit(m));
+  add("forward", gettext("Forward"), () => ctx.forward(m));
   const room = state.rooms.get(m.room);
+  if (room && (room.kind === "direct" || room.kind === "group" || room.role === "admin")) {
+    if (isPinned(m)) add("pin", gettext("Unpin"), () => ctx.pin(m, false));
+    else add("pin", gettext("Pin"), () => ctx.pin(m, true));
+  }
   if (own || (room && room.role === "admin")) add("trash", gettext("Delete"), () => ctx.remove(m));
   return tools;
 }
