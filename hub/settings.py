@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "bots.approvals",
     "bots.notices",
     "bots.bulletins",
+    "bots.discussions",
     "search",
     "archive",
     "integrations.matrix",

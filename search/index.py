@@ -26,7 +26,7 @@ mmapfile.install()
 INDEX_NAME = "huitong"
 MARKER = "REBUILDING"
 # Raised whenever the schema or the analysis changes, so an old index is rebuilt.
-VERSION = "3"
+VERSION = "4"
 
 
 class IndexUnavailable(Exception):
@@ -40,6 +40,7 @@ def schema() -> Schema:
         type=ID(stored=True),                        # message, document, meeting, approval
         oid=STORED(),
         room=ID(stored=True),                        # a message's room
+        topic=ID(stored=True),                       # a message's 话题 (topic:)
         sender=ID(stored=True),                      # author's user id (from:)
         unit=KEYWORD(stored=True, commas=True),      # unit codes (unit:, facet)
         year=ID(stored=True),

@@ -2,8 +2,8 @@
 
 `q` is free text with filters: words (all must match, in the title, 发文字号, text, attachment
 text or people's names), phrases in quotes (`"电子签名"`, `“…”`, `「…」`), and `from:` `in:`
-`type:` `unit:` `doctype:` (文种, e.g. `doctype:通知`) `before:` `after:` `has:attachment` (a
-value with spaces in quotes; `：` works like `:`). A quote left open is read as plain words.
+`type:` `unit:` `doctype:` (文种, e.g. `doctype:通知`) `before:` `after:` `has:attachment`
+`topic:` (a message's 话题) (a value with spaces in quotes; `：` works like `:`). A quote left open is read as plain words.
 Unknown filters, unknown types, units or 文种 and dates that do not parse answer 400 with the
 reason in Chinese.
 
@@ -49,7 +49,7 @@ from search.analysis import Group, fold, groups
 MAX_CHARS = 500
 MAX_LIMIT = 100
 MAX_OFFSET = 10_000
-FILTERS = ("from", "in", "type", "unit", "before", "after", "has")
+FILTERS = ("from", "in", "type", "unit", "before", "after", "has", "topic")
 HAS = {"attachment", "attachments", "file", "files", "附件", "文件"}
 SORTS = {"relevance": "relevance", "score": "relevance", "相关": "relevance",
          "newest": "newest", "date": "newest", "time": "newest", "最新": "newest"}
@@ -272,6 +272,9 @@ def _filter_queries(parsed: Parsed, who: Caller) -> list[Query]:
                 named = mine.filter(Q(id=int(value)) | Q(name=value))
             rooms |= set(named.values_list("id", flat=True))
         out.append(Or([Term("room", str(r)) for r in rooms]) if rooms else NullQuery)
+    if "topic" in f:
+        topics = {" ".join(value.split()) for value in f["topic"] if value.strip()}
+        out.append(Or([Term("topic", t) for t in sorted(topics)]) if topics else NullQuery)
     if "unit" in f:
         codes: set[str] = set()
         for value in f["unit"]:

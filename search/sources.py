@@ -131,7 +131,7 @@ def _message_batches(qs: Any, wanted: set[int] | None, size: int = 2000
                 "doctype": "", "attach": "1" if files.get(m.id) else "",
                 "created": m.created_at, "title": "", "number": "", "body": m.body,
                 "names": names([m.sender]), "aud": f"r{m.room_id}",
-                "edited": m.edited_at,
+                "edited": m.edited_at, "topic": m.topic or "",
             }, files.get(m.id, []))
         if len(batch) < size:
             break
@@ -153,6 +153,7 @@ INDEXED = ("type", "room", "sender", "unit", "year", "doctype", "attach", "creat
 def to_index(item: Item, *, with_files: bool = True) -> tuple[dict[str, Any], list[str]]:
     """The whoosh document for an item, and the files that could not be read."""
     doc = {name: item.fields[name] for name in INDEXED}
+    doc["topic"] = item.fields.get("topic") or ""  # a message's 话题 (topic:)
     doc["created"] = doc["created"].astimezone(UTC).replace(tzinfo=None)
     doc["meta"] = index.meta(aud=doc["aud"], type=doc["type"], unit=doc["unit"],
                              year=doc["year"], doctype=doc["doctype"])

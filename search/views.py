@@ -16,7 +16,7 @@ logger = logging.getLogger("hub.search")
 
 # Filters the protocol gives as URL parameters, with the query-language filter each means.
 PARAMS = {"type": "type", "room": "in", "unit": "unit", "sender": "from", "after": "after",
-          "before": "before", "has": "has"}
+          "before": "before", "has": "has", "topic": "topic"}
 
 
 def params() -> dict[str, str]:

@@ -19,7 +19,16 @@ from django.utils import timezone
 
 from hub.chat import commands, events
 from hub.chat.access import access_message, access_room
-from hub.chat.models import Attachment, Mention, Message, Pin, Reaction, Room, RoomMember
+from hub.chat.models import (
+    Attachment,
+    Mention,
+    Message,
+    Pin,
+    Reaction,
+    Room,
+    RoomMember,
+    TopicPreference,
+)
 from hub.chat.selectors import direct_names, room_for_user
 from hub.chat.serializers import (
     ReadPositions,
@@ -32,6 +41,7 @@ from hub.chat.serializers import (
     user_summary,
 )
 from hub.core.changes import record as record_change
+from hub.core.models import IndexQueue
 from hub.lib import markdown, ratelimit, secrecy
 from hub.lib.errors import ApiError, bad_request, forbidden, not_found
 from hub.lib.realtime import publish, publish_on_commit
@@ -363,6 +373,23 @@ def _mentioned_users(room_id: int, rendered: markdown.Rendered) -> set[int]:
     )
 
 
+MAX_TOPIC_CHARS = 60
+
+
+def clean_topic(raw: Any) -> str | None:
+    """A topic as stored: white space folded, 1-60 characters; None or blank is no topic."""
+    if raw is None:
+        return None
+    if not isinstance(raw, str):
+        raise bad_request("topic 必须是字符串")
+    name = " ".join(raw.split())
+    if not name:
+        return None
+    if len(name) > MAX_TOPIC_CHARS:
+        raise bad_request(f"话题不能超过 {MAX_TOPIC_CHARS} 个字符")
+    return name
+
+
 def _serialize_one(message_id: int) -> dict[str, Any]:
     message = messages_queryset().get(id=message_id)
     return messages_dicts(message.room_id, [message])[0]
@@ -373,12 +400,17 @@ def send_message(*, sender: User, room_id: Any, body: Any, client_id: str | None
                  kind: str = Message.Kind.TEXT, card: dict[str, Any] | None = None,
                  html: str | None = None, check_rate: bool = True,
                  forwarded: dict[str, Any] | None = None, remind_of: dict[str, Any] | None = None,
-                 shared_attachments: list[Attachment] | None = None) -> SendResult:
+                 shared_attachments: list[Attachment] | None = None, topic: Any = None,
+                 thread: Any = None) -> SendResult:
     """Store a message with the room's next seq and announce it.
 
     The same client_id from the same sender in the same room returns the first message
     again and stores nothing new. `shared_attachments` are files the caller has checked the
-    sender may pass on (a forward); `attachment_ids` must be the sender's own uploads."""
+    sender may pass on (a forward); `attachment_ids` must be the sender's own uploads.
+    `topic` puts it in a topic of the room; `thread` (a message of the room) puts it in that
+    message's thread, under the thread's own root, in the root's topic unless another is
+    given, and as a reply to the root unless `reply_to` says otherwise (so that a client
+    that knows nothing of threads shows it as a quote-reply)."""
     member = access_room(user_id=sender.id, room_id=room_id)
     room_pk = member.room_id
     if (member.room.announce_only and member.role != RoomMember.Role.ADMIN
@@ -395,6 +427,20 @@ def send_message(*, sender: User, room_id: Any, body: Any, client_id: str | None
     if check_rate:
         ratelimit.check(key="send", user_id=sender.id,
                         per_minute=settings.HUITONG_SEND_RATE_PER_MINUTE)
+    topic = clean_topic(topic)
+    root: Message | None = None
+    if thread is not None:
+        root, _ = access_message(user_id=sender.id, message_id=thread)
+        if root.room_id != room_pk:
+            raise bad_request("只能在同一会话的消息下跟帖")
+        if root.thread_id is not None:
+            root = Message.objects.get(id=root.thread_id)
+        if root.deleted:
+            raise ApiError("conflict", "原消息已删除，不能跟帖")
+        if topic is None:
+            topic = root.topic
+        if reply_to is None:
+            reply_to = root.id
     reply_pk = None
     if reply_to is not None:
         parent, _ = access_message(user_id=sender.id, message_id=reply_to)
@@ -431,8 +477,12 @@ def send_message(*, sender: User, room_id: Any, body: Any, client_id: str | None
             message = Message.objects.create(
                 room_id=room_pk, seq=seq, sender=sender, kind=kind, body=body, html=html,
                 card=card, reply_to_id=reply_pk, client_id=client_id, created_at=now,
-                forwarded=forwarded, remind_of=remind_of,
+                forwarded=forwarded, remind_of=remind_of, topic=topic,
+                thread_id=root.id if root is not None else None,
             )
+            if root is not None:
+                Message.objects.filter(id=root.id).update(thread_count=F("thread_count") + 1,
+                                                          thread_last_seq=seq)
             if attachments:
                 message.attachments.set(attachments)
             if mentioned:
@@ -449,6 +499,9 @@ def send_message(*, sender: User, room_id: Any, body: Any, client_id: str | None
             payload = message_dict(message, read_count=0, member_count=readers,
                                    attachments=attachments, mentions=mentioned, fresh=True)
             publish_on_commit(events.message_created(payload))
+            if root is not None:
+                # The root's reply count, after the reply itself (seq order on every socket).
+                _announce_update(root.id)
             if kind == Message.Kind.TEXT and commands.command_name(body) is not None:
                 # A bot command: its handler stores the work with the message (a job the
                 # worker runs), so the command is answered after the sender has the ack.
@@ -667,6 +720,152 @@ def remind_unread(*, user: User, message_id: Any) -> int:
             send_message(sender=user, room_id=room["id"], body=body, remind_of=link,
                          check_rate=False)
     return len(unread)
+
+
+# --- topics (话题) ---------------------------------------------------------------------------------
+RENAME_BATCH = 1000
+
+
+def _may_rename(member: RoomMember, name: str) -> None:
+    """Anyone in a direct room or group; in a unit room or channel its admins and whoever
+    started the topic."""
+    if member.room.kind in (Room.Kind.DIRECT, Room.Kind.GROUP):
+        return
+    if member.role == RoomMember.Role.ADMIN:
+        return
+    starter = (Message.objects.filter(room_id=member.room_id, topic=name).order_by("seq")
+               .values_list("sender_id", flat=True).first())
+    if starter != member.user_id:
+        raise forbidden("只有会话管理员和话题发起人可以重命名话题")
+
+
+def rename_topic(*, user: User, room_id: Any, name: Any, to: Any) -> dict[str, Any]:
+    """Rename a topic of a room (into another topic's name merges the two). Its messages
+    are rewritten in batches, each its own transaction, without the room's row lock, so
+    people keep sending meanwhile; only the last batch (with whatever was sent to the old
+    name during the others) runs under the lock, which also carries the preferences over
+    and announces `topic_renamed` to the room once. Returns {"room", "from", "to", "count"}."""
+    member = access_room(user_id=user.id, room_id=room_id)
+    old, new = clean_topic(name), clean_topic(to)
+    if old is None or new is None:
+        raise bad_request("请给出原话题和新话题的名称")
+    if old == new:
+        raise bad_request("新话题名称与原名称相同")
+    room_pk = member.room_id
+    if not Message.objects.filter(room_id=room_pk, topic=old).exists():
+        raise not_found("话题")
+    _may_rename(member, old)
+    moved = 0
+    while True:
+        with transaction.atomic():
+            ids = list(Message.objects.filter(room_id=room_pk, topic=old).order_by("id")
+                       .values_list("id", flat=True)[:RENAME_BATCH])
+            if len(ids) < RENAME_BATCH:
+                break
+            moved += _retopic(ids, old, new)
+    with transaction.atomic():
+        Room.objects.select_for_update().filter(id=room_pk).values_list("id", flat=True).get()
+        ids = list(Message.objects.filter(room_id=room_pk, topic=old)
+                   .values_list("id", flat=True))
+        moved += _retopic(ids, old, new)
+        # The preferences follow the topic; someone who had one for both keeps the new name's.
+        taken = TopicPreference.objects.filter(room_id=room_pk, name=new).values_list(
+            "user_id", flat=True)
+        TopicPreference.objects.filter(room_id=room_pk, name=old, user_id__in=list(taken)).delete()
+        TopicPreference.objects.filter(room_id=room_pk, name=old).update(name=new)
+        publish_on_commit(events.topic_renamed(room_id=room_pk, old=old, new=new,
+                                               by=user_summary(user), count=moved))
+    return {"room": room_pk, "from": old, "to": new, "count": moved}
+
+
+def _retopic(ids: list[int], old: str, new: str) -> int:
+    """Move these messages from topic `old` to `new` and queue them for the index."""
+    if not ids:
+        return 0
+    changed = list(Message.objects.filter(id__in=ids, topic=old).values_list("id", flat=True))
+    Message.objects.filter(id__in=changed).update(topic=new)
+    IndexQueue.objects.bulk_create([IndexQueue(kind="message", object_id=i) for i in changed])
+    return len(changed)
+
+
+def set_topic_state(*, user: User, room_id: Any, name: Any, state: str) -> dict[str, Any]:
+    """Follow (关注) or mute (免打扰) a topic of a room for the caller, or neither (`none`);
+    their other sockets hear of it as `topic_state`."""
+    member = access_room(user_id=user.id, room_id=room_id)
+    topic = clean_topic(name)
+    if topic is None:
+        raise bad_request("请给出话题名称")
+    if state not in ("follow", "mute", "none"):
+        raise bad_request("state 必须是 follow、mute 或 none")
+    with transaction.atomic():
+        if state == "none":
+            TopicPreference.objects.filter(room_id=member.room_id, user=user, name=topic).delete()
+        else:
+            TopicPreference.objects.update_or_create(
+                room_id=member.room_id, user=user, name=topic,
+                defaults={"state": state, "updated_at": timezone.now()})
+        publish_on_commit(events.topic_state(user_id=user.id, room_id=member.room_id,
+                                             name=topic, state=state))
+    return {"room": member.room_id, "name": topic, "state": state}
+
+
+# --- moving a topic ------------------------------------------------------------------------------------
+MOVE_MAX_MESSAGES = 500
+
+
+def move_topic(*, user: User, room_id: Any, name: Any, to_room: Any,
+               to: Any = None) -> dict[str, Any]:
+    """Move a topic into another room (under its name, or `to`). Seqs are per room and
+    gap-free, so the messages cannot change rooms: each is sent again in the target room by
+    the caller, marked with where and whom it came from (as a forward, its files along), in
+    seq order and with its thread kept, and the original is deleted; a note in the old room
+    says where the topic went. The caller must be allowed to rename the topic and to post in
+    the target room; cards stay where they are; anything classified refuses the whole move.
+    All or nothing. Returns {"room", "to_room", "from", "to", "count"}."""
+    member = access_room(user_id=user.id, room_id=room_id)
+    target = access_room(user_id=user.id, room_id=to_room)
+    old = clean_topic(name)
+    new = clean_topic(to) or old
+    if old is None or new is None:
+        raise bad_request("请给出要移动的话题名称")
+    if target.room_id == member.room_id:
+        raise bad_request("目标会话与原会话相同；在同一会话内请用重命名")
+    originals = list(messages_queryset().filter(room_id=member.room_id, topic=old, deleted=False)
+                     .exclude(kind=Message.Kind.CARD).order_by("seq"))
+    if not originals:
+        raise not_found("话题")
+    _may_rename(member, old)
+    if len(originals) > MOVE_MAX_MESSAGES:
+        raise bad_request(f"一次最多移动 {MOVE_MAX_MESSAGES} 条消息")
+    files = {m.id: list(m.attachments.all()) for m in originals}
+    for message in originals:
+        _check_forwardable(message, files[message.id])
+    where = _room_name(member.room, user.id)
+    copies: dict[int, int] = {}
+    with transaction.atomic():
+        for message in originals:
+            origin = message.forwarded or {
+                "room_name": where, "sender": user_summary(message.sender),
+                "created_at": iso(message.created_at)}
+            thread = copies.get(message.thread_id) if message.thread_id else None
+            copy = send_message(sender=user, room_id=target.room_id, body=message.body,
+                                html=message.html, forwarded=origin,
+                                shared_attachments=files[message.id], topic=new,
+                                thread=thread, check_rate=False).message
+            copies[message.id] = copy["id"]
+            Message.objects.filter(id=message.id).update(deleted=True, edited_at=timezone.now())
+            Mention.objects.filter(message=message).delete()
+            if Pin.objects.filter(message=message).delete()[0]:
+                _announce_pins(member.room)
+            record_change(kind="message", object_id=message.id, op="delete")
+            _changed(Change("delete", member.room_id, user.id, message_id=message.id))
+            _announce_update(message.id)
+        TopicPreference.objects.filter(room_id=member.room_id, name=old).delete()
+        there = _room_name(target.room, user.id)
+        send_message(sender=user, room_id=member.room_id, check_rate=False,
+                     body=f"话题“{old}”的 {len(originals)} 条消息已由{user.name}移至“{there}”。")
+    return {"room": member.room_id, "to_room": target.room_id, "from": old, "to": new,
+            "count": len(originals)}
 
 
 # --- receipts ----------------------------------------------------------------------------------

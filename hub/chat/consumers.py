@@ -319,7 +319,8 @@ class ChatConsumer(AsyncWebsocketConsumer):
         await self._ensure_live()
         result = await db(actions.send_message)(
             sender=self.user, room_id=frame.room, body=frame.body, client_id=frame.client_id,
-            reply_to=frame.reply_to, attachment_ids=frame.attachments,
+            reply_to=frame.reply_to, attachment_ids=frame.attachments, topic=frame.topic,
+            thread=frame.thread,
         )
         await self._emit(dumps({"type": "ack", "client_id": frame.client_id,
                                  "message": cards.for_viewer(result.message, self.user_id)}))

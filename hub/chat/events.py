@@ -55,6 +55,21 @@ def room_updated(*, room: dict[str, Any], users: list[int] | None = None) -> Env
     return env
 
 
+def topic_renamed(*, room_id: int, old: str, new: str, by: dict[str, Any],
+                  count: int) -> Envelope:
+    """A topic of the room was renamed: clients move what they hold of it, with no frame
+    per message."""
+    return {"k": "topic_renamed", "room": room_id, "text": dumps(
+        {"type": "topic_renamed", "room": room_id, "from": old, "to": new, "by": by,
+         "count": count})}
+
+
+def topic_state(*, user_id: int, room_id: int, name: str, state: str) -> Envelope:
+    """The caller followed or muted a topic: to their own sockets."""
+    return {"k": "topic_state", "users": [user_id], "text": dumps(
+        {"type": "topic_state", "room": room_id, "name": name, "state": state})}
+
+
 def room_left(*, user_ids: list[int], room_id: int) -> Envelope:
     return {"k": "leave", "room": room_id, "users": user_ids,
             "text": dumps({"type": "room_left", "room": room_id})}

@@ -108,10 +108,23 @@ class Message(models.Model):
     # sender last reminded those who had not read it.
     remind_of = models.JSONField(null=True, blank=True)
     reminded_at = models.DateTimeField(null=True, blank=True)
+    # 话题: a light subject line that groups a room's messages (null: none). Renaming a topic
+    # rewrites this column on its messages; seq and receipts stay per room.
+    topic = models.CharField("话题", max_length=60, null=True, blank=True)
+    # 跟帖: the message a thread was started from (null: not in a thread). The root keeps the
+    # number of replies and the seq of the latest, raised in the reply's transaction.
+    thread = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="thread_replies")
+    thread_count = models.IntegerField(default=0)
+    thread_last_seq = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         verbose_name = "消息"
         verbose_name_plural = "消息"
+        indexes = [
+            models.Index(fields=["room", "topic", "seq"], name="message_room_topic_seq",
+                         condition=models.Q(topic__isnull=False)),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["room", "seq"], name="message_room_seq_unique"),
             models.UniqueConstraint(
@@ -162,3 +175,27 @@ class Pin(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["room", "message"], name="pin_unique"),
         ]
+
+
+class TopicPreference(models.Model):
+    """A person follows (关注) or mutes (免打扰) one topic of a room. A renamed topic keeps
+    its preferences: the rename rewrites `name` here too."""
+
+    class State(models.TextChoices):
+        FOLLOW = "follow", "关注"
+        MUTE = "mute", "免打扰"
+
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="topic_preferences")
+    name = models.CharField(max_length=60)
+    state = models.CharField(max_length=8, choices=State.choices)
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "话题关注"
+        verbose_name_plural = "话题关注"
+        constraints = [
+            models.UniqueConstraint(fields=["room", "user", "name"], name="topic_pref_unique"),
+        ]
+        indexes = [models.Index(fields=["user", "state"], name="topic_pref_by_user")]

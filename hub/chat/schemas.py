@@ -36,6 +36,24 @@ class SendIn(Body):
     client_id: ClientId | None = None
     reply_to: PositiveId | None = None
     attachments: list[StrictInt] = Field(default_factory=list, max_length=20)
+    topic: StrictStr | None = Field(default=None, max_length=1000)
+    thread: PositiveId | None = None
+
+
+class TopicRenameIn(Body):
+    name: StrictStr = Field(max_length=1000)
+    to: StrictStr = Field(max_length=1000)
+
+
+class TopicMoveIn(Body):
+    name: StrictStr = Field(max_length=1000)
+    room: PositiveId
+    to: StrictStr | None = Field(default=None, max_length=1000)
+
+
+class TopicStateIn(Body):
+    name: StrictStr = Field(max_length=1000)
+    state: Literal["follow", "mute", "none"]
 
 
 class EditIn(Body):
@@ -86,6 +104,7 @@ class MessagesQuery(BaseModel):
     after_seq: Annotated[int, Field(ge=0)] | None = None
     before_seq: Annotated[int, Field(ge=1)] | None = None
     limit: Annotated[int, Field(ge=1, le=500)] = 50
+    topic: str | None = Field(default=None, max_length=1000)
 
 
 # --- WebSocket frames (client to server) --------------------------------------------------------
@@ -105,6 +124,8 @@ class SendFrame(Frame):
     body: StrictStr = ""
     reply_to: PositiveId | None = None
     attachments: list[StrictInt] = Field(default_factory=list, max_length=20)
+    topic: StrictStr | None = Field(default=None, max_length=1000)
+    thread: PositiveId | None = None
 
 
 class ReadFrame(Frame):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import F
+from django.db.models import Count, F, Max, Q
 
-from hub.chat.models import Message, Room, RoomMember
+from hub.chat.models import Message, Room, RoomMember, TopicPreference
 from hub.chat.serializers import (
     messages_dicts,
     messages_queryset,
@@ -91,9 +91,13 @@ def pinned_messages(*, room_id: int) -> list[dict[str, Any]]:
 
 
 def messages_page(*, room_id: int, after_seq: int | None, before_seq: int | None,
-                  limit: int) -> list[dict[str, Any]]:
-    """Messages in seq order. With only `before_seq` (or nothing) the newest page is given."""
+                  limit: int, topic: str | None = None) -> list[dict[str, Any]]:
+    """Messages in seq order. With only `before_seq` (or nothing) the newest page is given;
+    with `topic`, only that topic's messages (seqs then have gaps: the room's seq is
+    per room)."""
     qs = messages_queryset().filter(room_id=room_id)
+    if topic is not None:
+        qs = qs.filter(topic=topic)
     if after_seq is not None:
         qs = qs.filter(seq__gt=after_seq)
     if before_seq is not None:
@@ -135,3 +139,63 @@ def channels_directory(*, user_id: int) -> list[dict[str, Any]]:
          "joined": r.id in mine}
         for r in Room.objects.filter(kind=Room.Kind.CHANNEL).order_by("name")
     ]
+
+
+# --- topics and threads ----------------------------------------------------------------------------
+def room_topics(*, member: RoomMember) -> list[dict[str, Any]]:
+    """The room's topics, the one with the newest message first: how many messages, the
+    newest seq and time, how many the member has not read (others' messages past their read
+    position), and whether they follow or muted it. One query plus the preferences."""
+    position = member.last_read_seq
+    rows = (Message.objects.filter(room_id=member.room_id, topic__isnull=False, deleted=False)
+            .values("topic")
+            .annotate(count=Count("id"), last_seq=Max("seq"), last_at=Max("created_at"),
+                      unread=Count("id", filter=Q(seq__gt=position)
+                                   & ~Q(sender_id=member.user_id)))
+            .order_by("-last_seq"))
+    states: dict[str | None, str] = dict(
+        TopicPreference.objects.filter(room_id=member.room_id, user_id=member.user_id)
+        .values_list("name", "state"))
+    return [{"name": r["topic"], "count": r["count"], "last_seq": r["last_seq"],
+             "last_at": iso(r["last_at"]), "unread": r["unread"],
+             "state": states.get(r["topic"], "none")} for r in rows]
+
+
+def followed_topics(*, user_id: int) -> list[dict[str, Any]]:
+    """The topics the caller follows or muted in their rooms, with counts as `room_topics`
+    gives them, the newest first: two queries whatever the number of topics."""
+    prefs = list(TopicPreference.objects.filter(user_id=user_id, room__members__user_id=user_id)
+                 .select_related("room"))
+    if not prefs:
+        return []
+    positions = dict(RoomMember.objects.filter(
+        user_id=user_id, room_id__in={p.room_id for p in prefs}).values_list("room_id",
+                                                                              "last_read_seq"))
+    wanted = Q()
+    unread = Q()
+    for pref in prefs:
+        wanted |= Q(room_id=pref.room_id, topic=pref.name)
+    for room_id, position in positions.items():
+        unread |= Q(room_id=room_id, seq__gt=position)
+    counts: dict[tuple[int, str | None], dict[str, Any]] = {(r["room_id"], r["topic"]): dict(r) for r in (
+        Message.objects.filter(wanted, deleted=False).values("room_id", "topic")
+        .annotate(count=Count("id"), last_seq=Max("seq"), last_at=Max("created_at"),
+                  unread=Count("id", filter=unread & ~Q(sender_id=user_id))))}
+    names = direct_names([p.room_id for p in prefs if p.room.kind == Room.Kind.DIRECT], user_id)
+    out = []
+    for pref in prefs:
+        agg = counts.get((pref.room_id, pref.name), {})
+        out.append({"room": pref.room_id, "room_name": names.get(pref.room_id) or pref.room.name,
+                    "name": pref.name, "state": pref.state, "count": agg.get("count", 0),
+                    "last_seq": agg.get("last_seq"), "last_at": iso(agg.get("last_at")),
+                    "unread": agg.get("unread", 0)})
+    out.sort(key=lambda t: t["last_at"] or "", reverse=True)
+    return out
+
+
+def thread(*, root: Message, limit: int = MAX_PAGE) -> dict[str, Any]:
+    """A thread: its root and its replies in seq order (the first `limit`)."""
+    rows = list(messages_queryset().filter(thread_id=root.id).order_by("seq")[:limit])
+    first = list(messages_queryset().filter(id=root.id))
+    dicts = messages_dicts(root.room_id, first + rows)
+    return {"root": dicts[0], "replies": dicts[1:], "count": root.thread_count}

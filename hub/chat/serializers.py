@@ -116,6 +116,10 @@ def message_dict(message: Message, *, read_count: int, member_count: int,
         "member_count": member_count,
         "forwarded": None if deleted else message.forwarded,
         "remind_of": message.remind_of,
+        "topic": message.topic,
+        "thread": message.thread_id,
+        "thread_count": message.thread_count,
+        "thread_last_seq": message.thread_last_seq,
     }
 
 

@@ -24,6 +24,9 @@ from hub.chat.schemas import (
     RoomIn,
     RoomSettingsIn,
     SendIn,
+    TopicMoveIn,
+    TopicRenameIn,
+    TopicStateIn,
 )
 from hub.chat.serializers import attachment_dict
 from hub.lib.errors import ApiError, bad_request, forbidden
@@ -117,17 +120,61 @@ def messages(request: HttpRequest, user: User, room_id: int) -> Any:
     member = access_room(user_id=user.id, room_id=room_id)
     if request.method == "GET":
         query = parse_query(request, MessagesQuery)
+        topic = actions.clean_topic(query.topic) if query.topic is not None else None
         page = selectors.messages_page(
             room_id=member.room_id, after_seq=query.after_seq, before_seq=query.before_seq,
-            limit=query.limit,
+            limit=query.limit, topic=topic,
         )
         return 200, [cards.for_viewer(m, user.id) for m in page]
     data = parse_body(request, SendIn)
     result = actions.send_message(
         sender=user, room_id=member.room_id, body=data.body, client_id=data.client_id,
-        reply_to=data.reply_to, attachment_ids=data.attachments,
+        reply_to=data.reply_to, attachment_ids=data.attachments, topic=data.topic,
+        thread=data.thread,
     )
     return (201 if result.created else 200), cards.for_viewer(result.message, user.id)
+
+
+@endpoint("GET")
+def topics(request: HttpRequest, user: User, room_id: int) -> Any:
+    member = access_room(user_id=user.id, room_id=room_id)
+    return 200, selectors.room_topics(member=member)
+
+
+@endpoint("POST")
+def topic_rename(request: HttpRequest, user: User, room_id: int) -> Any:
+    data = parse_body(request, TopicRenameIn)
+    return 200, actions.rename_topic(user=user, room_id=room_id, name=data.name, to=data.to)
+
+
+@endpoint("POST")
+def topic_move(request: HttpRequest, user: User, room_id: int) -> Any:
+    data = parse_body(request, TopicMoveIn)
+    return 200, actions.move_topic(user=user, room_id=room_id, name=data.name, to_room=data.room,
+                                   to=data.to)
+
+
+@endpoint("POST")
+def topic_state(request: HttpRequest, user: User, room_id: int) -> Any:
+    data = parse_body(request, TopicStateIn)
+    return 200, actions.set_topic_state(user=user, room_id=room_id, name=data.name,
+                                        state=data.state)
+
+
+@endpoint("GET")
+def followed_topics(request: HttpRequest, user: User) -> Any:
+    return 200, selectors.followed_topics(user_id=user.id)
+
+
+@endpoint("GET")
+def thread(request: HttpRequest, user: User, message_id: int) -> Any:
+    message, _ = access_message(user_id=user.id, message_id=message_id)
+    root = message if message.thread_id is None else message.thread
+    assert root is not None
+    found = selectors.thread(root=root)
+    found["root"] = cards.for_viewer(found["root"], user.id)
+    found["replies"] = [cards.for_viewer(m, user.id) for m in found["replies"]]
+    return 200, found
 
 
 @endpoint("POST")

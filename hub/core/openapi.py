@@ -50,7 +50,14 @@ MESSAGE = {"type": "object", "properties": {
         "room_name": {"type": "string"}, "sender": {"$ref": "#/components/schemas/User"},
         "created_at": {"type": "string", "format": "date-time"}}},
     "remind_of": {"type": ["object", "null"], "properties": {
-        "room": {"type": "integer"}, "message": {"type": "integer"}, "seq": {"type": "integer"}}}}}
+        "room": {"type": "integer"}, "message": {"type": "integer"}, "seq": {"type": "integer"}}},
+    "topic": {"type": ["string", "null"]}, "thread": {"type": ["integer", "null"]},
+    "thread_count": {"type": "integer"}, "thread_last_seq": {"type": ["integer", "null"]}}}
+TOPIC = {"type": "object", "properties": {
+    "name": {"type": "string"}, "count": {"type": "integer"}, "last_seq": {"type": "integer"},
+    "last_at": {"type": ["string", "null"], "format": "date-time"},
+    "unread": {"type": "integer"}, "state": {"enum": ["follow", "mute", "none"]},
+    "room": {"type": "integer"}, "room_name": {"type": "string"}}}
 DIRECTORY = {"type": "object", "properties": {"units": {"type": "array", "items": {
     "type": "object", "properties": {
         "id": {"type": "integer"}, "code": {"type": "string"}, "name": {"type": "string"},
@@ -124,10 +131,11 @@ def add_paths(paths: dict[str, Any], *, models: Sequence[type[BaseModel]] = (),
 def document() -> dict[str, Any]:
     models: list[type[BaseModel]] = [schemas.TokenIn, schemas.RoomIn, schemas.SendIn, schemas.EditIn, schemas.ReadIn,
               schemas.ReactionIn, schemas.MembersIn, schemas.ActionIn, schemas.MuteIn, schemas.PinIn,
-              schemas.ForwardIn, schemas.RoomSettingsIn]
+              schemas.ForwardIn, schemas.RoomSettingsIn, schemas.TopicRenameIn,
+              schemas.TopicStateIn, schemas.TopicMoveIn]
     components: dict[str, Any] = {
         "Error": ERROR, "User": USER, "Room": ROOM, "Attachment": ATTACHMENT, "Message": MESSAGE,
-        "TodoItem": TODO_ITEM, "Todo": TODO,
+        "TodoItem": TODO_ITEM, "Todo": TODO, "Topic": TOPIC,
     }
     for model in models:
         components[model.__name__] = model.model_json_schema(ref_template="#/components/schemas/{model}")
@@ -160,7 +168,8 @@ def document() -> dict[str, Any]:
                                                response=_ref("Room"))},
         "/api/v1/rooms/{room_id}/messages": {
             "get": _op("Messages in seq order", params=["room_id"],
-                       query=["after_seq", "before_seq", "limit"], response=arr("Message")),
+                       query=["after_seq", "before_seq", "limit", "topic"],
+                       response=arr("Message")),
             "post": _op("Send (idempotent on client_id)", params=["room_id"], body=schemas.SendIn,
                         ok=201, response=_ref("Message")),
         },
@@ -190,6 +199,33 @@ def document() -> dict[str, Any]:
         "/api/v1/rooms/{room_id}/settings": {"post": _op(
             "A channel's admins make it announce-only (only admins post) or open it again",
             params=["room_id"], body=schemas.RoomSettingsIn, response=_ref("Room"))},
+        "/api/v1/rooms/{room_id}/topics": {"get": _op(
+            "The room's topics (话题), latest first, with unread per topic and the caller's "
+            "follow or mute", params=["room_id"], response=arr("Topic"))},
+        "/api/v1/rooms/{room_id}/topics/rename": {"post": _op(
+            "Rename a topic (admins, the topic's starter; anyone in a group or direct room)",
+            params=["room_id"], body=schemas.TopicRenameIn,
+            response={"type": "object", "properties": {
+                "room": {"type": "integer"}, "from": {"type": "string"},
+                "to": {"type": "string"}, "count": {"type": "integer"}}})},
+        "/api/v1/rooms/{room_id}/topics/move": {"post": _op(
+            "Move a topic into another room the caller is in: its messages are sent again "
+            "there (marked as forwarded, threads kept) and deleted here", params=["room_id"],
+            body=schemas.TopicMoveIn,
+            response={"type": "object", "properties": {
+                "room": {"type": "integer"}, "to_room": {"type": "integer"},
+                "from": {"type": "string"}, "to": {"type": "string"},
+                "count": {"type": "integer"}}})},
+        "/api/v1/rooms/{room_id}/topics/follow": {"post": _op(
+            "Follow (关注) or mute a topic for the caller, or neither", params=["room_id"],
+            body=schemas.TopicStateIn)},
+        "/api/v1/topics": {"get": _op("The topics the caller follows or muted, in their rooms",
+                                      response=arr("Topic"))},
+        "/api/v1/messages/{message_id}/thread": {"get": _op(
+            "A thread (跟帖): its root and replies in seq order", params=["message_id"],
+            response={"type": "object", "properties": {
+                "root": _ref("Message"), "replies": arr("Message"),
+                "count": {"type": "integer"}}})},
         "/api/v1/channels": {"get": _op("The channel directory")},
         "/api/v1/messages/{message_id}": {
             "get": _op("One message", params=["message_id"], response=_ref("Message")),

@@ -22,6 +22,7 @@ import {
   boot, displayName, loadOutbox, rememberUser, saveOutbox, sortedMessages, state, timelineOf, totalUnread, unreadOf,
 } from "../shell/state.js";
 import { forwardDialog, remindUnread, renderMute, renderPins, setPinned, shouldNotify, toggleMute } from "./chat/reading.js";
+import { followedTopic, openThread, openTopic, startSidePanel } from "./chat/sidepanel.js";
 import { renderTimeline, typingText } from "./chat/timeline.js";
 import { openPreview } from "../ui/preview.js";
 
@@ -955,6 +956,8 @@ const ctx = {
   jumpTo,
   needMessage,
   editorFor: (m) => (editor && editor.id === m.id ? editor.node : null),
+  openThread: (m) => openThread(m.room, m.thread || m.id),
+  openTopic: (m) => openTopic(m.room, m.topic),
   mediaLoaded: () => {
     if (pin) applyPin();
   },
@@ -962,7 +965,11 @@ const ctx = {
 
 // --- notifications ---------------------------------------------------------------------------------
 function maybeNotify(room, m) {
-  const why = shouldNotify(room, m, state.me);
+  // A followed topic (关注) is heard like a mention; a muted one (免打扰) only when mentioned.
+  const topic = followedTopic(room.id, m.topic);
+  let why = shouldNotify(room, m, state.me);
+  if (topic === "mute" && why !== "mention") why = null;
+  else if (topic === "follow" && !why && !m.deleted && m.sender.id !== state.me.id) why = "topic";
   if (!why) return;
   if (room.id === state.activeRoomId && document.visibilityState === "visible" && document.hasFocus()
       && currentRoute() && currentRoute().name === "rooms") return;
@@ -1200,6 +1207,7 @@ export async function startChat({ startRouter }) {
   renderRoomList(openRoom);
   if (state.activeRoomId === null) showEmptyPane();
   startRouter();
+  startSidePanel();
   storeSubscribe("todo.total", () => queueRender(), { now: false });
   onRoute(() => queueRender());
   conn.start();

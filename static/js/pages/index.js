@@ -9,3 +9,4 @@ import "./approvals.js";
 import "./archive.js";
 import "./search.js";
 import "./people.js";
+import "./discussions.js";

@@ -30,6 +30,10 @@ TABLE: list[tuple[str, str, dict[str, Any] | None]] = [
     ("POST", "rooms/<int:room_id>/pins", {"message": "<message>"}),
     ("DELETE", "rooms/<int:room_id>/pins/<int:message_id>", None),
     ("POST", "rooms/<int:room_id>/settings", {"announce_only": True}),
+    ("GET", "rooms/<int:room_id>/topics", None),
+    ("POST", "rooms/<int:room_id>/topics/rename", {"name": "内部话题", "to": "改名"}),
+    ("POST", "rooms/<int:room_id>/topics/move", {"name": "内部话题", "room": "<general>"}),
+    ("POST", "rooms/<int:room_id>/topics/follow", {"name": "内部话题", "state": "follow"}),
     ("GET", "messages/<int:message_id>", None),
     ("PATCH", "messages/<int:message_id>", {"body": "篡改"}),
     ("DELETE", "messages/<int:message_id>", None),
@@ -39,6 +43,7 @@ TABLE: list[tuple[str, str, dict[str, Any] | None]] = [
     ("POST", "messages/<int:message_id>/actions", {"action": "sign"}),
     ("POST", "messages/<int:message_id>/forward", {"room": "<general>"}),
     ("POST", "messages/<int:message_id>/remind", None),
+    ("GET", "messages/<int:message_id>/thread", None),
     ("GET", "attachments/<int:attachment_id>", None),
     ("GET", "attachments/<int:attachment_id>/preview", None),
     ("GET", "attachments/<int:attachment_id>/<path:name>", None),
@@ -94,6 +99,12 @@ TABLE: list[tuple[str, str, dict[str, Any] | None]] = [
     ("POST", "bulletins/issues/<int:issue_id>/remind", None),
     ("GET", "bulletins/issues/<int:issue_id>/pdf", None),
     ("GET", "bulletins/issues/<int:issue_id>/verify", None),
+    # The discussions (bots/discussions): a discussion is seen by its owner, the owning
+    # unit's clerks, leaders and admins, and the members of the units asked.
+    ("GET", "discussions/<int:discussion_id>", None),
+    ("POST", "discussions/<int:discussion_id>/replies", {"body": "探测"}),
+    ("POST", "discussions/<int:discussion_id>/close", {"conclusion": "探测"}),
+    ("POST", "discussions/<int:discussion_id>/remind", None),
     # The archive (archive): an approval's entry is seen by its requester, approvers
     # and the unit's clerks, leaders and admins.
     ("GET", "archive/<int:entry_id>", None),
@@ -132,7 +143,8 @@ def hidden(demo: Any, api: Any, monkeypatch: Any) -> dict[str, Any]:
     room = api("clerk").post("/rooms", {"name": "内部专班", "kind": "group",
                                         "members": [MEMBER]}).json()
     attachment = api("clerk").upload("内部名单.docx", b"confidential").json()
-    message = api("clerk").send(room["id"], "内部消息", attachments=[attachment["id"]]).json()
+    message = api("clerk").send(room["id"], "内部消息", attachments=[attachment["id"]],
+                                topic="内部话题").json()
     from django.utils import timezone
 
     document = api("clerk").post("/documents", {
@@ -171,7 +183,11 @@ def hidden(demo: Any, api: Any, monkeypatch: Any) -> dict[str, Any]:
         "items": [item["id"]], "signer": "leader", "audience": ["qwb"]}).json()
     api("leader").post(f"/bulletins/issues/{issue['id']}/decide", {"action": "sign_off"})
     assert api("clerk").post(f"/bulletins/issues/{issue['id']}/publish").status_code == 200
+    discussion = api("clerk").post("/discussions", {
+        "title": "征求意见", "question": "探测", "units": ["qwb"],
+        "deadline": (start + timedelta(days=1)).isoformat()}).json()
     return {"room": room, "message": message, "attachment": attachment, "document": document,
+            "discussion": discussion,
             "meeting": meeting, "approval": approval, "delegation": delegation,
             "entry": {"id": entry.id}, "notice": notice, "call": call, "item": item,
             "issue": issue}
@@ -247,6 +263,10 @@ def target_of(route: str, hidden: dict[str, Any]) -> tuple[int, int]:
         from bots.notices.models import Notice
 
         return hidden["notice"]["id"], unused_id(Notice)
+    if "<int:discussion_id>" in route:
+        from bots.discussions.models import Discussion
+
+        return hidden["discussion"]["id"], unused_id(Discussion)
     if "<int:entry_id>" in route:
         from archive.models import ArchiveEntry
 

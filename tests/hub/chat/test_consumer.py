@@ -285,3 +285,38 @@ async def test_a_second_sync_for_one_room_loses_nothing_in_the_others(
         bodies.append((await b.recv_type("message"))["message"]["body"])
     assert bodies == ["单位群第二条", "单位群第三条"]
     await b.nothing(timeout=0.3)
+
+
+async def test_topics_over_the_socket_send_rename_and_follow(
+        demo: Any, api: Any, connect: Any) -> None:
+    """A send frame carries a topic; a rename reaches the room as one `topic_renamed` frame;
+    following reaches the follower's own sockets only; a v1 send has `topic` null."""
+    staff1, staff2 = await tokens(api, "staff1", "staff2")
+    room = demo["rooms"]["general"].id
+    a = await connect(token=staff1)
+    b = await connect(token=staff2)
+    await a.send({"type": "send", "room": room, "client_id": "t-1", "body": "值班表",
+                  "topic": "元旦值班"})
+    ack = await a.recv_type("ack")
+    assert ack["message"]["topic"] == "元旦值班"
+    assert (await b.recv_type("message"))["message"]["topic"] == "元旦值班"
+    await a.send({"type": "send", "room": room, "client_id": "t-2", "body": "没有话题"})
+    assert (await a.recv_type("ack"))["message"]["topic"] is None
+    await a.send({"type": "send", "room": room, "client_id": "t-3", "body": "跟帖",
+                  "thread": ack["message"]["id"]})
+    reply = (await a.recv_type("ack"))["message"]
+    assert reply["thread"] == ack["message"]["id"] and reply["topic"] == "元旦值班"
+    root = await b.updated(lambda m: m["id"] == ack["message"]["id"])
+    assert root["thread_count"] == 1
+    renamed = await database_sync_to_async(lambda: api("staff1").post(
+        f"/rooms/{room}/topics/rename", {"name": "元旦值班", "to": "节日值班"}))()
+    assert renamed.status_code == 200
+    frame = await b.recv_type("topic_renamed")
+    assert (frame["room"], frame["from"], frame["to"], frame["count"]) == (
+        room, "元旦值班", "节日值班", 2)
+    await database_sync_to_async(lambda: api("staff2").post(
+        f"/rooms/{room}/topics/follow", {"name": "节日值班", "state": "follow"}))()
+    state = await b.recv_type("topic_state")
+    assert (state["name"], state["state"]) == ("节日值班", "follow")
+    await a.nothing(timeout=0.3, ignore=("presence", "typing", "message", "message_updated",
+                                         "receipt", "topic_renamed"))

@@ -110,7 +110,7 @@ export function messageNode(m, grouped, ctx) {
   const parent = m.reply_to ? state.messagesById.get(m.reply_to) : null;
   const editing = ctx.editorFor(m);
   const key = [grouped, mentionsMe(m), m.reply_to ? Boolean(parent) : "", parent ? parent.deleted : "", Boolean(editing),
-    isPinned(m)].join("|");
+    isPinned(m), m.topic || "", m.thread_count || 0].join("|");
   const cached = nodeCache.get(m);
   if (cached && cached.key === key) return cached.node;
   const node = m.kind === "system" ? systemNode(m) : buildMessage(m, grouped, parent, ctx, editing);
@@ -124,13 +124,29 @@ function systemNode(m) {
   return h("li", { class: "msg msg-system", id: `msg-${m.id}`, dataset: { seq: m.seq, id: m.id } }, body);
 }
 
-function senderLine(m, own) {
+function senderLine(m, own, ctx) {
   const time = new Date(m.created_at);
   return h("div", { class: "msg-meta" },
     own ? null : h("span", { class: "msg-sender" }, displayName(m.sender)),
     !own && m.sender.title ? h("span", { class: "msg-title" }, m.sender.title) : null,
     m.sender.is_bot ? h("span", { class: "badge badge-bot" }, gettext("Bot")) : null,
-    h("time", { datetime: m.created_at, title: fullTime(time) }, clock(time)));
+    h("time", { datetime: m.created_at, title: fullTime(time) }, clock(time)),
+    topicChip(m, ctx));
+}
+
+// The message's topic (话题), which opens the topic beside the room.
+function topicChip(m, ctx) {
+  if (!m.topic || !ctx || !ctx.openTopic) return null;
+  return h("button", {
+    type: "button", class: "msg-topic", title: gettext("Open the topic"), onclick: () => ctx.openTopic(m),
+  }, `# ${m.topic}`);
+}
+
+// The reply count of a thread's first message, which opens the thread beside the room.
+function threadLink(m, ctx) {
+  if (!m.thread_count || !ctx.openThread) return null;
+  return h("button", { type: "button", class: "msg-thread-link", onclick: () => ctx.openThread(m) },
+    icon("reply", 14), fmt(ngettext("%(n)s reply", "%(n)s replies", m.thread_count), { n: m.thread_count }));
 }
 
 function buildMessage(m, grouped, parent, ctx, editing) {
@@ -172,9 +188,11 @@ function buildMessage(m, grouped, parent, ctx, editing) {
   }
   const foot = h("div", { class: "msg-foot" });
   if (!m.deleted && m.reactions && m.reactions.length) foot.append(reactionsNode(m, ctx));
+  const thread = threadLink(m, ctx);
+  if (thread) foot.append(thread);
   if (own && !m.deleted && m.kind !== "system") foot.append(readStatusNode(m, ctx));
   const main = h("div", { class: "msg-main" },
-    grouped ? h("span", { class: "visually-hidden" }, label) : senderLine(m, own),
+    grouped && !m.topic ? h("span", { class: "visually-hidden" }, label) : senderLine(m, own, ctx),
     isPinned(m) && !m.deleted ? h("span", { class: "msg-pinned" }, icon("pin", 12), gettext("Pinned")) : null,
     bubble,
     foot.childElementCount ? foot : null);
@@ -289,6 +307,7 @@ function toolsNode(m, own, ctx) {
     type: "button", class: "tool-btn", title: label, "aria-label": label, onclick: handler,
   }, icon(name, 16)));
   add("reply", gettext("Reply"), () => ctx.reply(m));
+  if (ctx.openThread && m.kind !== "system") add("chat", gettext("Reply in thread"), () => ctx.openThread(m));
   add("smile", gettext("Add reaction"), (event) => ctx.pickReaction(m, event.currentTarget));
   if (own && m.kind === "text") add("edit", gettext("Edit"), () => ctx.edit(m));
   add("forward", gettext("Forward"), () => ctx.forward(m));
