@@ -27,7 +27,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, prefetch_related_objects
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
@@ -40,9 +40,9 @@ from bots.notices.schemas import NoticeIn
 from bots.parsing import parse_time
 from bots.people import find_person, in_organisation
 from hub.chat import actions as chat
-from hub.chat import selectors as chat_selectors
 from hub.chat.access import access_room
 from hub.chat.models import Attachment, Message, Room, RoomMember
+from hub.chat.serializers import message_prefetches, messages_dicts
 from hub.lib import markdown
 from hub.lib.errors import ApiError, bad_request, forbidden, not_found
 from hub.org.models import Unit, UnitMembership, User
@@ -415,11 +415,14 @@ def ack(*, user: User, notice_id: int) -> tuple[Notice, Recipient, bool]:
     """The caller received the notice: recorded once (a second press changes nothing).
     Returns (notice, the caller's row, whether this press recorded it)."""
     now = clock.now()
-    notice = Notice.objects.select_related("unit", "sender").get(id=notice_id)
-    mine = Recipient.objects.select_related("card", "card__unit").filter(
-        notice=notice, user=user).first()
+    # The caller's row with the notice in one query (a storm of presses is mostly this).
+    mine = Recipient.objects.select_related(
+        "card", "card__unit", "notice", "notice__unit", "notice__sender").filter(
+        notice_id=notice_id, user=user).first()
     if mine is None:
+        Notice.objects.get(id=notice_id)  # DoesNotExist as before for a notice that is gone
         raise forbidden("您不在本通知的接收范围内，无需确认收到")
+    notice = mine.notice
     if not notice.ack_required:
         raise ApiError("conflict", "此通知无需确认收到")
     if mine.acked_at is not None:
@@ -445,10 +448,15 @@ def ack(*, user: User, notice_id: int) -> tuple[Notice, Recipient, bool]:
     return notice, mine, True
 
 
-def message_as_seen(message_id: int, card: dict[str, Any] | None = None) -> dict[str, Any]:
-    message = Message.objects.get(id=message_id)
-    one = chat_selectors.messages_page(room_id=message.room_id, after_seq=message.seq - 1,
-                                       before_seq=message.seq + 1, limit=1)[0]
+def message_as_seen(message_id: int, card: dict[str, Any] | None = None, *,
+                    message: Message | None = None) -> dict[str, Any]:
+    """The card message as the API gives it (`card` in place of the stored one, when given);
+    `message`, when the caller has it, is read again only for its attachments, reactions and
+    mentions."""
+    if message is None:
+        message = Message.objects.select_related("sender").get(id=message_id)
+    prefetch_related_objects([message], *message_prefetches())
+    one = messages_dicts(message.room_id, [message])[0]
     return {**one, "card": card} if card is not None else one
 
 
@@ -462,7 +470,8 @@ def on_notice_card(*, user: User, message: Message, action: str,
     if action != "ack":
         raise bad_request(f"未知操作：{action}")
     notice, _, _ = ack(user=user, notice_id=card.notice_id)
-    return message_as_seen(message.id, render_card(notice, card, now=clock.now()))
+    return message_as_seen(message.id, render_card(notice, card, now=clock.now()),
+                           message=message)
 
 
 def on_tracking_card(*, user: User, message: Message, action: str,

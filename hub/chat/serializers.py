@@ -123,12 +123,14 @@ def message_dict(message: Message, *, read_count: int, member_count: int,
     }
 
 
+def message_prefetches() -> tuple[Any, ...]:
+    """What `message_dict` reads of a message besides its row and sender."""
+    return ("attachments", Prefetch("reactions", queryset=Reaction.objects.order_by("id")),
+            "mentions")
+
+
 def messages_queryset() -> Any:
-    return Message.objects.select_related("sender").prefetch_related(
-        "attachments",
-        Prefetch("reactions", queryset=Reaction.objects.order_by("id")),
-        "mentions",
-    )
+    return Message.objects.select_related("sender").prefetch_related(*message_prefetches())
 
 
 def messages_dicts(room_id: int, messages: Sequence[Message]) -> list[dict[str, Any]]:

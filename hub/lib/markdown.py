@@ -127,8 +127,36 @@ def _split_mentions(token: Token, resolve: MentionResolver, out: Rendered) -> li
     return pieces
 
 
+# Plain text: Chinese characters and punctuation, ASCII letters and digits, a comma, a question
+# mark and single spaces within a line. None of these is a Markdown mark, an HTML special, part
+# of a link or a mention, so such text renders as its lines in one paragraph, joined by `<br>`
+# (the renderer's `breaks`); most chat messages (收到, 好的, 明天上午九点开会) are this.
+_PLAIN_LINE_RE = re.compile(
+    r"[0-9A-Za-z,?\u4e00-\u9fff\u3001\u3002\u300a-\u3011\u2014\u2018\u2019\u201c\u201d"
+    r"\u2026\uff01\uff08\uff09\uff0c\uff1a\uff1b\uff1f\uff5e]+"
+    r"(?: [0-9A-Za-z,?\u4e00-\u9fff\u3001\u3002\u300a-\u3011\u2014\u2018\u2019\u201c\u201d"
+    r"\u2026\uff01\uff08\uff09\uff0c\uff1a\uff1b\uff1f\uff5e]+)*")
+
+
+def _plain_html(body: str) -> str | None:
+    """The HTML of `body` without parsing it, when it is plain text; None otherwise."""
+    if len(body) > 2000:
+        return None
+    lines = body.split("\n")
+    if not all(_PLAIN_LINE_RE.fullmatch(line) for line in lines):
+        return None
+    return "<p>" + "<br>\n".join(lines) + "</p>"
+
+
 def render(body: str, resolve: MentionResolver | None = None) -> Rendered:
     """Render message source to sanitized HTML, collecting the mentioned users and units."""
+    fast = _plain_html(body)
+    if fast is not None:
+        return Rendered(html=fast)
+    return _render(body, resolve)
+
+
+def _render(body: str, resolve: MentionResolver | None = None) -> Rendered:
     out = Rendered(html="")
     env: dict = {}
     tokens = _MD.parse(body, env)

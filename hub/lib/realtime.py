@@ -35,6 +35,7 @@ logger = logging.getLogger("hub.realtime")
 GROUP = "events"
 GAP_WAIT_SECONDS = 0.15
 OUTBOX_POLL_SECONDS = 0.25
+DISPATCH_BATCH = 32  # events dispatched, at most, before each socket's frames are written
 
 Envelope = dict[str, Any]
 
@@ -202,12 +203,23 @@ class Hub:
 
     # --- dispatch ------------------------------------------------------------------------------
     async def _dispatch_loop(self) -> None:
+        # Events that queued up while the last ones were dispatched go out together: each
+        # socket's frames of the batch are written in one piece (hub/lib/wsframe.py).
+        from hub.lib import wsframe
+
         while True:
-            envelope = await self.inbox.get()
+            batch = [await self.inbox.get()]
+            while len(batch) < DISPATCH_BATCH and not self.inbox.empty():
+                batch.append(self.inbox.get_nowait())
+            wsframe.cork()
             try:
-                await self.dispatch(envelope)
-            except Exception:
-                logger.exception("dispatching an event failed")
+                for envelope in batch:
+                    try:
+                        await self.dispatch(envelope)
+                    except Exception:
+                        logger.exception("dispatching an event failed")
+            finally:
+                wsframe.uncork()
 
     async def dispatch(self, env: Envelope) -> None:
         kind = env.get("k")

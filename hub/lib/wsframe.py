@@ -57,16 +57,53 @@ def find_protocol(send: Any) -> Any:
     return None
 
 
+# While the hub dispatches a batch of events, frames for each connection are collected here
+# and written with one send() when the batch is done (`corked`): under a storm, when events
+# queue up, a socket gets several frames per write instead of one write per frame, and the
+# client wakes once for them. Every write goes through this while it is on, whoever makes it,
+# so each connection's frames keep their order. Only the event loop's thread writes.
+_corked: dict[Any, list[bytes]] | None = None
+
+
+def cork() -> None:
+    global _corked
+    if _corked is None:
+        _corked = {}
+
+
+def uncork() -> None:
+    """Write what was collected, each connection's frames in one piece."""
+    global _corked
+    collected, _corked = _corked, None
+    if not collected:
+        return
+    for proto, frames in collected.items():
+        _send(proto, frames[0] if len(frames) == 1 else b"".join(frames))
+
+
 def write(proto: Any, text: str) -> bool:
     """Write the frame; False if the connection is no longer open (the client will resync).
 
     When nothing is queued on the connection the frame goes to the socket at once: one
     send() instead of Twisted's register-writer, wait, send, unregister for each delivery.
     What the kernel does not take is queued on the transport as usual, keeping the order."""
+    if proto.state != _OPEN or proto.transport is None:
+        return False
+    frame = text_frame(text)
+    if _corked is not None:
+        pending = _corked.get(proto)
+        if pending is None:
+            _corked[proto] = [frame]
+        else:
+            pending.append(frame)
+        return True
+    return _send(proto, frame)
+
+
+def _send(proto: Any, frame: bytes) -> bool:
     transport = proto.transport
     if proto.state != _OPEN or transport is None:
         return False
-    frame = text_frame(text)
     sock = getattr(transport, "socket", None)
     if (sock is not None and transport.connected and not transport._tempDataLen
             and len(transport.dataBuffer) == transport.offset):

@@ -301,3 +301,36 @@ def test_script_links_lose_their_target(source: str) -> None:
 def test_typed_tags_are_shown_as_text() -> None:
     html = markdown.render("<script>alert(1)</script>", resolve).html
     assert html == "<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>"
+
+
+# Plain text skips the parser; whatever takes that path must come out exactly as the parser
+# renders it. The alphabet mixes the fast path's characters with Markdown marks, HTML
+# specials, spaces, line breaks and what makes links and mentions, so both paths are taken.
+_MIXED = st.lists(
+    st.sampled_from(list("收到好的，。！？：；、《》【】（）“”…—～abcXYZ019 ,?\n")
+                    + list("*_#>-+=.|[]()!<&\\`'\"@:/~\t\r") + ["www", ".com", "1. "]),
+    max_size=40).map("".join)
+_MOSTLY_PLAIN = st.lists(st.sampled_from(list("收到好的，。！？：；、《》【】（）“”…—～abcXYZ019 ,?\n")),
+                         max_size=40).map("".join)
+
+
+@settings(max_examples=1500, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(_MIXED, _MOSTLY_PLAIN))
+def test_plain_text_fast_path_renders_exactly_as_the_parser(body: str) -> None:
+    fast = markdown._plain_html(body)
+    if fast is not None:
+        assert fast == markdown._render(body).html
+    assert markdown.render(body).html == markdown._render(body).html
+
+
+@pytest.mark.parametrize("body", ["收到", "收到！", "ok 收到，明天上午9点见", "好的\n马上到",
+                                  "《关于做好值班工作的通知》已阅"])
+def test_common_replies_take_the_fast_path(body: str) -> None:
+    assert markdown._plain_html(body) == markdown._render(body).html
+
+
+@pytest.mark.parametrize("body", ["收到 ", "a  b", "1. 收到", "**收到**", "@王芳 收到",
+                                  "见 www.example.com", "a\n\nb", "<b>x</b>", "x\r\ny", "# 标题"])
+def test_anything_else_goes_through_the_parser(body: str) -> None:
+    assert markdown._plain_html(body) is None

@@ -1,6 +1,6 @@
 """Faults in the middle of steady sending on the production topology (two Daphne processes,
-PostgreSQL, a Redis of the test's own): the database's connections terminated, Redis
-restarted, one Daphne killed. A client that retries on `unavailable` and on a lost socket
+PostgreSQL, a Redis of the test's own, the worker): the database's connections terminated,
+Redis restarted, one Daphne killed, the worker killed. A client that retries on `unavailable` and on a lost socket
 with the same `client_id`, and a listener that syncs after reconnecting, end with every
 message exactly once, in seq order, with no gap."""
 
@@ -9,14 +9,19 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import secrets
 import signal
+import subprocess
+import sys
+import urllib.error
+from pathlib import Path
 from typing import Any
 
 import psycopg
 import pytest
 import websockets
 
-from tests.integration.conftest import make_cluster
+from tests.integration.conftest import ROOT, make_cluster
 from tests.integration.test_cluster import general, open_socket, sync
 
 pytestmark = pytest.mark.multiprocess
@@ -55,8 +60,11 @@ class Sender:
         raise ConnectionError(f"no server accepts the sender: {problems}")
 
     async def send(self, n: int) -> dict[str, Any]:
+        return await self.send_body(n, f"故障中第{n}条")
+
+    async def send_body(self, n: int, body: str) -> dict[str, Any]:
         frame = json.dumps({"type": "send", "room": self.room, "client_id": f"fault-{n}",
-                            "body": f"故障中第{n}条"})
+                            "body": body})
         for _ in range(40):
             try:
                 if self.ws is None:
@@ -133,4 +141,92 @@ async def test_nothing_is_lost_or_doubled_through_database_redis_and_server_faul
         assert got == list(range(start + 1, start + TOTAL + 1)), "no gap, no repeat"
         assert sender.retries > 0, "the faults were felt"
     finally:
+        next(setup, None)
+
+
+def count(database_url: str, sql: str, params: list[Any]) -> int:
+    with psycopg.connect(database_url) as conn:
+        return int(conn.execute(sql, params).fetchone()[0])
+
+
+def start_worker(env: dict[str, str]) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "manage.py", "run_worker"], cwd=ROOT,  # noqa: S603
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+async def test_the_worker_killed_mid_work_resumes_and_nothing_is_lost_or_done_twice(
+        own_redis: Any, tmp_path: Path) -> None:
+    """Steady sending with bot commands among the messages: the worker answers each command
+    (a job) and indexes each message. It is killed (SIGKILL) right after a burst of commands,
+    while it works through them; messages and commands keep coming while it is down; a new
+    worker takes over. Every command is answered exactly once and every message is found by
+    search."""
+    setup = make_cluster(own_redis["url"], {"HUITONG_VAR_DIR": str(tmp_path / "var")})
+    cluster = next(setup)
+    env, db = cluster["env"], cluster["env"]["DATABASE_URL"]
+    worker = start_worker(env)
+    try:
+        _, two = cluster["servers"]
+        clerk = two.token("clerk")
+        room, start = general(two, clerk)
+        sender = Sender([two], clerk, room)
+        await sender.connect()
+        tag = secrets.token_hex(3)
+        commands, probes = 0, []
+        for n in range(1, 31):
+            if n % 3 == 0 or 10 <= n <= 14:
+                body = "/help"
+                commands += 1
+            else:
+                probes.append(f"probe{tag}x{n}")
+                body = f"工作进展 {probes[-1]} 已核对"
+            await sender.send_body(n, body)
+            if n == 14:
+                # Right after a burst of five commands: the worker is working through them.
+                await asyncio.sleep(0.3)
+                worker.send_signal(signal.SIGKILL)
+                worker.wait()
+            if n == 22:
+                waiting = count(db, "SELECT count(*) FROM bots_job WHERE kind = 'bots.command' "
+                                    "AND state = 'pending'", [])
+                assert waiting > 0, "commands wait for the worker while it is down"
+                worker = start_worker(env)
+            await asyncio.sleep(0.05)
+        assert worker.poll() is None
+
+        bot_replies = ("SELECT count(*) FROM chat_message m JOIN org_user u ON u.id = m.sender_id "
+                       "WHERE m.room_id = %s AND m.seq > %s AND u.is_bot")
+        found: set[str] = set()
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 90
+        while loop.time() < deadline:
+            for probe in set(probes) - found:
+                try:
+                    hits = await asyncio.to_thread(two.get, clerk, f"/search?q={probe}")
+                except urllib.error.HTTPError as error:
+                    assert error.code == 503, error  # `unavailable` until the index is there
+                    break
+                if hits["total"] >= 1:
+                    found.add(probe)
+            if found == set(probes) and count(db, bot_replies, [room, start]) >= commands:
+                break
+            await asyncio.sleep(0.5)
+        await asyncio.sleep(2.0)  # anything answered twice would have shown by now
+        assert found == set(probes), "every message is indexed"
+        assert count(db, bot_replies, [room, start]) == commands, "each command answered once"
+        states = ("SELECT count(*) FROM bots_job WHERE kind = 'bots.command' "
+                  "AND state <> 'done'")
+        assert count(db, states, []) == 0
+        assert count(db, "SELECT count(*) FROM core_indexqueue", []) == 0
+        stored = count(db, "SELECT count(*) FROM chat_message m JOIN org_user u "
+                           "ON u.id = m.sender_id WHERE m.room_id = %s AND m.seq > %s "
+                           "AND NOT u.is_bot", [room, start])
+        assert stored == 30, "each message stored once"
+    finally:
+        if worker.poll() is None:
+            worker.send_signal(signal.SIGTERM)
+            try:
+                worker.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                worker.kill()
         next(setup, None)
