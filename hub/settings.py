@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "bots.notices",
     "bots.bulletins",
     "bots.tasks",
+    "bots.stats",
     "search",
     "archive",
     "integrations.matrix",

@@ -1,0 +1,28 @@
+"""The statistics endpoints in the OpenAPI description."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hub.core import openapi
+
+QUERY = ["from", "to", "unit", "kind"]
+
+
+def register() -> None:
+    op = openapi.operation
+    paths: dict[str, Any] = {
+        "/api/v1/stats/documents": {"get": op(
+            "收文统计 per recipient unit over the copies delivered in the period: {from, to, "
+            "units: [{unit, received, signed, signed_on_time, signed_late, unsigned, "
+            "on_time_rate, median_sign_minutes, handled, overdue}], totals, weeks, "
+            "overdue_list}; the district office sees every unit, a unit's leaders their own",
+            query=QUERY)},
+        "/api/v1/stats/documents.csv": {"get": op("The same as CSV (UTF-8 with BOM)",
+                                                  query=QUERY)},
+        "/api/v1/stats/tasks": {"get": op(
+            "督办统计 per lead unit over the tasks set in the period: {units: [{unit, lead, "
+            "completed, on_time, overdue, on_time_rate, co}], totals}", query=QUERY)},
+        "/api/v1/stats/scope": {"get": op("The units whose figures the caller may see")},
+    }
+    openapi.add_paths(paths)

@@ -1,0 +1,163 @@
+"""Keeping the daily rollups (DocumentDay) true.
+
+A copy's figures change when it is delivered, signed, handled or returned, and each of those
+writes an audit entry with the document as its subject. The worker's `stats.rollup` turn
+(every 5 s) reads the audit log past its cursor, and recomputes every (unit, day) row of the
+days on which the documents named were delivered: a day is a few thousand copies, read in one
+query. Once a day (and on the first turn) it also rebuilds every day, a few weeks per turn,
+so that nothing the log did not name can stay wrong for long. `manage.py stats_rollup --all`
+rebuilds everything at once.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from bots import clock
+from bots.documents.models import Delivery
+from bots.stats.models import DocumentDay, RollupState
+from hub.seals.models import AuditEntry
+
+logger = logging.getLogger("bots.stats")
+
+AUDIT_BATCH = 5000
+REBUILD_DAYS_PER_TURN = 21
+REBUILD_EVERY = timedelta(hours=24)
+
+
+def local_day(moment: datetime) -> date:
+    return timezone.localtime(moment).date()
+
+
+def day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def _rows(start: date, end: date, now: datetime) -> list[DocumentDay]:
+    """The rows of the days start..end (inclusive), computed from the copies delivered then."""
+    copies = (Delivery.objects.filter(delivered_at__gte=day_start(start),
+                                      delivered_at__lt=day_start(end + timedelta(days=1)))
+              .values_list("unit_id", "delivered_at", "signed_at", "state", "handled_at",
+                           "document__sign_within_minutes", "document__deadline"))
+    out: dict[tuple[int, date], DocumentDay] = {}
+    minutes: dict[tuple[int, date], Counter[int]] = defaultdict(Counter)
+    for unit_id, delivered, signed, state, handled_at, within, deadline in copies.iterator(
+            chunk_size=5000):
+        key = (unit_id, local_day(delivered))
+        row = out.get(key)
+        if row is None:
+            row = out[key] = DocumentDay(unit_id=unit_id, day=key[1], sign_minutes={},
+                                         computed_at=now)
+        row.received += 1
+        if signed is not None:
+            row.signed += 1
+            waited = signed - delivered
+            if waited <= timedelta(minutes=within):
+                row.signed_on_time += 1
+            minutes[key][max(0, int(waited.total_seconds() // 60))] += 1
+        if state == Delivery.State.HANDLED:
+            row.handled += 1
+            if deadline is not None and handled_at is not None and handled_at > deadline:
+                row.handled_late += 1
+    for key, counted in minutes.items():
+        out[key].sign_minutes = {str(m): n for m, n in sorted(counted.items())}
+    return list(out.values())
+
+
+def recompute(days: Iterable[date], *, now: datetime | None = None) -> int:
+    """Recompute the rows of these days (runs of consecutive days read together); how many
+    rows were written."""
+    now = now or clock.now()
+    wanted = sorted(set(days))
+    written = 0
+    index = 0
+    while index < len(wanted):
+        start = end = wanted[index]
+        index += 1
+        while index < len(wanted) and wanted[index] == end + timedelta(days=1) \
+                and (wanted[index] - start).days < REBUILD_DAYS_PER_TURN:
+            end = wanted[index]
+            index += 1
+        rows = _rows(start, end, now)
+        with transaction.atomic():
+            DocumentDay.objects.filter(day__gte=start, day__lte=end).delete()
+            DocumentDay.objects.bulk_create(rows, batch_size=2000)
+        written += len(rows)
+    return written
+
+
+def _document_ids(subjects: Iterable[str]) -> set[int]:
+    ids = set()
+    for subject in subjects:
+        parts = subject.split(":")
+        if len(parts) >= 2 and parts[0] == "document" and parts[1].isdigit():
+            ids.add(int(parts[1]))
+    return ids
+
+
+def _state() -> RollupState:
+    state, _ = RollupState.objects.get_or_create(id=1)
+    return state
+
+
+def follow_audit(*, batch: int = AUDIT_BATCH) -> int:
+    """Recompute the days of the documents the audit log names past the cursor; how many
+    rows were written."""
+    state = _state()
+    rows = list(AuditEntry.objects.filter(seq__gt=state.audit_seq).order_by("seq")
+                .values_list("seq", "event", "subject")[:batch])
+    if not rows:
+        return 0
+    documents = _document_ids(s for _, event, s in rows if event.startswith("document."))
+    days = {local_day(d) for d in Delivery.objects.filter(document_id__in=documents)
+            .values_list("delivered_at", flat=True)} if documents else set()
+    written = recompute(days) if days else 0
+    RollupState.objects.filter(id=1, audit_seq=state.audit_seq).update(audit_seq=rows[-1][0])
+    return written
+
+
+def rebuild_step(*, now: datetime | None = None) -> bool:
+    """One step of the periodic rebuild; True while there is more to do."""
+    now = now or clock.now()
+    state = _state()
+    if state.rebuild_next is None:
+        if state.rebuilt_at is not None and now - state.rebuilt_at < REBUILD_EVERY:
+            return False
+        first = Delivery.objects.order_by("delivered_at").values_list(
+            "delivered_at", flat=True).first()
+        if first is None:
+            RollupState.objects.filter(id=1).update(rebuilt_at=now)
+            return False
+        state.rebuild_next = local_day(first)
+    start = state.rebuild_next
+    end = start + timedelta(days=REBUILD_DAYS_PER_TURN - 1)
+    recompute([start + timedelta(days=i) for i in range(REBUILD_DAYS_PER_TURN)], now=now)
+    if end >= local_day(now):
+        RollupState.objects.filter(id=1).update(rebuild_next=None, rebuilt_at=now)
+        return False
+    RollupState.objects.filter(id=1).update(rebuild_next=end + timedelta(days=1))
+    return True
+
+
+def rebuild_all(*, now: datetime | None = None) -> None:
+    """Every day from the first delivery to today (the management command, tests)."""
+    RollupState.objects.update_or_create(id=1, defaults={"rebuild_next": None,
+                                                        "rebuilt_at": None})
+    while rebuild_step(now=now):
+        pass
+    last = AuditEntry.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+    RollupState.objects.filter(id=1).update(audit_seq=last)
+
+
+def turn() -> Any:
+    """The worker task."""
+    written = follow_audit()
+    rebuild_step()
+    return written

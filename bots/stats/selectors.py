@@ -1,0 +1,194 @@
+"""The figures (统计), read from the daily rollups and, for what changes with time alone
+(copies now past their deadline), from a narrow query of the open copies. Reads only."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.db.models import Count, F, Q, Sum
+from django.utils import timezone
+
+from bots.documents.models import Delivery
+from bots.stats.models import DocumentDay
+from bots.stats.rollup import day_start
+from bots.stats.schemas import StatsQuery
+from bots.tasks.models import Task, TaskUnit
+from hub.lib.errors import bad_request
+from hub.lib.times import iso
+from hub.org.models import Unit
+
+OPEN_STATES = (Delivery.State.DELIVERED, Delivery.State.SIGNED, Delivery.State.REGISTERED,
+               Delivery.State.ASSIGNED)
+MAX_DAYS = 3 * 366
+OVERDUE_LISTED = 50
+
+
+def period(query: StatsQuery, *, now: datetime) -> tuple[date, date]:
+    today = timezone.localtime(now).date()
+    start = query.from_ or today.replace(day=1)
+    end = query.to or today
+    if start > end:
+        raise bad_request("起始日期不能晚于结束日期")
+    if (end - start).days > MAX_DAYS:
+        raise bad_request("统计期间最长三年")
+    return start, end
+
+
+def median(counts: Counter[int]) -> float | None:
+    """The median of values given as {value: how many}; None for none."""
+    total = sum(counts.values())
+    if not total:
+        return None
+    wanted = [(total - 1) // 2, total // 2]
+    found: list[int] = []
+    seen = 0
+    for value in sorted(counts):
+        seen += counts[value]
+        while len(found) < 2 and seen > wanted[len(found)]:
+            found.append(value)
+    middle = (found[0] + found[1]) / 2
+    return int(middle) if middle == int(middle) else middle
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def _unit(unit: Unit) -> dict[str, str]:
+    return {"code": unit.code, "name": unit.name, "kind": unit.kind}
+
+
+def _figures(sums: dict[str, Any], minutes: Counter[int], overdue_open: int) -> dict[str, Any]:
+    received, signed = sums.get("received", 0), sums.get("signed", 0)
+    on_time = sums.get("signed_on_time", 0)
+    return {"received": received, "signed": signed, "signed_on_time": on_time,
+            "signed_late": signed - on_time, "unsigned": received - signed,
+            "on_time_rate": _rate(on_time, received),
+            "median_sign_minutes": median(minutes), "handled": sums.get("handled", 0),
+            "overdue": sums.get("handled_late", 0) + overdue_open}
+
+
+SUMMED = ("received", "signed", "signed_on_time", "handled", "handled_late")
+
+
+def documents(*, units: list[Unit], start: date, end: date, now: datetime) -> dict[str, Any]:
+    """GET /stats/documents: per unit and in total, over the copies delivered in the period."""
+    ids = [u.id for u in units]
+    days = DocumentDay.objects.filter(unit_id__in=ids, day__gte=start, day__lte=end)
+    sums: dict[int, dict[str, Any]] = {r["unit_id"]: dict(r) for r in days.values("unit_id").annotate(
+        **{f: Sum(f) for f in SUMMED})}
+    minutes: dict[int, Counter[int]] = defaultdict(Counter)
+    for unit_id, hist in days.exclude(signed=0).values_list("unit_id", "sign_minutes"):
+        bucket = minutes[unit_id]
+        for value, n in hist.items():
+            bucket[int(value)] += n
+    open_late = _open_overdue(ids, start, end, now)
+    overdue_open = dict(open_late.values("unit_id").annotate(n=Count("id"))
+                        .values_list("unit_id", "n"))
+    rows = [{"unit": _unit(u), **_figures(sums.get(u.id, {}), minutes[u.id],
+                                           overdue_open.get(u.id, 0))} for u in units]
+    everything: Counter[int] = Counter()
+    for counted in minutes.values():
+        everything.update(counted)
+    totals = _figures({f: sum(int((sums.get(u.id) or {}).get(f) or 0) for u in units)
+                       for f in SUMMED}, everything, sum(overdue_open.values()))
+    return {"from": start.isoformat(), "to": end.isoformat(), "units": rows, "totals": totals,
+            "weeks": _weeks(days), "overdue_list": _overdue_list(open_late),
+            "computed_at": iso(days.order_by("-computed_at").values_list(
+                "computed_at", flat=True).first())}
+
+
+def _open_overdue(ids: list[int], start: date, end: date, now: datetime) -> Any:
+    return Delivery.objects.filter(
+        unit_id__in=ids, state__in=OPEN_STATES, document__deadline__lt=now,
+        delivered_at__gte=day_start(start), delivered_at__lt=day_start(end + timedelta(days=1)))
+
+
+def _weeks(days: Any) -> list[dict[str, Any]]:
+    """The trend by ISO week (Monday first): received, signed on time, the rate."""
+    weeks: dict[date, dict[str, int]] = {}
+    for row in days.values("day").annotate(received=Sum("received"),
+                                           on_time=Sum("signed_on_time")).order_by("day"):
+        monday = row["day"] - timedelta(days=row["day"].weekday())
+        week = weeks.setdefault(monday, {"received": 0, "signed_on_time": 0})
+        week["received"] += row["received"]
+        week["signed_on_time"] += row["on_time"]
+    return [{"week": f"{m.isocalendar()[0]}-W{m.isocalendar()[1]:02d}", "start": m.isoformat(),
+             **w, "on_time_rate": _rate(w["signed_on_time"], w["received"])}
+            for m, w in sorted(weeks.items())]
+
+
+def _overdue_list(open_late: Any) -> list[dict[str, Any]]:
+    rows = (open_late.select_related("unit", "document").order_by("document__deadline", "id")
+            [:OVERDUE_LISTED])
+    return [{"document": d.document_id, "title": d.document.title, "number": d.document.number,
+             "unit": _unit(d.unit), "state": d.state, "deadline": iso(d.document.deadline),
+             "delivered_at": iso(d.delivered_at)} for d in rows]
+
+
+DOCUMENT_CSV = ["单位代码", "单位", "收文数", "已签收", "按时签收", "超时签收", "未签收", "按时签收率",
+                "签收用时中位数（分钟）", "已办结", "逾期"]
+
+
+def _csv_row(code: str, name: str, f: dict[str, Any]) -> list[Any]:
+    rate = "" if f["on_time_rate"] is None else f"{f['on_time_rate'] * 100:.1f}%"
+    med = "" if f["median_sign_minutes"] is None else f["median_sign_minutes"]
+    return [code, name, f["received"], f["signed"], f["signed_on_time"], f["signed_late"],
+            f["unsigned"], rate, med, f["handled"], f["overdue"]]
+
+
+def documents_csv(data: dict[str, Any]) -> str:
+    """The same figures as CSV, a 合计 row last (the caller adds the BOM)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(DOCUMENT_CSV)
+    for row in data["units"]:
+        writer.writerow(_csv_row(row["unit"]["code"], row["unit"]["name"], row))
+    writer.writerow(_csv_row("", "合计", data["totals"]))
+    return out.getvalue()
+
+
+# --- tasks ----------------------------------------------------------------------------------------
+def tasks(*, units: list[Unit], start: date, end: date, now: datetime) -> dict[str, Any]:
+    """GET /stats/tasks: per lead unit, the tasks set in the period: how many, completed, on
+    time, overdue (open past the deadline, or completed after it), the on-time rate."""
+    ids = [u.id for u in units]
+    rows = (Task.objects.filter(lead_unit_id__in=ids, created_at__gte=day_start(start),
+                                created_at__lt=day_start(end + timedelta(days=1)))
+            .values("lead_unit_id").annotate(
+                total=Count("id"),
+                completed=Count("id", filter=Q(completed_at__isnull=False)),
+                on_time=Count("id", filter=Q(completed_at__isnull=False,
+                                             completed_at__lte=models_deadline())),
+                overdue=Count("id", filter=Q(completed_at__isnull=True, deadline__lt=now)
+                              | Q(completed_at__gt=models_deadline()))))
+    by_unit: dict[int, dict[str, Any]] = {r["lead_unit_id"]: dict(r) for r in rows}
+    co = dict(TaskUnit.objects.filter(unit_id__in=ids, role=TaskUnit.Role.CO,
+                                      task__created_at__gte=day_start(start),
+                                      task__created_at__lt=day_start(end + timedelta(days=1)))
+              .values("unit_id").annotate(n=Count("id")).values_list("unit_id", "n"))
+
+    def figures(r: dict[str, Any]) -> dict[str, Any]:
+        return {"lead": r.get("total", 0), "completed": r.get("completed", 0),
+                "on_time": r.get("on_time", 0), "overdue": r.get("overdue", 0),
+                "on_time_rate": _rate(r.get("on_time", 0), r.get("completed", 0))}
+
+    out = [{"unit": _unit(u), **figures(by_unit.get(u.id, {})), "co": co.get(u.id, 0)}
+           for u in units]
+    total: dict[str, Any] = {k: sum(int(r.get(k) or 0) for r in by_unit.values())
+             for k in ("total", "completed", "on_time", "overdue")}
+    return {"from": start.isoformat(), "to": end.isoformat(), "units": out,
+            "totals": {**figures(total), "co": sum(co.values())}}
+
+
+def models_deadline() -> Any:
+    return F("deadline")
+
+
+def unit_rows(units: Iterable[Unit]) -> list[dict[str, str]]:
+    return [_unit(u) for u in units]

@@ -1,0 +1,12 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from bots.stats import views
+
+urlpatterns = [
+    path("stats/documents", views.documents),
+    path("stats/documents.csv", views.documents_csv),
+    path("stats/tasks", views.tasks),
+    path("stats/scope", views.scope_view),
+]
