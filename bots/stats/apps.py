@@ -7,10 +7,9 @@ class StatsConfig(AppConfig):
     verbose_name = "统计"
 
     def ready(self) -> None:
-        from bots.stats import api_docs, reports, rollup, urls
+        from bots.stats import api_docs, rollup, urls
         from hub.core import routes, worker
 
         worker.register("stats.rollup", rollup.turn, every=5.0)
-        reports.register_jobs()
         routes.add_api(urls.urlpatterns)
         api_docs.register()

@@ -34,3 +34,16 @@ class RollupState(models.Model):
     rebuilt_at = models.DateTimeField(null=True, blank=True)
     # While a rebuild runs (a few weeks of days per turn): the next day to recompute.
     rebuild_next = models.DateField(null=True, blank=True)
+
+
+class MonthlyReport(models.Model):
+    """The monthly 通报 drafted for a month (once): the draft in the documents chain."""
+
+    year = models.IntegerField()
+    month = models.IntegerField()
+    document = models.ForeignKey("documents.Document", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["year", "month"],
+                                               name="stats_monthly_report_unique")]

@@ -158,6 +158,12 @@ def rebuild_all(*, now: datetime | None = None) -> None:
 
 def turn() -> Any:
     """The worker task."""
+    from bots.stats import reports
+
     written = follow_audit()
     rebuild_step()
+    try:
+        reports.check()
+    except Exception:
+        logger.exception("the monthly report could not be drafted")
     return written
