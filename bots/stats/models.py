@@ -16,14 +16,33 @@ class DocumentDay(models.Model):
     handled = models.IntegerField(default=0)
     # Handled after the document's deadline (open copies past it are counted when asked).
     handled_late = models.IntegerField(default=0)
-    # Minutes from delivery to 签收, as {minutes: copies}: exact medians over any period.
+    # Minutes from delivery to 签收, as {minutes: copies} in buckets (bots.stats.rollup.bucket).
     sign_minutes = models.JSONField(default=dict)
+    # Copies still open with a deadline, and the earliest and latest of their deadlines: a
+    # row whose latest deadline has passed counts them all as overdue, one whose earliest has
+    # not counts none, and only the few rows in between are read copy by copy.
+    open_due = models.IntegerField(default=0)
+    open_due_min = models.DateTimeField(null=True, blank=True)
+    open_due_max = models.DateTimeField(null=True, blank=True)
     computed_at = models.DateTimeField()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["unit", "day"],
                                                name="stats_document_day_unique")]
         indexes = [models.Index(fields=["day", "unit"], name="stats_document_days")]
+
+
+class DocumentMonth(models.Model):
+    """The month's sign-time histogram per unit (the days' merged), so that a year's median
+    merges twelve rows per unit instead of 365."""
+
+    unit = models.ForeignKey("org.Unit", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()  # its first day
+    sign_minutes = models.JSONField(default=dict)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["unit", "month"],
+                                               name="stats_document_month_unique")]
 
 
 class RollupState(models.Model):

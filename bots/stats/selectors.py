@@ -13,8 +13,8 @@ from typing import Any
 from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
-from bots.documents.models import Delivery
-from bots.stats.models import DocumentDay
+from bots.documents.models import Delivery, Document
+from bots.stats.models import DocumentDay, DocumentMonth
 from bots.stats.rollup import day_start
 from bots.stats.schemas import StatsQuery
 from bots.tasks.models import Task, TaskUnit
@@ -76,20 +76,68 @@ def _figures(sums: dict[str, Any], minutes: Counter[int], overdue_open: int) -> 
 SUMMED = ("received", "signed", "signed_on_time", "handled", "handled_late")
 
 
+def _histograms(ids: list[int], start: date, end: date) -> dict[int, Counter[int]]:
+    """Each unit's sign-time histogram over the period: whole months from the month rows,
+    the days at either end from the day rows."""
+    first_month = start if start.day == 1 else month_after(start)
+    stop = month_after(end) if month_after(end) - timedelta(days=1) == end else month_of(end)
+    months: list[date] = []
+    cursor = first_month
+    while cursor < stop:
+        months.append(cursor)
+        cursor = month_after(cursor)
+    minutes: dict[int, Counter[int]] = defaultdict(Counter)
+
+    def add(rows: Any) -> None:
+        for unit_id, hist in rows:
+            bucket = minutes[unit_id]
+            for value, n in hist.items():
+                bucket[int(value)] += n
+
+    days = DocumentDay.objects.filter(unit_id__in=ids, day__gte=start, day__lte=end, signed__gt=0)
+    if months:
+        add(DocumentMonth.objects.filter(unit_id__in=ids, month__in=months)
+            .values_list("unit_id", "sign_minutes"))
+        days = days.exclude(day__gte=months[0], day__lt=month_after(months[-1]))
+    add(days.values_list("unit_id", "sign_minutes"))
+    return minutes
+
+
+def month_of(day: date) -> date:
+    return day.replace(day=1)
+
+
+def month_after(day: date) -> date:
+    return (day.replace(day=1) + timedelta(days=32)).replace(day=1)
+
+
+def _overdue_open(days: Any, ids: list[int], now: datetime) -> dict[int, int]:
+    """Open copies past their deadline, per unit: whole rows whose latest deadline has
+    passed, and copy by copy for the few rows whose deadlines straddle now."""
+    out: dict[int, int] = dict(days.filter(open_due__gt=0, open_due_max__lt=now)
+                               .values("unit_id").annotate(n=Sum("open_due"))
+                               .values_list("unit_id", "n"))
+    mixed: dict[date, list[int]] = defaultdict(list)
+    for unit_id, day in days.filter(open_due__gt=0, open_due_min__lt=now,
+                                    open_due_max__gte=now).values_list("unit_id", "day"):
+        mixed[day].append(unit_id)
+    for day, units in mixed.items():
+        for unit_id, n in (Delivery.objects.filter(
+                unit_id__in=units, state__in=OPEN_STATES, document__deadline__lt=now,
+                delivered_at__gte=day_start(day), delivered_at__lt=day_start(day + timedelta(days=1)))
+                .values("unit_id").annotate(n=Count("id")).values_list("unit_id", "n")):
+            out[unit_id] = out.get(unit_id, 0) + n
+    return out
+
+
 def documents(*, units: list[Unit], start: date, end: date, now: datetime) -> dict[str, Any]:
     """GET /stats/documents: per unit and in total, over the copies delivered in the period."""
     ids = [u.id for u in units]
     days = DocumentDay.objects.filter(unit_id__in=ids, day__gte=start, day__lte=end)
-    sums: dict[int, dict[str, Any]] = {r["unit_id"]: dict(r) for r in days.values("unit_id").annotate(
-        **{f: Sum(f) for f in SUMMED})}
-    minutes: dict[int, Counter[int]] = defaultdict(Counter)
-    for unit_id, hist in days.exclude(signed=0).values_list("unit_id", "sign_minutes"):
-        bucket = minutes[unit_id]
-        for value, n in hist.items():
-            bucket[int(value)] += n
-    open_late = _open_overdue(ids, start, end, now)
-    overdue_open = dict(open_late.values("unit_id").annotate(n=Count("id"))
-                        .values_list("unit_id", "n"))
+    sums: dict[int, dict[str, Any]] = {r["unit_id"]: dict(r) for r in days.values(
+        "unit_id").annotate(**{f: Sum(f) for f in SUMMED})}
+    minutes = _histograms(ids, start, end)
+    overdue_open = _overdue_open(days, ids, now)
     rows = [{"unit": _unit(u), **_figures(sums.get(u.id, {}), minutes[u.id],
                                            overdue_open.get(u.id, 0))} for u in units]
     everything: Counter[int] = Counter()
@@ -98,15 +146,9 @@ def documents(*, units: list[Unit], start: date, end: date, now: datetime) -> di
     totals = _figures({f: sum(int((sums.get(u.id) or {}).get(f) or 0) for u in units)
                        for f in SUMMED}, everything, sum(overdue_open.values()))
     return {"from": start.isoformat(), "to": end.isoformat(), "units": rows, "totals": totals,
-            "weeks": _weeks(days), "overdue_list": _overdue_list(open_late),
+            "weeks": _weeks(days), "overdue_list": _overdue_list(ids, start, end, now),
             "computed_at": iso(days.order_by("-computed_at").values_list(
                 "computed_at", flat=True).first())}
-
-
-def _open_overdue(ids: list[int], start: date, end: date, now: datetime) -> Any:
-    return Delivery.objects.filter(
-        unit_id__in=ids, state__in=OPEN_STATES, document__deadline__lt=now,
-        delivered_at__gte=day_start(start), delivered_at__lt=day_start(end + timedelta(days=1)))
 
 
 def _weeks(days: Any) -> list[dict[str, Any]]:
@@ -123,12 +165,29 @@ def _weeks(days: Any) -> list[dict[str, Any]]:
             for m, w in sorted(weeks.items())]
 
 
-def _overdue_list(open_late: Any) -> list[dict[str, Any]]:
-    rows = (open_late.select_related("unit", "document").order_by("document__deadline", "id")
-            [:OVERDUE_LISTED])
-    return [{"document": d.document_id, "title": d.document.title, "number": d.document.number,
-             "unit": _unit(d.unit), "state": d.state, "deadline": iso(d.document.deadline),
-             "delivered_at": iso(d.delivered_at)} for d in rows]
+def _overdue_list(ids: list[int], start: date, end: date, now: datetime) -> list[dict[str, Any]]:
+    """The open copies longest past their deadline (at most 50): documents first, by
+    deadline (a few thousand a year), then their open copies among the units asked for."""
+    documents = (Document.objects.filter(deadline__lt=now, sent_at__gte=day_start(start),
+                                         sent_at__lt=day_start(end + timedelta(days=1)))
+                 .order_by("deadline", "id").values_list("id", flat=True))
+    out: list[dict[str, Any]] = []
+    chunk = 200
+    offset = 0
+    while len(out) < OVERDUE_LISTED:
+        batch = list(documents[offset:offset + chunk])
+        if not batch:
+            break
+        offset += chunk
+        rows = (Delivery.objects.filter(document_id__in=batch, unit_id__in=ids,
+                                        state__in=OPEN_STATES)
+                .select_related("unit", "document").order_by("document__deadline", "id")
+                [:OVERDUE_LISTED - len(out)])
+        out += [{"document": d.document_id, "title": d.document.title,
+                 "number": d.document.number, "unit": _unit(d.unit), "state": d.state,
+                 "deadline": iso(d.document.deadline), "delivered_at": iso(d.delivered_at)}
+                for d in rows]
+    return out
 
 
 DOCUMENT_CSV = ["单位代码", "单位", "收文数", "已签收", "按时签收", "超时签收", "未签收", "按时签收率",

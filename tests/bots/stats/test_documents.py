@@ -5,7 +5,8 @@ the district office sees every unit, a unit's leader their own, others nothing."
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections import Counter
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -161,3 +162,26 @@ def test_task_figures(api: Any, clock: Any) -> None:
                                   "co")} == {"lead": 2, "completed": 1, "on_time": 1,
                                              "overdue": 1, "on_time_rate": 1.0, "co": 0}
     assert next(r for r in data["units"] if r["unit"]["code"] == "wsj")["co"] == 1
+
+
+def test_histogram_buckets_and_whole_months() -> None:
+    from bots.stats.selectors import median
+
+    assert [rollup.bucket(m) for m in (0, 119, 120, 124, 1439, 1440, 1510)] == [
+        0, 119, 120, 120, 1435, 1440, 1500]
+    assert median(Counter({10: 1, 300: 1})) == 155
+    assert median(Counter({1: 2, 7: 1})) == 1
+    assert median(Counter()) is None
+
+
+def test_a_period_of_whole_months_reads_the_month_rows(api: Any, known: dict[str, Any]) -> None:
+    from bots.stats.models import DocumentMonth
+
+    rollup.rebuild_all()
+    assert DocumentMonth.objects.exists()
+    day = date.fromisoformat(known["from"])
+    first = day.replace(day=1)
+    last = (first + timedelta(days=70)).replace(day=1) - timedelta(days=1)
+    data = api("clerk").get("/stats/documents", **{"from": first.isoformat(),
+                                                   "to": last.isoformat()}).json()
+    check(data)
