@@ -1,9 +1,10 @@
 """The task cards: {card_type: "task", ref, title, state, fields, actions} with extras.
 
 - view `unit`: the card in the lead unit's and each co-unit's room. The lead unit's clerks
-  and leaders see 接收 (`accept`) until it is accepted, then 汇报 (`report`, with `comment`),
-  申请延期 (`extension`, with `deadline` and `comment` as the reason) and 办结 (`complete`,
-  with `comment` as the result); a co-unit's see 汇报.
+  and leaders see 接收 (`accept`) until it is accepted, then 汇报 (`report`, with `comment`)
+  and 办结 (`complete`, with `comment` as the result); a co-unit's see 汇报. 申请延期 takes a
+  date, so it is asked on the task's page (the card action `extension` with `deadline` and
+  `comment` is still taken when a client sends it).
 - view `office`: the card in the supervising office's room: 同意延期 / 不同意延期
   (`approve_extension`, `reject_extension`) for whoever set the task while a request waits,
   催办 (`remind`) while it is open and 销号 (`close`) once it is completed, for the office's
@@ -77,13 +78,10 @@ def task_card(task: Task, units: list[TaskUnit], *, view: str, unit: TaskUnit | 
                             "users": people})
         else:
             actions.append({"action": "report", "label": "汇报进展", "style": "primary",
-                            "users": people, "comment": "required"})
+                            "users": people, "comment": "required", "hint": "汇报内容"})
         if unit.role == TaskUnit.Role.LEAD and task.state == Task.State.ACCEPTED:
-            if pending is None:
-                actions.append({"action": "extension", "label": "申请延期", "style": "default",
-                                "users": people, "comment": "required", "deadline": "required"})
             actions.append({"action": "complete", "label": "办结", "style": "default",
-                            "users": people, "comment": "required"})
+                            "users": people, "comment": "required", "hint": "办结情况"})
     if view == "office":
         office = sorted(actors.get(task.office_id, []))
         if pending is not None and task.open:
