@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 
 from bots import clock
 from bots.tasks import selectors, services
+from bots.tasks.common import offices_of
 from bots.tasks.schemas import (
     CompleteIn,
     DecideIn,
@@ -29,8 +30,9 @@ def _answer(user: User, task_id: int) -> dict[str, Any]:
 @endpoint("GET", "POST")
 def tasks(request: HttpRequest, user: User) -> Any:
     if request.method == "GET":
-        return 200, selectors.ledger(user=user, query=parse_query(request, TasksQuery),
-                                     now=clock.now())
+        data = selectors.ledger(user=user, query=parse_query(request, TasksQuery),
+                                now=clock.now())
+        return 200, {**data, "can_set": bool(offices_of(user))}
     task = services.create_task(user=user, data=parse_body(request, TaskIn))
     return 201, _answer(user, task.id)
 
