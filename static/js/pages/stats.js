@@ -87,7 +87,7 @@ async function show(el, query) {
     pageHead({ title: gettext("Statistics"), sub: gettext("Documents received and supervised tasks"), tools: [csv] }),
     h("div", { class: "doc-scroll" }, h("div", { class: "st-wrap" },
       h("div", { class: "st-filters", role: "group", "aria-label": gettext("Filters") },
-        h("label", { for: "st-from" }, gettext("From")), from,
+        h("label", { for: "st-from" }, gettext("Period from")), from,
         h("label", { for: "st-to" }, gettext("To")), to,
         h("label", { for: "st-kind", class: "st-sr" }, gettext("Kind of unit")), kind,
         h("label", { for: "st-unit", class: "st-sr" }, gettext("Unit")), unit),
@@ -125,7 +125,7 @@ async function show(el, query) {
     h("section", { class: "st-block" },
       h("h2", {}, gettext("Documents received, by unit")),
       h("div", { class: "st-table-wrap" }, h("table", { class: "tk-table st-table", id: "st-table" },
-        h("thead", {}, h("tr", {}, [gettext("Unit"), gettext("Received"), gettext("Signed"), gettext("On time"), gettext("Late"),
+        h("thead", {}, h("tr", {}, [gettext("Unit"), gettext("Received"), gettext("Signed for"), gettext("On time"), gettext("Late"),
           gettext("Unsigned"), gettext("On-time rate"), gettext("Median minutes"), gettext("Handled"), gettext("Overdue")]
           .map((x) => h("th", {}, x)))),
         h("tbody", {}, docs.units.map((r) => h("tr", { dataset: { unit: r.unit.code } },

@@ -96,7 +96,7 @@ async function showList(el, query) {
       SOURCES.map(([k, label]) => h("option", { value: k, selected: k === (q.source || "") }, label()))),
     h("input", { type: "month", id: "tk-month", "aria-label": gettext("Month"), value: q.month || "", onchange: (e) => change({ month: e.target.value }) }));
   el.replaceChildren(h("div", { class: "doc-page-inner" },
-    pageHead({ title: gettext("Supervised tasks"), sub: gettext("督办台账"), tools: [tools] }),
+    pageHead({ title: gettext("Supervised tasks"), sub: gettext("Ledger of supervised work"), tools: [tools] }),
     h("div", { class: "doc-scroll" },
       h("div", { class: "doc-list-wrap tk-wrap" },
         h("div", { class: "doc-list-tools" }, tabs("tk", [
