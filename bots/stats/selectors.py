@@ -32,6 +32,9 @@ def period(query: StatsQuery, *, now: datetime) -> tuple[date, date]:
     today = timezone.localtime(now).date()
     start = query.from_ or today.replace(day=1)
     end = query.to or today
+    if not (date(2000, 1, 1) <= start <= date(2099, 12, 31)
+            and date(2000, 1, 1) <= end <= date(2099, 12, 31)):
+        raise bad_request("统计期间须在2000年至2099年之间")
     if start > end:
         raise bad_request("起始日期不能晚于结束日期")
     if (end - start).days > MAX_DAYS:

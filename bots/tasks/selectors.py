@@ -118,7 +118,7 @@ def ledger(*, user: User, query: TasksQuery, now: datetime) -> dict[str, Any]:
         qs = qs.filter(source_type=query.source)
     if query.month:
         year, month = (int(p) for p in query.month.split("-"))
-        if not 1 <= month <= 12:
+        if not (1 <= month <= 12 and 2000 <= year <= 2099):
             from hub.lib.errors import bad_request
 
             raise bad_request("month 应为 YYYY-MM")

@@ -185,3 +185,10 @@ def test_a_period_of_whole_months_reads_the_month_rows(api: Any, known: dict[str
     data = api("clerk").get("/stats/documents", **{"from": first.isoformat(),
                                                    "to": last.isoformat()}).json()
     check(data)
+
+
+def test_dates_out_of_range_are_bad_requests(api: Any) -> None:
+    for period in ({"from": "9999-12-30", "to": "9999-12-31"}, {"from": "0001-01-01"}):
+        assert api("clerk").get("/stats/documents", **period).status_code == 400
+    assert api("clerk").get("/tasks", month="9999-12").status_code == 400
+    assert api("clerk").get("/tasks", month="2026-13").status_code == 400
