@@ -120,6 +120,12 @@ async function showList(el, query) {
     mine.remindButton = remind;
     tools.append(remind, h("button", { type: "button", class: "btn btn-primary btn-sm", id: "tk-new", onclick: () => newTaskDialog() },
       wIcon("compose", 16), gettext("New task")));
+    if (query.document) {
+      const rest = { ...mine.q };
+      delete rest.document;
+      setQuery(rest);
+      newTaskDialog({ document: Number(query.document) });
+    }
   }
   const counts = data.counts || {};
   status.textContent = fmt(gettext("%(total)s tasks: %(on)s on track, %(soon)s due soon, %(late)s overdue"), {
@@ -185,10 +191,22 @@ function formDialog({ title, fields, confirm, submit }) {
   openDialog({ title, body: form, footer: [cancel, ok], wide: true });
 }
 
-async function newTaskDialog() {
+// `from`: {document: id} to set the task from a leader's 批示 on that document (#/tasks?document=5).
+async function newTaskDialog(from = null) {
   const all = await allUnits();
+  let source = null;
+  let suggested = "";
+  if (from && from.document) {
+    try {
+      const doc = await api("GET", `/documents/${from.document}`);
+      source = { document: doc.id };
+      suggested = fmt(gettext("Carry out the instruction on “%(title)s”"), { title: doc.title });
+    } catch (error) {
+      toast(errorText(error), "error");
+    }
+  }
   const options = (blank) => [blank ? h("option", { value: "" }, blank) : null, ...all.map((u) => h("option", { value: u.code }, u.name))];
-  const title = h("input", { id: "tk-new-title", maxlength: 200, autofocus: true });
+  const title = h("input", { id: "tk-new-title", maxlength: 200, autofocus: true, value: suggested });
   const lead = h("select", { id: "tk-new-lead" }, options(gettext("Choose the lead unit")));
   const co = h("div", { class: "tk-co", id: "tk-new-co", role: "group" }, all.map((u) => h("label", { class: "tk-co-option" },
     h("input", { type: "checkbox", value: u.code }), u.name)));
@@ -204,12 +222,15 @@ async function newTaskDialog() {
       ["tk-new-title", gettext("Task"), title], ["tk-new-lead", gettext("Lead unit"), lead],
       ["tk-new-co", gettext("Co-units"), co], ["tk-new-deadline", gettext("Deadline"), deadline],
       ["tk-new-cycle", gettext("Report cycle"), cycle], ["tk-new-instruction", gettext("Instruction or requirement"), instruction],
-    ],
+      source ? ["tk-new-source", gettext("Source"), h("p", { id: "tk-new-source" }, gettext("Instruction on a document"), " · ",
+        h("a", { href: `#/documents/${source.document}` }, `#${source.document}`))] : null,
+    ].filter(Boolean),
     submit: async () => {
       const task = await api("POST", "/tasks", {
         title: title.value, lead_unit: lead.value || null,
         co_units: [...co.querySelectorAll("input:checked")].map((i) => i.value),
         deadline: deadline.value || null, report_cycle: cycle.value, instruction: instruction.value,
+        ...(source ? { source } : {}),
       });
       toast(gettext("The task was assigned"));
       navigate(`tasks/${task.id}`);
