@@ -89,13 +89,16 @@ def _histograms(ids: list[int], start: date, end: date) -> dict[int, Counter[int
     while cursor < stop:
         months.append(cursor)
         cursor = month_after(cursor)
-    minutes: dict[int, Counter[int]] = defaultdict(Counter)
+    # Merged with the JSON's own string keys (converting each key as it is read costs more
+    # than the merge); converted once per unit at the end.
+    merged: dict[int, dict[str, int]] = defaultdict(dict)
 
     def add(rows: Any) -> None:
         for unit_id, hist in rows:
-            bucket = minutes[unit_id]
+            bucket = merged[unit_id]
+            get = bucket.get
             for value, n in hist.items():
-                bucket[int(value)] += n
+                bucket[value] = get(value, 0) + n
 
     days = DocumentDay.objects.filter(unit_id__in=ids, day__gte=start, day__lte=end, signed__gt=0)
     if months:
@@ -103,6 +106,9 @@ def _histograms(ids: list[int], start: date, end: date) -> dict[int, Counter[int
             .values_list("unit_id", "sign_minutes"))
         days = days.exclude(day__gte=months[0], day__lt=month_after(months[-1]))
     add(days.values_list("unit_id", "sign_minutes"))
+    minutes: dict[int, Counter[int]] = defaultdict(Counter)
+    for unit_id, bucket in merged.items():
+        minutes[unit_id] = Counter({int(k): n for k, n in bucket.items()})
     return minutes
 
 
