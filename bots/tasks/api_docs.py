@@ -36,6 +36,8 @@ def register() -> None:
                        response=ref)},
         "/api/v1/tasks.csv": {"get": op("The ledger as CSV (UTF-8 with BOM)",
                                         query=["unit", "state", "status", "source", "month"])},
+        "/api/v1/tasks.xlsx": {"get": op("The ledger as an XLSX workbook",
+                                         query=["unit", "state", "status", "source", "month"])},
         "/api/v1/tasks/remind": {"post": op("催办 on many tasks: {reminded}", body=RemindIn)},
         "/api/v1/tasks/{task_id}": {"get": op("One task as the caller sees it", params=params,
                                               response=ref)},

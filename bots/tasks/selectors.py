@@ -165,3 +165,22 @@ def ledger_csv(rows: list[dict[str, Any]]) -> str:
                          r["state_label"], r["status_label"], _local(r["created_at"]),
                          _local(r["completed_at"]), _local(r["closed_at"])])
     return out.getvalue()
+
+
+def ledger_xlsx(rows: list[dict[str, Any]]) -> bytes:
+    """The ledger as an XLSX workbook, the same columns as the CSV."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "督办台账"
+    out = io.StringIO(ledger_csv(rows))
+    for line in csv.reader(out):
+        sheet.append([int(v) if i == 0 and v.isdigit() else v for i, v in enumerate(line)])
+    for column, width in zip("ABCDEFGHIJKL", (6, 40, 12, 14, 16, 24, 17, 8, 8, 17, 17, 17),
+                             strict=True):
+        sheet.column_dimensions[column].width = width
+    data = io.BytesIO()
+    book.save(data)
+    return data.getvalue()

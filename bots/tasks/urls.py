@@ -7,6 +7,7 @@ from bots.tasks import views
 urlpatterns = [
     path("tasks", views.tasks),
     path("tasks.csv", views.tasks_csv),
+    path("tasks.xlsx", views.tasks_xlsx),
     path("tasks/remind", views.remind_many),
     path("tasks/<int:task_id>", views.detail),
     path("tasks/<int:task_id>/accept", views.accept),

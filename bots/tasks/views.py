@@ -48,6 +48,16 @@ def tasks_csv(request: HttpRequest, user: User) -> Any:
 
 
 @endpoint("GET")
+def tasks_xlsx(request: HttpRequest, user: User) -> Any:
+    query = parse_query(request, TasksQuery).model_copy(update={"limit": 100_000, "offset": 0})
+    rows = selectors.ledger(user=user, query=query, now=clock.now())["results"]
+    response = HttpResponse(selectors.ledger_xlsx(rows), content_type=(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
+    response["Content-Disposition"] = 'attachment; filename="tasks.xlsx"'
+    return response
+
+
+@endpoint("GET")
 def detail(request: HttpRequest, user: User, task_id: int) -> Any:
     return 200, _answer(user, task_id)
 

@@ -263,3 +263,13 @@ def test_the_ledger_filters_and_the_csv(api: Any, clock: Any) -> None:
     assert text.startswith("\ufeff编号,督办事项")
     lines = text.strip().split("\r\n")
     assert len(lines) == 3 and "整治河道" in lines[1] and "河西镇人民政府" in lines[1]
+
+    workbook = api("clerk").get("/tasks.xlsx", unit="town2")
+    assert workbook["Content-Type"].startswith("application/vnd.openxmlformats")
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(BytesIO(workbook.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:2] == ("编号", "督办事项") and len(rows) == 2 and rows[1][1] == "整治河道"
