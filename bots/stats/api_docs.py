@@ -23,6 +23,10 @@ def register() -> None:
         "/api/v1/stats/tasks": {"get": op(
             "督办统计 per lead unit over the tasks set in the period: {units: [{unit, lead, "
             "completed, on_time, overdue, on_time_rate, co}], totals}", query=QUERY)},
+        "/api/v1/stats/use": {"get": op(
+            "使用情况 per unit: registered people and how many were active in the period, and "
+            "the active people by week: {units: [{unit, registered, active, active_rate}], "
+            "totals, weeks}", query=QUERY)},
         "/api/v1/stats/scope": {"get": op("The units whose figures the caller may see")},
     }
     openapi.add_paths(paths)

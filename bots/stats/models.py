@@ -45,11 +45,26 @@ class DocumentMonth(models.Model):
                                                name="stats_document_month_unique")]
 
 
+class ActiveDay(models.Model):
+    """Someone was active on a day (local date): sent a message or took a step that the audit
+    log records (signed, decided, reported...). What the supervision offices check: who of
+    the registered people use the system."""
+
+    user = models.ForeignKey("org.User", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "day"],
+                                               name="stats_active_day_unique")]
+        indexes = [models.Index(fields=["day", "user"], name="stats_active_days")]
+
+
 class RollupState(models.Model):
     """The one row of the rollup's progress: how far it has read the audit log, and when it
     last rebuilt every day (a nightly pass that also catches anything the log missed)."""
 
     audit_seq = models.BigIntegerField(default=0)
+    message_id = models.BigIntegerField(default=0)
     rebuilt_at = models.DateTimeField(null=True, blank=True)
     # While a rebuild runs (a few weeks of days per turn): the next day to recompute.
     rebuild_next = models.DateField(null=True, blank=True)

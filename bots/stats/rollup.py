@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from bots import clock
 from bots.documents.models import Delivery, Document
-from bots.stats.models import DocumentDay, DocumentMonth, RollupState
+from bots.stats.models import ActiveDay, DocumentDay, DocumentMonth, RollupState
 from hub.seals.models import AuditEntry
 
 logger = logging.getLogger("bots.stats")
@@ -166,15 +166,38 @@ def follow_audit(*, batch: int = AUDIT_BATCH) -> int:
     rows were written."""
     state = _state()
     rows = list(AuditEntry.objects.filter(seq__gt=state.audit_seq).order_by("seq")
-                .values_list("seq", "event", "subject")[:batch])
+                .values_list("seq", "event", "subject", "actor_id", "at")[:batch])
     if not rows:
         return 0
-    documents = _document_ids(s for _, event, s in rows if event.startswith("document."))
+    _active((actor, at) for _, _, _, actor, at in rows if actor)
+    documents = _document_ids(s for _, event, s, _, _ in rows if event.startswith("document."))
     days = {local_day(d) for d in Delivery.objects.filter(document_id__in=documents)
             .values_list("delivered_at", flat=True)} if documents else set()
     written = recompute(days) if days else 0
     RollupState.objects.filter(id=1, audit_seq=state.audit_seq).update(audit_seq=rows[-1][0])
     return written
+
+
+def _active(pairs: Iterable[tuple[int, datetime]]) -> None:
+    wanted = {(user, local_day(at)) for user, at in pairs}
+    if wanted:
+        ActiveDay.objects.bulk_create([ActiveDay(user_id=u, day=d) for u, d in sorted(wanted)],
+                                      ignore_conflicts=True)
+
+
+def follow_messages(*, batch: int = AUDIT_BATCH) -> int:
+    """Mark the senders of the messages past the cursor active on their days (people, not
+    bots); how many messages were read."""
+    from hub.chat.models import Message
+
+    state = _state()
+    rows = list(Message.objects.filter(id__gt=state.message_id).order_by("id")
+                .values_list("id", "sender_id", "created_at", "sender__is_bot")[:batch])
+    if not rows:
+        return 0
+    _active((sender, at) for _, sender, at, bot in rows if not bot)
+    RollupState.objects.filter(id=1, message_id=state.message_id).update(message_id=rows[-1][0])
+    return len(rows)
 
 
 def rebuild_step(*, now: datetime | None = None) -> bool:
@@ -215,6 +238,7 @@ def turn() -> Any:
     from bots.stats import reports
 
     written = follow_audit()
+    follow_messages()
     rebuild_step()
     try:
         reports.check()

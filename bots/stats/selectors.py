@@ -14,7 +14,7 @@ from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
 from bots.documents.models import Delivery, Document
-from bots.stats.models import DocumentDay, DocumentMonth
+from bots.stats.models import ActiveDay, DocumentDay, DocumentMonth
 from bots.stats.rollup import day_start
 from bots.stats.schemas import StatsQuery
 from bots.tasks.models import Task, TaskUnit
@@ -260,3 +260,35 @@ def models_deadline() -> Any:
 
 def unit_rows(units: Iterable[Unit]) -> list[dict[str, str]]:
     return [_unit(u) for u in units]
+
+
+# --- use -------------------------------------------------------------------------------------------
+def use(*, units: list[Unit], start: date, end: date) -> dict[str, Any]:
+    """GET /stats/use: per unit, the registered people (active accounts, not bots) and how
+    many of them were active in the period (sent a message or took a recorded step); by ISO
+    week, the active people of those units."""
+    from hub.org.models import UnitMembership
+
+    ids = [u.id for u in units]
+    members: dict[int, set[int]] = defaultdict(set)
+    for unit_id, user_id in UnitMembership.objects.filter(
+            unit_id__in=ids, user__is_active=True, user__is_bot=False,
+            user__is_external=False).values_list("unit_id", "user_id"):
+        members[unit_id].add(user_id)
+    everyone = set().union(*members.values()) if members else set()
+    days = list(ActiveDay.objects.filter(user_id__in=everyone, day__gte=start, day__lte=end)
+                .values_list("user_id", "day"))
+    active = {u for u, _ in days}
+    weeks: dict[date, set[int]] = defaultdict(set)
+    for user_id, day in days:
+        weeks[day - timedelta(days=day.weekday())].add(user_id)
+    rows = [{"unit": _unit(u), "registered": len(members[u.id]),
+             "active": len(members[u.id] & active),
+             "active_rate": _rate(len(members[u.id] & active), len(members[u.id]))}
+            for u in units]
+    return {"from": start.isoformat(), "to": end.isoformat(), "units": rows,
+            "totals": {"registered": len(everyone), "active": len(everyone & active),
+                       "active_rate": _rate(len(everyone & active), len(everyone))},
+            "weeks": [{"week": f"{m.isocalendar()[0]}-W{m.isocalendar()[1]:02d}",
+                       "start": m.isoformat(), "active": len(people)}
+                      for m, people in sorted(weeks.items())]}

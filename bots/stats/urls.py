@@ -8,5 +8,6 @@ urlpatterns = [
     path("stats/documents", views.documents),
     path("stats/documents.csv", views.documents_csv),
     path("stats/tasks", views.tasks),
+    path("stats/use", views.use),
     path("stats/scope", views.scope_view),
 ]

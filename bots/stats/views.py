@@ -48,6 +48,14 @@ def tasks(request: HttpRequest, user: User) -> Any:
 
 
 @endpoint("GET")
+def use(request: HttpRequest, user: User) -> Any:
+    query = parse_query(request, StatsQuery)
+    start, end = selectors.period(query, now=clock.now())
+    units = scope.units_for(user=user, unit=query.unit, kind=query.kind)
+    return 200, selectors.use(units=units, start=start, end=end)
+
+
+@endpoint("GET")
 def scope_view(request: HttpRequest, user: User) -> Any:
     """The units the caller may see figures of (for the page's filter)."""
     units = scope.units_for(user=user)

@@ -192,3 +192,23 @@ def test_dates_out_of_range_are_bad_requests(api: Any) -> None:
         assert api("clerk").get("/stats/documents", **period).status_code == 400
     assert api("clerk").get("/tasks", month="9999-12").status_code == 400
     assert api("clerk").get("/tasks", month="2026-13").status_code == 400
+
+
+def test_use_counts_registered_and_active_people(api: Any, demo: Any, person: Any) -> None:
+    person("t1_quiet", "town1", "staff")
+    person("t1_head", "town1", "leader")
+    api("staff4").send(demo["rooms"]["town1"].id, "收到，马上办理")
+    sent = api("clerk").post("/documents", document_body()).json()
+    press(api("staff5"), recipient(sent, "town2")["message"], "sign")  # an audited step
+    rollup.turn()
+    today = timezone.localdate().isoformat()
+    data = api("clerk").get("/stats/use", **{"from": today, "to": today}).json()
+    rows = {r["unit"]["code"]: r for r in data["units"]}
+    assert (rows["town1"]["registered"], rows["town1"]["active"]) == (3, 1)
+    assert (rows["town2"]["registered"], rows["town2"]["active"]) == (1, 1)
+    assert rows["zfb"]["active"] == 1  # the clerk sent the document
+    assert rows["town3"]["active_rate"] == 0.0
+    assert data["totals"]["active"] == 3 and sum(w["active"] for w in data["weeks"]) == 3
+    mine = api("t1_head").get("/stats/use").json()
+    assert [r["unit"]["code"] for r in mine["units"]] == ["town1"]
+    assert api("t1_head").get("/stats/use", unit="zfb").status_code == 403
