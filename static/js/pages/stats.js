@@ -95,9 +95,11 @@ async function show(el, query) {
   let scope;
   let docs;
   let tasks;
+  let use;
   try {
-    [scope, docs, tasks] = await Promise.all([
-      api("GET", "/stats/scope"), api("GET", `/stats/documents${qs(q)}`), api("GET", `/stats/tasks${qs(q)}`)]);
+    [scope, docs, tasks, use] = await Promise.all([
+      api("GET", "/stats/scope"), api("GET", `/stats/documents${qs(q)}`), api("GET", `/stats/tasks${qs(q)}`),
+      api("GET", `/stats/use${qs(q)}`)]);
   } catch (error) {
     if (mine !== seq) return;
     body.replaceChildren(h("div", { class: "doc-empty", role: "alert" }, wIcon("ban", 40), h("p", {}, errorText(error))));
@@ -147,6 +149,14 @@ async function show(el, query) {
           gettext("On-time rate"), gettext("Co-operated")].map((x) => h("th", {}, x)))),
         h("tbody", {}, tasks.units.filter((r) => r.lead || r.co).map((r) => h("tr", {},
           h("td", {}, r.unit.name), ...[r.lead, r.completed, r.on_time, r.overdue, pct(r.on_time_rate), r.co]
+            .map((v) => h("td", { class: "st-num" }, String(v))))))))),
+    h("section", { class: "st-block" },
+      h("h2", {}, gettext("Use of the system, by unit")),
+      h("div", { class: "st-table-wrap" }, h("table", { class: "tk-table st-table", id: "st-use" },
+        h("thead", {}, h("tr", {}, [gettext("Unit"), gettext("Registered people"), gettext("Active"), gettext("Active rate")]
+          .map((x) => h("th", {}, x)))),
+        h("tbody", {}, use.units.map((r) => h("tr", {},
+          h("td", {}, r.unit.name), ...[r.registered, r.active, pct(r.active_rate)]
             .map((v) => h("td", { class: "st-num" }, String(v))))))))),
   );
   let Chart;
