@@ -27,6 +27,14 @@ def register() -> None:
             "使用情况 per unit: registered people and how many were active in the period, and "
             "the active people by week: {units: [{unit, registered, active, active_rate}], "
             "totals, weeks}", query=QUERY)},
+        "/api/v1/stats/meetings": {"get": op(
+            "会议 per invited unit over the meetings starting in the period: {units: [{unit, "
+            "invited, answered, on_time, attending, declined, unanswered, on_time_rate}], "
+            "totals}", query=QUERY)},
+        "/api/v1/stats/approvals": {"get": op(
+            "审批 turnaround over the requests made in the period: {approvers: [{user, unit, "
+            "decided, waiting, median_minutes}], steps: [{step, decided, median_minutes}]}",
+            query=QUERY)},
         "/api/v1/stats/scope": {"get": op("The units whose figures the caller may see")},
     }
     openapi.add_paths(paths)

@@ -292,3 +292,75 @@ def use(*, units: list[Unit], start: date, end: date) -> dict[str, Any]:
             "weeks": [{"week": f"{m.isocalendar()[0]}-W{m.isocalendar()[1]:02d}",
                        "start": m.isoformat(), "active": len(people)}
                       for m, people in sorted(weeks.items())]}
+
+
+# --- meetings and approvals ------------------------------------------------------------------------
+def meetings(*, units: list[Unit], start: date, end: date) -> dict[str, Any]:
+    """GET /stats/meetings: per invited unit, over the meetings (not cancelled) starting in
+    the period: invitations, answered, answered by the RSVP deadline, attending (in person or
+    by a deputy), on leave, unanswered."""
+    from bots.meetings.models import Invitee, Meeting
+
+    ids = [u.id for u in units]
+    rows = (Invitee.objects.filter(kind=Invitee.Kind.UNIT, unit_id__in=ids,
+                                   meeting__start__gte=day_start(start),
+                                   meeting__start__lt=day_start(end + timedelta(days=1)))
+            .exclude(meeting__state=Meeting.State.CANCELLED)
+            .values("unit_id").annotate(
+                invited=Count("id"),
+                answered=Count("id", filter=~Q(state=Invitee.State.PENDING)),
+                on_time=Count("id", filter=~Q(state=Invitee.State.PENDING)
+                              & Q(responded_at__lte=F("meeting__rsvp_by"))),
+                attending=Count("id", filter=Q(state__in=[Invitee.State.ATTENDING,
+                                                          Invitee.State.DELEGATED])),
+                declined=Count("id", filter=Q(state=Invitee.State.DECLINED))))
+    by_unit: dict[int, dict[str, Any]] = {r["unit_id"]: dict(r) for r in rows}
+    keys = ("invited", "answered", "on_time", "attending", "declined")
+
+    def figures(r: dict[str, Any]) -> dict[str, Any]:
+        out: dict[str, Any] = {k: int(r.get(k) or 0) for k in keys}
+        out["unanswered"] = out["invited"] - out["answered"]
+        out["on_time_rate"] = _rate(out["on_time"], out["invited"])
+        return out
+
+    return {"from": start.isoformat(), "to": end.isoformat(),
+            "units": [{"unit": _unit(u), **figures(by_unit.get(u.id, {}))} for u in units],
+            "totals": figures({k: sum(int(r.get(k) or 0) for r in by_unit.values())
+                               for k in keys})}
+
+
+def approvals(*, units: list[Unit], start: date, end: date) -> dict[str, Any]:
+    """GET /stats/approvals: over the approval requests made in the period, per approver in
+    the units asked for (decided, waiting, median minutes from the step's start to their
+    decision) and per step (its position in the chain)."""
+    from bots.approvals.models import StepApprover
+    from hub.org.models import UnitMembership
+
+    people = dict(UnitMembership.objects.filter(unit_id__in=[u.id for u in units])
+                  .order_by("unit__sort_order").values_list("user_id", "unit_id"))
+    unit_of = {u.id: u for u in units}
+    places = (StepApprover.objects.filter(
+        user_id__in=list(people), step__approval__created_at__gte=day_start(start),
+        step__approval__created_at__lt=day_start(end + timedelta(days=1)))
+        .values_list("user_id", "user__username", "user__display_name", "step__index",
+                     "step__started_at", "decided_at", "decision"))
+    per_user: dict[int, dict[str, Any]] = {}
+    per_step: dict[int, Counter[int]] = defaultdict(Counter)
+    for user_id, username, display, index, started, decided, decision in places:
+        row = per_user.setdefault(user_id, {
+            "user": {"username": username, "display_name": display or username},
+            "unit": _unit(unit_of[people[user_id]]), "decided": 0, "waiting": 0,
+            "minutes": Counter()})
+        if decision and decided is not None and started is not None:
+            row["decided"] += 1
+            minutes = max(0, int((decided - started).total_seconds() // 60))
+            row["minutes"][minutes] += 1
+            per_step[index + 1][minutes] += 1
+        elif started is not None and not decision:
+            row["waiting"] += 1
+    approvers = [{**{k: v for k, v in r.items() if k != "minutes"},
+                  "median_minutes": median(r["minutes"])}
+                 for r in sorted(per_user.values(), key=lambda r: r["user"]["username"])]
+    return {"from": start.isoformat(), "to": end.isoformat(), "approvers": approvers,
+            "steps": [{"step": s, "decided": sum(c.values()), "median_minutes": median(c)}
+                      for s, c in sorted(per_step.items())]}

@@ -9,5 +9,7 @@ urlpatterns = [
     path("stats/documents.csv", views.documents_csv),
     path("stats/tasks", views.tasks),
     path("stats/use", views.use),
+    path("stats/meetings", views.meetings),
+    path("stats/approvals", views.approvals),
     path("stats/scope", views.scope_view),
 ]

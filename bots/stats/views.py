@@ -55,6 +55,24 @@ def use(request: HttpRequest, user: User) -> Any:
     return 200, selectors.use(units=units, start=start, end=end)
 
 
+def _period_units(request: HttpRequest, user: User) -> tuple[Any, Any, list[Any]]:
+    query = parse_query(request, StatsQuery)
+    start, end = selectors.period(query, now=clock.now())
+    return start, end, scope.units_for(user=user, unit=query.unit, kind=query.kind)
+
+
+@endpoint("GET")
+def meetings(request: HttpRequest, user: User) -> Any:
+    start, end, units = _period_units(request, user)
+    return 200, selectors.meetings(units=units, start=start, end=end)
+
+
+@endpoint("GET")
+def approvals(request: HttpRequest, user: User) -> Any:
+    start, end, units = _period_units(request, user)
+    return 200, selectors.approvals(units=units, start=start, end=end)
+
+
 @endpoint("GET")
 def scope_view(request: HttpRequest, user: User) -> Any:
     """The units the caller may see figures of (for the page's filter)."""
