@@ -35,6 +35,9 @@ def register() -> None:
             "审批 turnaround over the requests made in the period: {approvers: [{user, unit, "
             "decided, waiting, median_minutes}], steps: [{step, decided, median_minutes}]}",
             query=QUERY)},
+        "/api/v1/stats/bulletins": {"get": op(
+            "刊物投稿 per unit over the items submitted in the period: {units: [{unit, submitted, "
+            "adopted, declined, waiting, adoption_rate}], totals}", query=QUERY)},
         "/api/v1/stats/scope": {"get": op("The units whose figures the caller may see")},
     }
     openapi.add_paths(paths)

@@ -364,3 +364,29 @@ def approvals(*, units: list[Unit], start: date, end: date) -> dict[str, Any]:
     return {"from": start.isoformat(), "to": end.isoformat(), "approvers": approvers,
             "steps": [{"step": s, "decided": sum(c.values()), "median_minutes": median(c)}
                       for s, c in sorted(per_step.items())]}
+
+
+def bulletins(*, units: list[Unit], start: date, end: date) -> dict[str, Any]:
+    """GET /stats/bulletins: per unit, the items submitted in the period, adopted, declined,
+    waiting, and the adoption rate (of those decided)."""
+    from bots.bulletins.models import Item
+
+    rows = (Item.objects.filter(unit_id__in=[u.id for u in units],
+                                submitted_at__gte=day_start(start),
+                                submitted_at__lt=day_start(end + timedelta(days=1)))
+            .values("unit_id").annotate(
+                submitted=Count("id"),
+                adopted=Count("id", filter=Q(state=Item.State.ADOPTED)),
+                declined=Count("id", filter=Q(state=Item.State.DECLINED))))
+    by_unit: dict[int, dict[str, Any]] = {r["unit_id"]: dict(r) for r in rows}
+
+    def figures(r: dict[str, Any]) -> dict[str, Any]:
+        out: dict[str, Any] = {k: int(r.get(k) or 0) for k in ("submitted", "adopted", "declined")}
+        out["waiting"] = out["submitted"] - out["adopted"] - out["declined"]
+        out["adoption_rate"] = _rate(out["adopted"], out["adopted"] + out["declined"])
+        return out
+
+    return {"from": start.isoformat(), "to": end.isoformat(),
+            "units": [{"unit": _unit(u), **figures(by_unit.get(u.id, {}))} for u in units],
+            "totals": figures({k: sum(int(r.get(k) or 0) for r in by_unit.values())
+                               for k in ("submitted", "adopted", "declined")})}

@@ -11,5 +11,6 @@ urlpatterns = [
     path("stats/use", views.use),
     path("stats/meetings", views.meetings),
     path("stats/approvals", views.approvals),
+    path("stats/bulletins", views.bulletins),
     path("stats/scope", views.scope_view),
 ]

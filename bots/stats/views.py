@@ -74,6 +74,12 @@ def approvals(request: HttpRequest, user: User) -> Any:
 
 
 @endpoint("GET")
+def bulletins(request: HttpRequest, user: User) -> Any:
+    start, end, units = _period_units(request, user)
+    return 200, selectors.bulletins(units=units, start=start, end=end)
+
+
+@endpoint("GET")
 def scope_view(request: HttpRequest, user: User) -> Any:
     """The units the caller may see figures of (for the page's filter)."""
     units = scope.units_for(user=user)

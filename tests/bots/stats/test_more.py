@@ -48,3 +48,24 @@ def test_approval_turnaround_by_approver_and_step(api: Any, clock: Any) -> None:
     assert (people["leader"]["decided"], people["leader"]["median_minutes"]) == (1, 90)
     assert data["steps"] == [{"step": 1, "decided": 1, "median_minutes": 30},
                              {"step": 2, "decided": 1, "median_minutes": 90}]
+
+
+def test_bulletin_submissions_and_adoptions_by_unit(api: Any, clock: Any) -> None:
+    from tests.bots.bulletins.conftest import item_body
+
+    first = api("staff4").post("/bulletins/zwxx/items", item_body("城关镇信息一")).json()
+    second = api("staff4").post("/bulletins/zwxx/items", item_body("城关镇信息二")).json()
+    api("staff4").post("/bulletins/zwxx/items", item_body("城关镇信息三"))
+    api("staff5").post("/bulletins/zwxx/items", item_body("河西镇信息"))
+    assert api("clerk").post(f"/bulletins/items/{first['id']}/decide",
+                             {"action": "adopt"}).status_code == 200
+    assert api("clerk").post(f"/bulletins/items/{second['id']}/decide",
+                             {"action": "decline", "comment": "内容重复"}).status_code == 200
+    today = timezone.localtime(clock.now()).date().isoformat()
+    data = api("clerk").get("/stats/bulletins", **{"from": today, "to": today}).json()
+    rows = {r["unit"]["code"]: r for r in data["units"]}
+    assert {k: rows["town1"][k] for k in ("submitted", "adopted", "declined", "waiting",
+                                          "adoption_rate")} == {
+        "submitted": 3, "adopted": 1, "declined": 1, "waiting": 1, "adoption_rate": 0.5}
+    assert rows["town2"]["waiting"] == 1 and rows["town2"]["adoption_rate"] is None
+    assert data["totals"]["submitted"] == 4
