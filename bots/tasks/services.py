@@ -470,6 +470,16 @@ def complete(*, user: User, task_id: int, result: str) -> Task:
     return task
 
 
+def closing_content(task: Task) -> dict[str, Any]:
+    """What 销号 signs (the caller has set `closed_by` and `closed_at`): recomputed from the
+    task when the archive checks it."""
+    assert task.closed_by is not None and task.closed_at is not None
+    return {"task": task.id, "title": task.title, "lead_unit": task.lead_unit.code,
+            "deadline": precise_iso(task.deadline), "result": task.result,
+            "completed_at": precise_iso(task.completed_at) if task.completed_at else None,
+            "by": task.closed_by.username, "at": precise_iso(task.closed_at)}
+
+
 def close(*, user: User, task_id: int) -> Task:
     """销号 by a clerk or leader of the supervising office, only once completed (else 409),
     signed with the closer's personal key."""
@@ -483,11 +493,8 @@ def close(*, user: User, task_id: int) -> Task:
         if task.state != Task.State.COMPLETED:
             raise conflict("主办单位尚未办结，不能销号")
         task.state, task.closed_at, task.closed_by = Task.State.CLOSED, now, user
-        task.closing_signature = personal.sign(user=user, subject=task.subject, content={
-            "task": task.id, "title": task.title, "lead_unit": task.lead_unit.code,
-            "deadline": precise_iso(task.deadline), "result": task.result,
-            "completed_at": precise_iso(task.completed_at) if task.completed_at else None,
-            "by": user.username, "at": precise_iso(now)}, at=now)
+        task.closing_signature = personal.sign(user=user, subject=task.subject,
+                                               content=closing_content(task), at=now)
         task.save(update_fields=["state", "closed_at", "closed_by", "closing_signature"])
         _changed(task, now=now, events=[audit_events.closed(task=task, actor_id=user.id, at=now)])
     return task

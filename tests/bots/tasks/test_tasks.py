@@ -273,3 +273,29 @@ def test_the_ledger_filters_and_the_csv(api: Any, clock: Any) -> None:
     sheet = load_workbook(BytesIO(workbook.content)).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][:2] == ("编号", "督办事项") and len(rows) == 2 and rows[1][1] == "整治河道"
+
+
+def test_a_closed_task_is_filed_in_the_offices_archive_with_its_signature(
+        api: Any, task: dict[str, Any]) -> None:
+    from archive import filing
+    from archive.models import ArchiveEntry
+
+    api("staff4").post(f"/tasks/{task['id']}/reports", {"body": "已完成摸底调查。"})
+    api("staff4").post(f"/tasks/{task['id']}/complete", {"result": "改造完成 12 个小区。"})
+    filing.file_recent()
+    assert not ArchiveEntry.objects.filter(kind="task").exists()  # not before 销号
+    api("clerk").post(f"/tasks/{task['id']}/close")
+    filing.file_recent()
+    entry = ArchiveEntry.objects.get(kind="task")
+    assert (entry.object_id, entry.unit.code, entry.verified) == (task["id"], "zfb", True)
+    assert entry.metadata["销号签名"] == "有效" and entry.metadata["主办单位"] == "城关镇人民政府"
+    # The office's and the units' people find it; others do not.
+    assert api("clerk").get("/archive", kind="task").json()["total"] == 1
+    assert api("staff4").get("/archive", kind="task").json()["total"] == 1
+    assert api("staff5").get("/archive", kind="task").json()["total"] == 0
+    # The closed task's text changed behind the archive's back no longer verifies.
+    Task.objects.filter(id=task["id"]).update(result="改成别的")
+    from bots.tasks import archiving
+
+    valid, reason = archiving.verify(task["id"], {})
+    assert not valid and "办结情况" in reason
