@@ -148,10 +148,9 @@ def create_task(*, user: User, data: TaskIn) -> Task:
     if not offices:
         raise forbidden("只有督办单位（" + "、".join(supervising_codes())
                         + "）的收发员或领导可以立项督办")
-    office = offices[0]
     if data.office:
-        office = next((o for o in offices if o.code == data.office), None)  # type: ignore[assignment]
-        if office is None:
+        offices = [o for o in offices if o.code == data.office]
+        if not offices:
             raise forbidden(f"您不是督办单位“{data.office[:32]}”的收发员或领导")
     title = " ".join(data.title.split())
     if not title:
@@ -169,7 +168,19 @@ def create_task(*, user: User, data: TaskIn) -> Task:
     else:
         raise bad_request("请给出办结期限（deadline 或 deadline_days）")
     assert deadline is not None
-    source_type, source_id = _source(data.source, office=office)  # type: ignore[arg-type]
+    # The task belongs to the caller's first office that can see its source (a leader of
+    # both offices instructs on a copy one of them received).
+    office, found = offices[0], None
+    for candidate in offices:
+        try:
+            found = _source(data.source, office=candidate)  # type: ignore[arg-type]
+        except ApiError:
+            continue
+        office = candidate
+        break
+    if found is None:
+        found = _source(data.source, office=offices[0])  # type: ignore[arg-type]
+    source_type, source_id = found
     with transaction.atomic():
         return _create(set_by=user, office=office, title=title, lead=lead, co=co,
                        deadline=deadline, cycle=data.report_cycle or "",

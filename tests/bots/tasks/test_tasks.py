@@ -240,10 +240,19 @@ def test_a_leaders_instruction_on_a_document_becomes_a_task(api: Any, demo: Any,
         "town1", "wsj"]
     shown = api("staff4").get(f"/tasks/{task.id}").json()
     assert shown["source"] == {"type": "document", "id": document["id"], "label": "公文批示"}
+    # Set from the ledger's form with the document as its source: the leader is in both
+    # offices, and the task goes to the one that received the document.
+    typed = api("leader").post("/tasks", {"title": "再立一项", "lead_unit": "town1", "deadline_days": 5,
+                                          "source": {"document": document["id"]}})
+    assert typed.status_code == 201, typed.content
+    assert typed.json()["office"]["code"] == "zfb"
+    assert api("staff1").post("/tasks", {"title": "区委办看不到这份公文", "lead_unit": "town1",
+                                         "deadline_days": 5,
+                                         "source": {"document": document["id"]}}).status_code == 404
     # A unit that does not exist refuses the whole instruction.
     response = press(api("leader"), message, "instruct", comment="再批示", lead_unit="nowhere")
     assert response.status_code == 400
-    assert Task.objects.count() == 1
+    assert Task.objects.count() == 2
 
 
 def test_the_ledger_filters_and_the_csv(api: Any, clock: Any) -> None:
