@@ -106,7 +106,7 @@ def test_a_leaders_instruction_becomes_a_task_that_units_report_on_and_the_offic
     page.reload()
     expect(page.locator(".tk-pending")).to_contain_text("资金下达推迟")
     page.screenshot(path=str(artifacts / "task-extension-desktop.png"), full_page=True)
-    page.get_by_role("button", name="同意延期").click()
+    page.get_by_role("button", name="同意延期", exact=True).click()
     expect(page.locator(".tk-pending")).to_have_count(0)
     assert server.api("leader", "GET", f"/tasks/{task_id}")["deadline"].startswith(
         (datetime.now(LOCAL) + timedelta(days=40)).strftime("%Y-%m"))
@@ -126,7 +126,7 @@ def test_a_leaders_instruction_becomes_a_task_that_units_report_on_and_the_offic
     p3.screenshot(path=str(artifacts / "task-page-desktop.png"), full_page=True)
 
     # The ledger shows it among the closed; from the sidebar.
-    p3.get_by_role("link", name="督查督办").click()
+    p3.get_by_role("link", name="督查督办", exact=True).click()
     expect(p3.get_by_role("heading", name="督办台账")).to_be_visible()
     p3.get_by_role("tab", name="已销号").click()
     expect(p3.locator(f'.tk-row[data-id="{task_id}"]')).to_be_visible()
@@ -138,7 +138,7 @@ def test_a_leaders_instruction_becomes_a_task_that_units_report_on_and_the_offic
     open_task(phone, server, task_id).screenshot(path=str(artifacts / "task-page-phone.png"),
                                                  full_page=True)
     for user in (leader, town1, wsj, office, phone):
-        assert user.errors == [], user.errors
+        assert user.errors == [], (user.username, user.errors)
 
 
 def test_the_statistics_page_shows_the_rows_of_the_api(server: Any, open_user: Any,
@@ -156,7 +156,7 @@ def test_the_statistics_page_shows_the_rows_of_the_api(server: Any, open_user: A
     figures = server.api("clerk", "GET", "/stats/documents")
     user = open_user("clerk")
     page = user.page
-    page.get_by_role("link", name="统计").click()
+    page.get_by_role("link", name="统计", exact=True).click()
     expect(page.get_by_role("heading", name="统计", exact=True)).to_be_visible()
     table = page.locator("#st-table")
     expect(table.locator("tbody tr")).to_have_count(len(figures["units"]))
@@ -193,4 +193,4 @@ def test_the_statistics_page_shows_the_rows_of_the_api(server: Any, open_user: A
     town.page.goto(f"{server.url}/#/stats")
     expect(town.page.locator(".st-body [role=alert]")).to_contain_text("统计仅对单位领导和督办单位开放")
     for u in (user, phone, town):
-        assert u.errors == [], u.errors
+        assert u.errors == [], (u.username, u.errors)

@@ -9,7 +9,6 @@ import { fmt, gettext } from "../core/i18n.js";
 import { registerPage, setQuery } from "../shell/router.js";
 import { errorText } from "../ui/dialogs.js";
 import { pageHead, setPage, wIcon, when } from "../ui/workpage.js";
-import { ensureStyles } from "./tasks.js";
 
 const CHART_SRC = "/static/vendor/chartjs/chart.umd.js";
 const KINDS = [
@@ -20,6 +19,7 @@ const KINDS = [
 ];
 
 let charts = [];
+let section = null; // the page's own section
 let seq = 0;
 let chartLoad = null;
 
@@ -120,7 +120,7 @@ async function show(el, query) {
   body.replaceChildren(
     h("div", { class: "st-tiles" }, tiles.map(([label, value]) => h("div", { class: "st-tile" },
       h("span", { class: "st-tile-value" }, String(value)), h("span", { class: "st-tile-label" }, label)))),
-    docs.totals.received ? null : h("p", { class: "st-nodata", role: "status" }, gettext("No documents were received in this period.")),
+    ...(docs.totals.received ? [] : [h("p", { class: "st-nodata", role: "status" }, gettext("No documents were received in this period."))]),
     h("div", { class: "st-charts" },
       h("figure", { class: "st-chart" }, h("figcaption", {}, gettext("On-time signing rate by unit")), h("div", { class: "st-canvas" }, barCanvas)),
       h("figure", { class: "st-chart" }, h("figcaption", {}, gettext("Trend by week")), h("div", { class: "st-canvas" }, lineCanvas))),
@@ -208,14 +208,14 @@ registerPage({
   path: "stats",
   className: "stats-page",
   title: () => gettext("Statistics"),
-  sidebar: { label: () => gettext("Statistics"), icon: "zap", order: 46, id: "stats-link" },
+  sidebar: { label: () => gettext("Statistics"), icon: "chart", order: 50, id: "stats-link" },
   mount(el, params, query) {
-    ensureStyles();
+    section = el;
     setPage(el);
     show(el, query || {});
     return () => { destroyCharts(); seq += 1; };
   },
   update(params, query) {
-    show(document.querySelector("[data-page=stats]"), query || {});
+    show(section, query || {});
   },
 });

@@ -32,13 +32,8 @@ const SOURCES = [
 ];
 
 let view = null; // {kind: "list"|"task", seq, ...}
+let section = null; // the page's own section (the router's, kept between visits)
 let units = null;
-
-export function ensureStyles() {
-  if (document.getElementById("tasks-css")) return;
-  const link = h("link", { id: "tasks-css", rel: "stylesheet", href: "/static/css/tasks.css" });
-  document.head.append(link);
-}
 
 async function allUnits() {
   if (!units) units = (await api("GET", "/units")).filter((u) => u.kind !== "district");
@@ -96,11 +91,11 @@ async function showList(el, query) {
       SOURCES.map(([k, label]) => h("option", { value: k, selected: k === (q.source || "") }, label()))),
     h("input", { type: "month", id: "tk-month", "aria-label": gettext("Month"), value: q.month || "", onchange: (e) => change({ month: e.target.value }) }));
   el.replaceChildren(h("div", { class: "doc-page-inner" },
-    pageHead({ title: gettext("Supervised tasks"), sub: gettext("Ledger of supervised work"), tools: [tools] }),
+    pageHead({ title: gettext("Supervised tasks"), sub: gettext("Key work under supervision"), tools: [tools] }),
     h("div", { class: "doc-scroll" },
       h("div", { class: "doc-list-wrap tk-wrap" },
         h("div", { class: "doc-list-tools" }, tabs("tk", [
-          ["open", gettext("Open")], ["completed", gettext("Completed")], ["closed", gettext("Closed")], ["all", gettext("All")],
+          ["open", gettext("In hand")], ["completed", gettext("Completed")], ["closed", gettext("Closed")], ["all", gettext("All")],
         ], q.state || "all", (key) => change({ state: key }), gettext("Tasks"))),
         filters, status, list))));
   let data;
@@ -141,7 +136,7 @@ async function showList(el, query) {
     h("thead", {}, h("tr", {},
       data.can_set ? h("th", { class: "tk-check" }, "") : null,
       h("th", {}, gettext("Task")), h("th", {}, gettext("Lead unit")), h("th", { class: "tk-hide-phone" }, gettext("Co-units")),
-      h("th", {}, gettext("Deadline")), h("th", {}, gettext("State")))),
+      h("th", {}, gettext("Due by")), h("th", {}, gettext("State")))),
     h("tbody", {}, data.results.map((t) => h("tr", { class: `tk-row tk-row-${t.status}`, dataset: { id: t.id } },
       data.can_set ? h("td", { class: "tk-check" }, h("input", {
         type: "checkbox", "aria-label": fmt(gettext("Select %(title)s"), { title: t.title }),
@@ -222,7 +217,7 @@ async function newTaskDialog(from = null) {
     confirm: gettext("Assign"),
     fields: [
       ["tk-new-title", gettext("Task"), title], ["tk-new-lead", gettext("Lead unit"), lead],
-      ["tk-new-co", gettext("Co-units"), co], ["tk-new-deadline", gettext("Deadline"), deadline],
+      ["tk-new-co", gettext("Co-units"), co], ["tk-new-deadline", gettext("Due by"), deadline],
       ["tk-new-cycle", gettext("Report cycle"), cycle], ["tk-new-instruction", gettext("Instruction or requirement"), instruction],
       source ? ["tk-new-source", gettext("Source"), h("p", { id: "tk-new-source" }, gettext("Instruction on a document"), " · ",
         h("a", { href: `#/documents/${source.document}` }, `#${source.document}`))] : null,
@@ -338,7 +333,7 @@ function taskView(task) {
     [gettext("Supervising office"), task.office.name],
     [gettext("Lead unit"), lead ? lead.unit.name : task.lead_unit.name],
     [gettext("Co-units"), task.co_units.map((u) => u.name).join("、") || "—"],
-    [gettext("Deadline"), when(task.deadline) + (task.first_deadline !== task.deadline ? ` (${gettext("extended")})` : "")],
+    [gettext("Due by"), when(task.deadline) + (task.first_deadline !== task.deadline ? ` (${gettext("extended")})` : "")],
     [gettext("Source"), sourceLink],
     [gettext("Set by"), person(task.set_by)],
   ];
@@ -398,16 +393,17 @@ registerPage({
   path: ["tasks", "tasks/:id"],
   className: "tasks-page",
   title: () => gettext("Supervised tasks"),
-  sidebar: { label: () => gettext("Supervision"), icon: "stamp", order: 45, id: "tasks-link" },
+  sidebar: { label: () => gettext("Supervision"), icon: "stamp", order: 35, badge: "todo.count.task_report", id: "tasks-link" },
   mount(el, params, query) {
-    ensureStyles();
+    section = el;
     setPage(el);
     if (params.id) showTask(el, Number(params.id));
     else showList(el, query || {});
     return () => { view = null; };
   },
   update(params, query) {
-    if (params.id) showTask(view ? document.querySelector("[data-page=tasks]") : null, Number(params.id));
-    else showList(document.querySelector("[data-page=tasks]"), query || {});
+    setPage(section);
+    if (params.id) showTask(section, Number(params.id));
+    else showList(section, query || {});
   },
 });
