@@ -108,11 +108,11 @@ async function showList(el, query) {
   }
   if (mine !== view) return;
   const csv = `/api/v1/tasks.csv${toQueryString({ ...q, state: q.state === "all" ? "" : q.state })}`;
-  tools.append(h("a", { class: "btn btn-default btn-sm", href: csv, download: "tasks.csv" }, wIcon("download", 16), gettext("Export CSV")),
+  tools.append(h("a", { class: "btn btn-default btn-sm tk-hide-phone", href: csv, download: "tasks.csv" }, wIcon("download", 16), gettext("Export CSV")),
     h("a", { class: "btn btn-default btn-sm tk-hide-phone", href: csv.replace("/tasks.csv", "/tasks.xlsx"), download: "tasks.xlsx" },
       wIcon("download", 16), gettext("Export XLSX")));
   if (data.can_set) {
-    const remind = h("button", { type: "button", class: "btn btn-default btn-sm", id: "tk-remind", disabled: true, onclick: () => remindSelected(el, mine) },
+    const remind = h("button", { type: "button", class: "btn btn-default btn-sm tk-hide-phone", id: "tk-remind", disabled: true, onclick: () => remindSelected(el, mine) },
       wIcon("bell", 16), gettext("Press selected"));
     mine.remindButton = remind;
     tools.append(remind, h("button", { type: "button", class: "btn btn-primary btn-sm", id: "tk-new", onclick: () => newTaskDialog() },
