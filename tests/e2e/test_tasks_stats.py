@@ -20,7 +20,15 @@ from playwright.sync_api import expect
 
 from tests.e2e.conftest import ROOT
 
-pytestmark = pytest.mark.browser
+pytestmark = [
+    pytest.mark.browser,
+    # The pages are registered by importing them from the shell's page index; until the
+    # shell is on this branch there is nothing to drive.
+    pytest.mark.skipif(
+        not (ROOT / "static/js/pages/index.js").exists()
+        or "./tasks.js" not in (ROOT / "static/js/pages/index.js").read_text(encoding="utf-8"),
+        reason="the 督办 and statistics pages are not wired into the shell's page index yet"),
+]
 
 LOCAL = ZoneInfo("Asia/Shanghai")
 PHONE = {"width": 390, "height": 844}
