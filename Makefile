@@ -9,7 +9,7 @@ DEMO_PASSWORD ?=
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/huitong
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: install install-test js-tools run test lint bench-ws bench-storm bench-doc bench-search bench-archive bench-matrix bench-notice chromium pdf-libs clean
+.PHONY: install install-test js-tools run test lint bench-ws bench-storm bench-doc bench-search bench-archive bench-matrix bench-notice bench-stats chromium pdf-libs clean
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -84,6 +84,10 @@ bench-search: install-test
 # A notice to 900 people in 95 units and 900 presses of 收到 within 10 s (PostgreSQL + Redis).
 bench-notice: install-test
 	$(PY) bench/notice_bench.py $(BENCH_ARGS)
+
+# A year of documents (3,000 copies a day) and GET /stats/documents over it; figures only.
+bench-stats: install-test
+	$(PY) bench/stats_bench.py $(BENCH_ARGS)
 
 bench-archive: install-test
 	$(PY) bench/archive_bench.py $(BENCH_ARGS)

@@ -89,6 +89,8 @@ INSTALLED_APPS = [
     "bots.notices",
     "bots.bulletins",
     "bots.discussions",
+    "bots.tasks",
+    "bots.stats",
     "search",
     "archive",
     "integrations.matrix",
@@ -237,6 +239,14 @@ HUITONG_DOC_SIGN_WITHIN_MINUTES = {
     "very_urgent": env_int("HUITONG_DOC_SIGN_WITHIN_MINUTES_VERY_URGENT", 30),
 }
 HUITONG_DOC_DEADLINE_REMIND_MINUTES = env_int("HUITONG_DOC_DEADLINE_REMIND_MINUTES", 24 * 60)
+
+# --- Key work under supervision (督办) and statistics ---------------------------------------------
+# The supervising offices (区委办, 区府办): their clerks and leaders set tasks, press 催办 and
+# close them (销号), and see every unit's statistics.
+HUITONG_SUPERVISING_UNITS = [c.strip() for c in os.environ.get(
+    "HUITONG_SUPERVISING_UNITS", "zfb,qwb").split(",") if c.strip()]
+# A task is "due soon" (and its units reminded) this many working days before its deadline.
+HUITONG_TASK_DUE_SOON_DAYS = env_int("HUITONG_TASK_DUE_SOON_DAYS", 2)
 
 # --- Working days, meetings and approvals --------------------------------------------------------
 # The holidays and 调休 make-up working days (bots/calendar/data/cn_workdays.json by default);

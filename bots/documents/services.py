@@ -20,7 +20,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from bots import clock
-from bots.documents import audit_events, cards, drafts, groups, rules, supervision
+from bots.documents import audit_events, cards, drafts, followups, groups, rules, supervision
 from bots.documents import delivery as delivering
 from bots.documents import todo as document_todo
 from bots.documents.common import (
@@ -419,14 +419,38 @@ def _instruct(*, user: User, document: Document, delivery: Delivery, params: dic
             bot.direct(user=helper, markdown=False,
                        body=f"{user.name}批示：{comment}。请您协办：{summary(document)}"
                             + (f"（主办：{lead.name}）" if lead else ""))
+    task_units = _follow_up(user=user, document=document, delivery=delivery, params=params,
+                            comment=comment, deadline=deadline)
     _log(delivery, DeliveryStep.Action.INSTRUCT, actor=user, comment=comment, at=now,
          assignee=lead.username if lead else None, co_assignees=[h.username for h in helpers],
-         deadline=deadline.isoformat() if deadline else None)
+         deadline=deadline.isoformat() if deadline else None, units=task_units)
     return [audit_events.step(document=document, delivery=delivery, name="instructed",
                               actor_id=user.id, comment=comment, at=now,
                               assignee=lead.id if lead else None,
                               co_assignees=[h.id for h in helpers],
                               deadline=deadline.isoformat() if deadline else None)]
+
+
+def _follow_up(*, user: User, document: Document, delivery: Delivery, params: dict[str, Any],
+               comment: str, deadline: datetime | None) -> list[str]:
+    """A 批示 naming units to carry it out (`lead_unit`, `co_units`) is handed to the
+    follow-up hooks (督办 tasks) in this transaction; the units' codes, for the log."""
+    if not params.get("lead_unit"):
+        return []
+    codes = [str(params["lead_unit"]).strip(), *_names_param(params.get("co_units"))]
+    found = {u.code: u for u in Unit.objects.filter(code__in=codes)}
+    missing = [c for c in codes if c not in found]
+    if missing:
+        raise bad_request(f"找不到落实单位“{missing[0][:32]}”")
+    if not followups.hooked():
+        raise bad_request("未启用督办，批示不能指定落实单位")
+    followups.run(followups.FollowUp(
+        document_id=document.id, delivery_id=delivery.id, unit=delivery.unit,
+        title=f"落实《{document.title}》的批示", comment=comment, by=user,
+        units=[found[c] for c in dict.fromkeys(codes)], deadline=deadline,
+        cycle=str(params.get("report_cycle") or "") if params.get("report_cycle") in (
+            "weekly", "monthly") else "", source={"document": document.id}))
+    return list(dict.fromkeys(codes))
 
 
 def _assign(*, user: User, document: Document, delivery: Delivery, params: dict[str, Any],

@@ -82,6 +82,11 @@ class ActionIn(Body):
     # of a 办结 (the caller's uploads). A list, or usernames separated by commas.
     readers: StrictStr | list[StrictStr] | None = None
     co_assignees: StrictStr | list[StrictStr] | None = None
+    # A 批示 that becomes a 督办 task: the lead unit and co-units (unit codes), the report
+    # cycle.
+    lead_unit: StrictStr | None = Field(default=None, max_length=32)
+    co_units: StrictStr | list[StrictStr] | None = None
+    report_cycle: StrictStr | None = Field(default=None, max_length=16)
     deadline: StrictStr | None = Field(default=None, max_length=40)
     attachments: list[StrictInt] | None = Field(default=None, max_length=20)
     client_id: ClientId | None = None
@@ -151,6 +156,11 @@ class ActionFrame(Frame):
     # of a 办结 (the caller's uploads). A list, or usernames separated by commas.
     readers: StrictStr | list[StrictStr] | None = None
     co_assignees: StrictStr | list[StrictStr] | None = None
+    # A 批示 that becomes a 督办 task: the lead unit and co-units (unit codes), the report
+    # cycle.
+    lead_unit: StrictStr | None = Field(default=None, max_length=32)
+    co_units: StrictStr | list[StrictStr] | None = None
+    report_cycle: StrictStr | None = Field(default=None, max_length=16)
     deadline: StrictStr | None = Field(default=None, max_length=40)
     attachments: list[StrictInt] | None = Field(default=None, max_length=20)
     client_id: ClientId | None = None

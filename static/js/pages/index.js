@@ -10,3 +10,5 @@ import "./archive.js";
 import "./search.js";
 import "./people.js";
 import "./discussions.js";
+import "./tasks.js";
+import "./stats.js";
