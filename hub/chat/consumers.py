@@ -67,15 +67,6 @@ def _user_for_token(token: str) -> Any:
     return user_for_token(token=token)
 
 
-def _open_with_token(*, token: str, server: str) -> tuple[Any, dict[int, int]]:
-    """A socket's one trip to the database when it brings a token (every client but the
-    browser's session): who it is, its rooms, and presence. (None, {}) for a bad token."""
-    user = _user_for_token(token)
-    if user is None:
-        return None, {}
-    return user, _open(user_id=user.id, server=server)
-
-
 class ChatConsumer(AsyncWebsocketConsumer):
     # No per-socket channel: the process's hub holds the one layer subscription.
     channel_layer_alias = "__no_layer__"
@@ -97,27 +88,15 @@ class ChatConsumer(AsyncWebsocketConsumer):
         self.writes = 0
         self.too_slow = False
         self.catching_up = False
-        self.implicit: asyncio.TimerHandle | None = None
-        token = self._token()
-        states: dict[int, int] | None = None
-        if token:
-            # One trip: in a reconnect storm every socket's thread hop counts.
-            hub = await get_hub()
-            self.user, states = await db(_open_with_token)(token=token, server=hub.server_id)
-            if self.user is not None:
-                self.hub = hub
-        else:
-            self.user = await self._session_user()
+        self.user = await self._authenticate()
         await self.accept()
         self.proto = wsframe.find_protocol(self.base_send)
         if self.user is None:
             await self.close(code=UNAUTHORIZED_CLOSE)
             return
         self.user_id = self.user.id
-        if states is None:
-            self.hub = await get_hub()
-            states = await db(_open)(user_id=self.user_id, server=self.hub.server_id)
-        assert self.hub is not None
+        self.hub = await get_hub()
+        states = await db(_open)(user_id=self.user_id, server=self.hub.server_id)
         self.delivered.update(states)
         self.hub.register(self, states)
         self.implicit = asyncio.get_running_loop().call_later(
@@ -127,24 +106,22 @@ class ChatConsumer(AsyncWebsocketConsumer):
     async def disconnect(self, code: int) -> None:
         if self.hub is None or self.user is None:
             return
-        if self.implicit is not None:
-            self.implicit.cancel()
+        self.implicit.cancel()
         self.hub.unregister(self)
         try:
             await db(presence.disconnected)(server=self.hub.server_id, user_id=self.user_id)
         except Exception:
             logger.exception("presence update on disconnect failed")
 
-    def _token(self) -> str | None:
+    async def _authenticate(self) -> Any:
         headers = dict(self.scope.get("headers", []))
         auth = headers.get(b"authorization", b"").decode("latin-1")
         token = auth[7:].strip() if auth[:7].lower() == "bearer " else None
         if token is None:
             query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
             token = (query.get("access_token") or [None])[0]
-        return token or None
-
-    async def _session_user(self) -> Any:
+        if token:
+            return await db(_user_for_token)(token)
         user = self.scope.get("user")
         if user is None:
             return None
@@ -326,13 +303,11 @@ class ChatConsumer(AsyncWebsocketConsumer):
 
     async def _ensure_live(self) -> None:
         if not self.synced_once:
-            if self.implicit is not None:
-                self.implicit.cancel()
+            self.implicit.cancel()
             await self._catch_up({}, announce=False)
 
     async def on_sync(self, frame: Any) -> None:
-        if self.implicit is not None:
-            self.implicit.cancel()
+        self.implicit.cancel()
         requested = {}
         for key, seq in frame.rooms.items():
             if not key.isdigit():
