@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth import authenticate as django_authenticate
+from django.contrib.auth import update_session_auth_hash
 from django.http import HttpRequest
+from pydantic import BaseModel, ConfigDict, Field
 
 from hub.chat import presence
 from hub.chat.schemas import TokenIn
 from hub.chat.serializers import user_full
 from hub.lib.errors import ApiError
 from hub.lib.http import bearer_token, endpoint, parse_body
-from hub.org import actions, selectors
+from hub.org import access, actions, handover, people, selectors
 from hub.org.models import Unit, User
 
 
@@ -24,17 +25,20 @@ def token(request: HttpRequest, user: None) -> Any:
             raise ApiError("unauthorized", "令牌无效或已失效")
         return 204, None
     data = parse_body(request, TokenIn)
-    found = django_authenticate(request, username=data.username, password=data.password)
-    if found is None or not found.is_active:
-        raise ApiError("unauthorized", "用户名或密码错误")
+    found = actions.log_in(request=request, username=data.username, password=data.password,
+                           via="token")
     full = User.objects.prefetch_related("unit_memberships__unit").get(id=found.id)
-    return 200, {"token": actions.issue_token(user=found), "user": user_full(full)}
+    return 200, {"token": actions.issue_token(user=found), "user": _me(full)}
 
 
-@endpoint("GET")
+def _me(user: User) -> dict[str, Any]:
+    return {**user_full(user), "must_change_password": user.must_change_password}
+
+
+@endpoint("GET", password_change_ok=True)
 def me(request: HttpRequest, user: User) -> Any:
     full = User.objects.prefetch_related("unit_memberships__unit").get(id=user.id)
-    return 200, user_full(full)
+    return 200, _me(full)
 
 
 @endpoint("GET")
@@ -65,3 +69,114 @@ def units(request: HttpRequest, user: User) -> Any:
          "parent": u.parent_id}
         for u in Unit.objects.all()
     ]
+
+
+# --- 部门管理员: a unit's people ---------------------------------------------------------------
+class PersonIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    username: str = Field(min_length=1, max_length=150)
+    display_name: str = Field(min_length=1, max_length=64)
+    title: str = Field(default="", max_length=64)
+    role: str = "member"
+    password: str | None = Field(default=None, max_length=128)
+
+
+class PersonPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    display_name: str | None = Field(default=None, max_length=64)
+    title: str | None = Field(default=None, max_length=64)
+    active: bool | None = None
+    units: list[Any] | None = Field(default=None, max_length=50)
+    successor: Any = None
+
+
+class PasswordIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    password: str | None = Field(default=None, max_length=128)
+    old_password: str | None = Field(default=None, max_length=128)
+
+
+def _username(value: Any) -> str:
+    if isinstance(value, dict):
+        value = value.get("username")
+    if not isinstance(value, str) or not value:
+        raise ApiError("bad_request", "应为用户名或带 username 的对象")
+    return value
+
+
+@endpoint("GET", "POST")
+def unit_people(request: HttpRequest, user: User, code: str) -> Any:
+    if request.method == "GET":
+        unit = access.access_unit(user=user, code=code, manage=False)
+        return 200, selectors.unit_people(viewer=user, unit=unit)
+    unit = access.access_unit(user=user, code=code)
+    data = parse_body(request, PersonIn)
+    added = people.add_person(actor=user, unit=unit, username=data.username,
+                              display_name=data.display_name, title=data.title, role=data.role,
+                              password=data.password)
+    body: dict[str, Any] = {"user": selectors.managed_person(added.user)}
+    if added.initial_password:
+        body["initial_password"] = added.initial_password
+    return 201, body
+
+
+@endpoint("GET", "PATCH")
+def person(request: HttpRequest, user: User, username: str) -> Any:
+    target = access.access_person(user=user, username=username)
+    if request.method == "GET":
+        return 200, {**selectors.managed_person(target),
+                     "pending": handover.pending(target) if target.is_active else []}
+    data = parse_body(request, PersonPatch)
+    successor = None
+    if data.successor is not None:
+        successor = access.access_person(user=user, username=_username(data.successor))
+    updated = people.update_person(
+        actor=user, person=target, display_name=data.display_name, title=data.title,
+        active=data.active, units=people.parse_units(data.units) if data.units is not None
+        else None, successor=successor)
+    return 200, {**selectors.managed_person(updated.user), "handover": updated.handover}
+
+
+@endpoint("POST", password_change_ok=True)
+def person_password(request: HttpRequest, user: User, username: str) -> Any:
+    data = parse_body(request, PasswordIn)
+    if username == user.username:
+        if data.old_password is None or not data.password:
+            raise ApiError("bad_request", "修改自己的密码须提供 old_password 和 password")
+        session = getattr(request, "session", None)
+        token_id = getattr(request, "auth_token_id", None)
+        people.change_own_password(
+            user=user, old_password=data.old_password, password=data.password,
+            token_id=token_id,
+            session_key=session.session_key if session is not None and token_id is None
+            else None)
+        if token_id is None and session is not None:
+            update_session_auth_hash(request, user)
+        return 200, {"user": _me(User.objects.prefetch_related("unit_memberships__unit")
+                                 .get(id=user.id))}
+    target = access.access_person(user=user, username=username)
+    shown = people.reset_password(actor=user, person=target, password=data.password)
+    return 200, {"user": selectors.managed_person(target),
+                 **({"initial_password": shown} if shown else {})}
+
+
+@endpoint("POST")
+def person_sessions_end(request: HttpRequest, user: User, username: str) -> Any:
+    target = access.access_person(user=user, username=username)
+    people.end_sessions(actor=user, person=target)
+    return 204, None
+
+
+@endpoint("GET")
+def unit_audit(request: HttpRequest, user: User, code: str) -> Any:
+    unit = access.access_unit(user=user, code=code)
+    return 200, selectors.unit_audit(unit=unit, limit=200)
+
+
+@endpoint("GET")
+def managed_units(request: HttpRequest, user: User) -> Any:
+    """The units the caller administers, with whether they may grant `admin`."""
+    ids = access.managed_unit_ids(user)
+    return 200, {"units": [{"id": u.id, "code": u.code, "name": u.name, "parent": u.parent_id}
+                           for u in Unit.objects.filter(id__in=ids)],
+                 "can_grant_admin": access.can_grant_admin(user)}
