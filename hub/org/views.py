@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from django.contrib.auth import update_session_auth_hash
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from hub.chat import presence
@@ -13,8 +14,8 @@ from hub.chat.schemas import TokenIn
 from hub.chat.serializers import user_full
 from hub.lib.errors import ApiError
 from hub.lib.http import bearer_token, endpoint, parse_body
-from hub.org import access, actions, handover, people, selectors
-from hub.org.models import Unit, User
+from hub.org import access, actions, handover, imports, people, selectors
+from hub.org.models import Unit, UnitMembership, User
 
 
 @endpoint("POST", "DELETE", auth=False)
@@ -180,3 +181,60 @@ def managed_units(request: HttpRequest, user: User) -> Any:
     return 200, {"units": [{"id": u.id, "code": u.code, "name": u.name, "parent": u.parent_id}
                            for u in Unit.objects.filter(id__in=ids)],
                  "can_grant_admin": access.can_grant_admin(user)}
+
+
+@endpoint("GET")
+def people_template(request: HttpRequest, user: User, code: str, fmt: str) -> Any:
+    access.access_unit(user=user, code=code)
+    if fmt not in {"xlsx", "csv"}:
+        raise ApiError("not_found", "模板只有 xlsx 和 csv 两种")
+    data, mime = imports.template(fmt)
+    response = HttpResponse(data, content_type=mime)
+    response["Content-Disposition"] = (
+        f"attachment; filename=\"people-{code}.{fmt}\"; "
+        f"filename*=UTF-8''{quote(f'人员导入模板-{code}.{fmt}')}")
+    return response
+
+
+@endpoint("POST")
+def people_import(request: HttpRequest, user: User, code: str) -> Any:
+    """Multipart `file` (the template, XLSX or CSV); `?dry_run=1` only shows what would
+    change. Any row in error: 400 with every row, nothing stored."""
+    unit = access.access_unit(user=user, code=code)
+    upload = request.FILES.get("file")
+    if upload is None:
+        raise ApiError("bad_request", "请上传文件（字段 file）")
+    rows = imports.check(actor=user, unit=unit,
+                         rows=imports.read_rows(name=upload.name or "", data=upload.read()))
+    dry_run = request.GET.get("dry_run") in {"1", "true", "yes"}
+    body: dict[str, Any] = {"dry_run": dry_run, "counts": imports.summary(rows),
+                            "rows": [r.as_dict() for r in rows]}
+    if any(r.errors for r in rows):
+        raise ApiError("bad_request", f"有 {body['counts']['error']} 行错误，未导入任何人员",
+                       **{k: v for k, v in body.items() if k != "dry_run"})
+    if dry_run:
+        return 200, body
+    body["created"] = imports.apply(actor=user, unit=unit, rows=rows)
+    return 200, body
+
+
+@endpoint("GET")
+def directory_csv(request: HttpRequest, user: User) -> Any:
+    """The directory (通讯录) as CSV, UTF-8 with BOM for Excel."""
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["单位", "单位代码", "姓名", "用户名", "职务", "角色"])
+    labels = dict(UnitMembership.Role.choices)
+    for unit in selectors.directory()["units"]:
+        for p in unit["people"]:
+            writer.writerow([unit["name"], unit["code"], p["display_name"], p["username"],
+                             p["title"], labels.get(p["role"], p["role"])])
+    response = HttpResponse(("\ufeff" + out.getvalue()).encode(),
+                            content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        "attachment; filename=\"directory.csv\"; "
+        f"filename*=UTF-8''{quote('通讯录.csv')}")
+    return response
