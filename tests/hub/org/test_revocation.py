@@ -110,3 +110,62 @@ async def test_a_socket_closes_when_its_token_expires(demo: Any, connect: Any, a
     await expire_in(1.2)
     ws = await connect(token=clerk.token)
     assert await closed_within(ws, 4.0) == 4401
+
+
+async def test_logout_closes_that_browsers_socket_and_deactivation_every_browser(
+        demo: Any, api: Any) -> None:
+    from channels.testing import WebsocketCommunicator
+    from django.test import Client
+
+    from hub.asgi import application
+    from hub.lib.realtime import reset_hub
+
+    @database_sync_to_async
+    def browser() -> Client:
+        client = Client()
+        assert client.post("/login/", {"username": "staff2", "password": "demo-pass-1"}
+                           ).status_code == 302
+        return client
+
+    async def socket_of(client: Client) -> Any:
+        cookie = "; ".join(f"{k}={v.value}" for k, v in client.cookies.items())
+        comm = WebsocketCommunicator(application, "/ws/v1/", headers=[
+            (b"cookie", cookie.encode()), (b"origin", b"http://testserver")])
+        connected, _ = await comm.connect(timeout=5)
+        assert connected
+        return comm
+
+    try:
+        first, second = await browser(), await browser()
+        a, b = await socket_of(first), await socket_of(second)
+        await database_sync_to_async(first.post)("/logout/")
+        out = await a.receive_output(timeout=1)
+        while out["type"] != "websocket.close":
+            out = await a.receive_output(timeout=1)
+        assert out["code"] == 4401
+        assert await b.receive_nothing(timeout=0.3)
+        # staff2 is the health bureau's only clerk: give it another before deactivating.
+        admin = await login(api, "wsjadmin")
+        await database_sync_to_async(admin.patch)("/people/wsjadmin", {
+            "units": [{"code": "wsj", "role": "admin"}]})
+
+        @database_sync_to_async
+        def second_clerk() -> None:
+            from hub.org import actions
+            from hub.org.models import Unit, User
+
+            user = User.objects.create(username="clerk2", display_name="副收发")
+            actions.set_unit_membership(unit=Unit.objects.get(code="wsj"), user=user,
+                                        role="clerk")
+
+        await second_clerk()
+        response = await database_sync_to_async(admin.patch)("/people/staff2", {"active": False})
+        assert response.status_code == 200, response.content
+        out = await b.receive_output(timeout=1)
+        while out["type"] != "websocket.close":
+            out = await b.receive_output(timeout=1)
+        assert out["code"] == 4401
+        # That browser's session is over too.
+        assert (await database_sync_to_async(second.get)("/api/v1/me")).status_code == 401
+    finally:
+        await reset_hub()
