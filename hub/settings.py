@@ -189,6 +189,9 @@ HUITONG_LOGIN_MAX_FAILURES = env_int("HUITONG_LOGIN_MAX_FAILURES", 5)
 HUITONG_LOGIN_MAX_FAILURES_PER_ADDRESS = env_int("HUITONG_LOGIN_MAX_FAILURES_PER_ADDRESS", 30)
 HUITONG_LOGIN_WINDOW_SECONDS = env_int("HUITONG_LOGIN_WINDOW_SECONDS", 15 * 60)
 HUITONG_LOGIN_LOCK_SECONDS = env_int("HUITONG_LOGIN_LOCK_SECONDS", 15 * 60)
+# Reverse proxies whose X-Forwarded-For names the client's address (else every login would
+# seem to come from the proxy and share one address's allowance).
+HUITONG_TRUSTED_PROXIES = env_list("HUITONG_TRUSTED_PROXIES", [])
 # Bearer tokens: unused for the idle time they expire; used, they slide up to the maximum age.
 HUITONG_TOKEN_IDLE_SECONDS = env_int("HUITONG_TOKEN_IDLE_SECONDS", 12 * 3600)
 HUITONG_TOKEN_MAX_AGE_SECONDS = env_int("HUITONG_TOKEN_MAX_AGE_SECONDS", 7 * 24 * 3600)

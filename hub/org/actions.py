@@ -169,7 +169,18 @@ def log_in(*, request: Any, username: str, password: str, via: str) -> User:
 
 
 def client_address(request: Any) -> str | None:
-    return (request.META.get("REMOTE_ADDR") or None) if request is not None else None
+    """The client's address: REMOTE_ADDR, or behind a trusted proxy the last address of
+    X-Forwarded-For that is not one of the proxies."""
+    if request is None:
+        return None
+    address = request.META.get("REMOTE_ADDR") or None
+    trusted = set(settings.HUITONG_TRUSTED_PROXIES)
+    if address in trusted:
+        hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        for hop in reversed([h for h in hops if h]):
+            if hop not in trusted:
+                return hop[:64]
+    return address
 
 
 def ensure_password(*, user: User, password: str) -> bool:
