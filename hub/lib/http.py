@@ -65,6 +65,7 @@ def authenticate(request: HttpRequest, *, password_change_ok: bool = False) -> A
 
     token = bearer_token(request)
     request.auth_token_id = None  # type: ignore[attr-defined]
+    user: Any
     if token is not None:
         row = token_row(token=token)
         if row is None:

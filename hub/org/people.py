@@ -21,10 +21,10 @@ from hub.seals import audit
 
 USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@+-]{1,149}$")
 # The protocol's role names; "staff" is the stored name of "member".
-ROLES = {"member": UnitMembership.Role.STAFF, "staff": UnitMembership.Role.STAFF,
+ROLES: dict[str, str] = {"member": UnitMembership.Role.STAFF, "staff": UnitMembership.Role.STAFF,
          "clerk": UnitMembership.Role.CLERK, "leader": UnitMembership.Role.LEADER,
          "admin": UnitMembership.Role.ADMIN}
-ROLE_NAMES = {UnitMembership.Role.STAFF: "member", UnitMembership.Role.CLERK: "clerk",
+ROLE_NAMES: dict[str, str] = {UnitMembership.Role.STAFF: "member", UnitMembership.Role.CLERK: "clerk",
               UnitMembership.Role.LEADER: "leader", UnitMembership.Role.ADMIN: "admin"}
 ROLE_LABELS = {"member": "办事员", "clerk": "收发员", "leader": "领导", "admin": "单位管理员"}
 # Letters and digits that cannot be mistaken for one another when read aloud or copied.
@@ -128,6 +128,8 @@ def parse_units(items: list[Any]) -> list[UnitChange]:
     out: list[UnitChange] = []
     codes: set[str] = set()
     for item in items:
+        code: Any
+        role: Any
         if isinstance(item, str):
             code, role = item, None
         elif isinstance(item, dict):
@@ -209,6 +211,7 @@ def update_person(*, actor: User, person: User, display_name: str | None = None,
                     events.append(("org.person_left_unit", [unit_id],
                                    {"role": ROLE_NAMES.get(old.role, old.role)}))  # type: ignore[union-attr]
                 else:
+                    assert new_role is not None
                     actions.set_unit_membership(unit=change.unit, user=person, role=new_role)
                     events.append((
                         "org.person_joined_unit" if old is None else "org.person_role_changed",

@@ -34,7 +34,7 @@ def check(*, username: str, address: str | None) -> None:
     now = timezone.now()
     keys = [key for key, _ in _keys(username=username, address=address)]
     until = max((row.locked_until for row in LoginThrottle.objects.filter(
-        key__in=keys, locked_until__gt=now)), default=None)
+        key__in=keys, locked_until__gt=now) if row.locked_until is not None), default=None)
     if until is not None:
         seconds = max(1, math.ceil((until - now).total_seconds()))
         raise ApiError("rate_limited", f"登录失败次数过多，请 {math.ceil(seconds / 60)} 分钟后再试",

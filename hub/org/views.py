@@ -7,7 +7,6 @@ from urllib.parse import quote
 
 from django.contrib.auth import update_session_auth_hash
 from django.http import HttpRequest, HttpResponse
-from pydantic import BaseModel, ConfigDict, Field
 
 from hub.chat import presence
 from hub.chat.schemas import TokenIn
@@ -16,6 +15,7 @@ from hub.lib.errors import ApiError
 from hub.lib.http import bearer_token, endpoint, parse_body
 from hub.org import access, actions, handover, imports, people, selectors
 from hub.org.models import Unit, UnitMembership, User
+from hub.org.schemas import PasswordIn, PersonIn, PersonPatch
 
 
 @endpoint("POST", "DELETE", auth=False)
@@ -73,30 +73,6 @@ def units(request: HttpRequest, user: User) -> Any:
 
 
 # --- 部门管理员: a unit's people ---------------------------------------------------------------
-class PersonIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    username: str = Field(min_length=1, max_length=150)
-    display_name: str = Field(min_length=1, max_length=64)
-    title: str = Field(default="", max_length=64)
-    role: str = "member"
-    password: str | None = Field(default=None, max_length=128)
-
-
-class PersonPatch(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    display_name: str | None = Field(default=None, max_length=64)
-    title: str | None = Field(default=None, max_length=64)
-    active: bool | None = None
-    units: list[Any] | None = Field(default=None, max_length=50)
-    successor: Any = None
-
-
-class PasswordIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    password: str | None = Field(default=None, max_length=128)
-    old_password: str | None = Field(default=None, max_length=128)
-
-
 def _username(value: Any) -> str:
     if isinstance(value, dict):
         value = value.get("username")
