@@ -38,4 +38,9 @@ def register() -> None:
         "/api/v1/people/{username}/sessions/end": {"post": _with(op(
             "End every session of the person", ok=204), "username")},
         "/api/v1/directory.csv": {"get": op("The directory as CSV")},
+        "/api/v1/units/{code}/people/template.{fmt}": {"get": _with(op(
+            "The people import template (fmt: xlsx or csv)"), "code", "fmt")},
+        "/api/v1/units/{code}/people/import": {"post": _with(op(
+            "Import people from the template (multipart file; dry_run=1 only checks)",
+            query=["dry_run"]), "code")},
     }, models=[PersonIn, PersonPatch, PasswordIn])
