@@ -18,6 +18,8 @@ api = [
     path("directory.csv", org.directory_csv),
     path("units", org.units),
     path("units/managed", org.managed_units),
+    path("units/<str:code>", org.unit_detail),
+    path("units/<str:code>/merge", org.unit_merge),
     path("units/<str:code>/people", org.unit_people),
     path("units/<str:code>/people/template.<str:fmt>", org.people_template),
     path("units/<str:code>/people/import", org.people_import),

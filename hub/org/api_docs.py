@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from hub.core import openapi
-from hub.org.schemas import PasswordIn, PersonIn, PersonPatch
+from hub.org.schemas import MergeIn, PasswordIn, PersonIn, PersonPatch, UnitIn, UnitPatch
 
 
 def _path(name: str) -> dict[str, Any]:
@@ -19,7 +19,16 @@ def _with(op: dict[str, Any], *names: str) -> dict[str, Any]:
 def register() -> None:
     op = openapi.operation
     openapi.add_paths({
+        "/api/v1/units": {
+            "get": op("Units"),
+            "post": op("Add a unit (the system administrator)", body=UnitIn, ok=201),
+        },
         "/api/v1/units/managed": {"get": op("The units the caller administers")},
+        "/api/v1/units/{code}": {"patch": _with(op(
+            "Rename, move, reorder or re-kind a unit (the system administrator)",
+            body=UnitPatch), "code")},
+        "/api/v1/units/{code}/merge": {"post": _with(op(
+            "Merge the unit into another (the system administrator)", body=MergeIn), "code")},
         "/api/v1/units/{code}/people": {
             "get": _with(op("A unit's people, for its admins and leaders"), "code"),
             "post": _with(op("Add a person to the unit (its admins)", body=PersonIn, ok=201),
@@ -43,4 +52,4 @@ def register() -> None:
         "/api/v1/units/{code}/people/import": {"post": _with(op(
             "Import people from the template (multipart file; dry_run=1 only checks)",
             query=["dry_run"]), "code")},
-    }, models=[PersonIn, PersonPatch, PasswordIn])
+    }, models=[PersonIn, PersonPatch, PasswordIn, UnitIn, UnitPatch, MergeIn])

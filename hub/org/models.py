@@ -25,6 +25,12 @@ class Unit(models.Model):
         related_name="children",
     )
     sort_order = models.IntegerField("排序", default=0)
+    # A unit merged into another leaves the tree (the directory, the unit lists) but stays in
+    # the records that name it.
+    merged_into = models.ForeignKey(
+        "self", verbose_name="并入", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="merged_units",
+    )
 
     class Meta:
         verbose_name = "单位"

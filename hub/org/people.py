@@ -315,3 +315,94 @@ def end_sessions(*, actor: User, person: User) -> None:
         actions.end_all_sessions(user=person)
         units = list(UnitMembership.objects.filter(user=person).values_list("unit_id", flat=True))
         _audit(actor=actor, units=units, event="org.sessions_ended", person=person)
+
+
+# --- the unit tree (the system administrator) ------------------------------------------------------
+def _check_parent(unit: Unit | None, parent: Unit | None) -> None:
+    node = parent
+    while node is not None:
+        if unit is not None and node.id == unit.id:
+            raise bad_request("不能把单位移到它自己或它的下级单位之下")
+        node = node.parent
+
+
+def save_unit(*, actor: User, unit: Unit | None, code: str | None = None, name: str | None = None,
+              short_name: str | None = None, kind: str | None = None,
+              parent: Unit | None | bool = False, sort_order: int | None = None) -> Unit:
+    """Add a unit (unit None) or change one: only the superuser; its room follows its name.
+    `parent` False leaves it where it is; None puts it at the top."""
+    from hub.chat.actions import sync_unit_room
+
+    if not actor.is_superuser:
+        raise forbidden("只有系统管理员可以调整单位")
+    if kind is not None and kind not in Unit.Kind.values:
+        raise bad_request(f"单位类别无效（可选 {'、'.join(Unit.Kind.values)}）")
+    with transaction.atomic():
+        if unit is None:
+            if not code or not re.match(r"^[a-z0-9][a-z0-9_-]{0,31}$", code):
+                raise bad_request("单位代码须为 1–32 个小写字母、数字、_ 或 -")
+            if Unit.objects.filter(code=code).exists():
+                raise ApiError("conflict", f"单位代码 {code} 已存在")
+            if not name or not kind:
+                raise bad_request("新单位须有名称和类别")
+            unit = Unit(code=code, name=name.strip()[:100], kind=kind)
+            event = "org.unit_added"
+        else:
+            unit = Unit.objects.select_for_update().get(id=unit.id)
+            event = "org.unit_changed"
+        if name is not None:
+            if not name.strip():
+                raise bad_request("单位名称不能为空")
+            unit.name = name.strip()[:100]
+        if short_name is not None:
+            unit.short_name = short_name.strip()[:50]
+        if kind is not None:
+            unit.kind = kind
+        if isinstance(parent, Unit) or parent is None:
+            _check_parent(unit if unit.pk else None, parent)
+            unit.parent = parent
+        if sort_order is not None:
+            unit.sort_order = sort_order
+        unit.save()
+        sync_unit_room(unit=unit)
+        audit.append([audit.Event(event=event, subject=f"unit:{unit.id}", actor_id=actor.id,
+                                  data={"code": unit.code, "name": unit.name, "kind": unit.kind,
+                                        "parent": unit.parent_id, "sort_order": unit.sort_order})])
+    return unit
+
+
+def merge_unit(*, actor: User, source: Unit, target: Unit) -> int:
+    """Merge `source` into `target`: its people join the target with their roles (a higher
+    role already held there is kept), its sub-units move under the target, and it leaves the
+    tree (`merged_into`; it stays in the records under its name, its room keeps its history). Answers how
+    many people moved."""
+    from hub.chat.actions import sync_unit_room
+
+    if not actor.is_superuser:
+        raise forbidden("只有系统管理员可以合并单位")
+    if source.id == target.id:
+        raise bad_request("不能把单位合并到它自己")
+    if source.merged_into_id or target.merged_into_id:
+        raise ApiError("conflict", "该单位已并入其他单位")
+    _check_parent(source, target)
+    rank: dict[str, int] = {UnitMembership.Role.ADMIN: 3, UnitMembership.Role.LEADER: 2,
+            UnitMembership.Role.CLERK: 1, UnitMembership.Role.STAFF: 0}
+    with transaction.atomic():
+        moved = 0
+        there = {m.user_id: m.role for m in UnitMembership.objects.filter(unit=target)}
+        for m in UnitMembership.objects.filter(unit=source):
+            if rank.get(m.role, 0) > rank.get(there.get(m.user_id, ""), -1):
+                UnitMembership.objects.update_or_create(unit=target, user_id=m.user_id,
+                                                        defaults={"role": m.role})
+            moved += 1
+        UnitMembership.objects.filter(unit=source).delete()
+        Unit.objects.filter(parent=source).update(parent=target)
+        Unit.objects.filter(id=source.id).update(merged_into=target)
+        sync_unit_room(unit=target)
+        sync_unit_room(unit=source)
+        audit.append([audit.Event(event=ev, subject=f"unit:{uid}", actor_id=actor.id,
+                                  data={"source": source.code, "target": target.code,
+                                        "people": moved})
+                      for ev, uid in (("org.unit_merged_away", source.id),
+                                      ("org.unit_merged_in", target.id))])
+    return moved

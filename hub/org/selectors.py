@@ -70,7 +70,8 @@ def directory(*, with_presence: bool = False) -> dict[str, Any]:
     memberships = Prefetch(
         "memberships", queryset=UnitMembership.objects.filter(
             user__is_active=True, user__is_bot=False).select_related("user"))
-    units = list(Unit.objects.prefetch_related(memberships).order_by("sort_order", "code"))
+    units = list(Unit.objects.filter(merged_into__isnull=True).prefetch_related(memberships)
+                 .order_by("sort_order", "code"))
     states: dict[int, str] = {}
     if with_presence:
         states = presence.statuses(sorted({m.user_id for u in units

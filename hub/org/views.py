@@ -15,7 +15,7 @@ from hub.lib.errors import ApiError
 from hub.lib.http import bearer_token, endpoint, parse_body
 from hub.org import access, actions, handover, imports, people, selectors
 from hub.org.models import Unit, UnitMembership, User
-from hub.org.schemas import PasswordIn, PersonIn, PersonPatch
+from hub.org.schemas import MergeIn, PasswordIn, PersonIn, PersonPatch, UnitIn, UnitPatch
 
 
 @endpoint("POST", "DELETE", auth=False)
@@ -63,13 +63,61 @@ def directory(request: HttpRequest, user: User) -> Any:
     return 200, selectors.directory(with_presence=bool(request.GET.get("presence")))
 
 
-@endpoint("GET")
+def _unit(u: Unit) -> dict[str, Any]:
+    return {"id": u.id, "code": u.code, "name": u.name, "short_name": u.short_name,
+            "kind": u.kind, "parent": u.parent_id, "sort_order": u.sort_order}
+
+
+@endpoint("GET", "POST")
 def units(request: HttpRequest, user: User) -> Any:
+    if request.method == "POST":
+        data = parse_body(request, UnitIn)
+        parent = _parent(data.parent) if data.parent is not None else None
+        return 201, _unit(people.save_unit(
+            actor=user, unit=None, code=data.code, name=data.name, short_name=data.short_name,
+            kind=data.kind, parent=parent, sort_order=data.sort_order))
     return 200, [
         {"id": u.id, "code": u.code, "name": u.name, "short_name": u.short_name, "kind": u.kind,
          "parent": u.parent_id}
-        for u in Unit.objects.all()
+        for u in Unit.objects.filter(merged_into__isnull=True)
     ]
+
+
+def _parent(code: str) -> Unit:
+    parent = Unit.objects.filter(code=code, merged_into__isnull=True).first()
+    if parent is None:
+        raise ApiError("bad_request", f"上级单位 {code} 不存在")
+    return parent
+
+
+def _any_unit(code: str) -> Unit:
+    unit = Unit.objects.filter(code=code, merged_into__isnull=True).first()
+    if unit is None:
+        raise ApiError("not_found", "单位不存在或无权访问")
+    return unit
+
+
+@endpoint("PATCH")
+def unit_detail(request: HttpRequest, user: User, code: str) -> Any:
+    """The system administrator renames, moves, reorders or re-kinds a unit."""
+    unit = _any_unit(code)
+    data = parse_body(request, UnitPatch)
+    fields = data.model_fields_set
+    parent: Any = False
+    if "parent" in fields:
+        parent = _parent(data.parent) if data.parent else None
+    return 200, _unit(people.save_unit(
+        actor=user, unit=unit, name=data.name, short_name=data.short_name, kind=data.kind,
+        parent=parent, sort_order=data.sort_order))
+
+
+@endpoint("POST")
+def unit_merge(request: HttpRequest, user: User, code: str) -> Any:
+    source = _any_unit(code)
+    data = parse_body(request, MergeIn)
+    target = _any_unit(data.into)
+    moved = people.merge_unit(actor=user, source=source, target=target)
+    return 200, {"unit": _unit(target), "people_moved": moved}
 
 
 # --- 部门管理员: a unit's people ---------------------------------------------------------------

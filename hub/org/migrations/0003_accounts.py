@@ -1,3 +1,4 @@
+import django.db.models.deletion
 from django.db import migrations, models
 
 
@@ -27,6 +28,11 @@ class Migration(migrations.Migration):
             model_name="apitoken",
             name="expires_at",
             field=models.DateTimeField(blank=True, null=True),
+        ),
+        migrations.AddField(
+            model_name="unit",
+            name="merged_into",
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name="merged_units", to="org.unit", verbose_name="并入"),
         ),
         migrations.CreateModel(
             name="LoginThrottle",
