@@ -5,16 +5,11 @@ their direct room and the requests in their to-do list."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
-from bots import clock
+from bots import clock, decisions
 from bots.approvals import services
-from bots.approvals.models import Delegation
 from hub.org import handover
-
-# The standing delegation of a handover: long enough to outlast any pending request.
-HANDOVER_YEARS = 20
 
 
 def pending(user: Any) -> int:
@@ -24,9 +19,7 @@ def pending(user: Any) -> int:
 def transfer(*, source: Any, target: Any, actor: Any) -> int:
     now = clock.now()
     waiting = services.open_approvals_of(source.id)
-    delegation = Delegation.objects.create(
-        principal=source, deputy=target, starts_at=now,
-        ends_at=now + timedelta(days=365 * HANDOVER_YEARS), note="工作移交", created_at=now)
+    delegation = decisions.standing_deputy(principal=source, deputy=target, now=now)
     services.refresh_for(source.id, now=now, tell=delegation)
     return len(waiting)
 
