@@ -320,8 +320,16 @@ function editDialog(p) {
       }
     });
   });
+  const endSessions = h("button", { type: "button", class: "btn btn-default adm-end-sessions", onclick: () => busy(endSessions, async () => {
+    try {
+      await api("POST", `/people/${encodeURIComponent(p.username)}/sessions/end`, {});
+      toast(fmt(gettext("%(name)s is logged out everywhere."), { name: p.display_name }));
+    } catch (err) {
+      showError(error, err);
+    }
+  }) }, gettext("Log out everywhere"));
   openDialog({ title: fmt(gettext("Edit %(name)s"), { name: p.display_name }), body: form,
-    footer: [h("button", { type: "button", class: "btn btn-default", onclick: () => closeDialog() }, gettext("Cancel")), save] });
+    footer: [endSessions, h("button", { type: "button", class: "btn btn-default", onclick: () => closeDialog() }, gettext("Cancel")), save] });
 }
 
 function resetDialog(p) {
