@@ -107,7 +107,7 @@ def test_wsjadmin_adds_imports_and_deactivates_with_handover(
     expect(page.locator(".adm-import-result .adm-ok")).to_contain_text("新增 20 人")
     page.screenshot(path=str(artifacts / "admin-import-desktop.png"))
     page.locator("#adm-import-confirm").click()
-    expect(page.locator(".adm-password")).to_have_count(20)
+    expect(page.locator(".adm-password")).to_have_count(20, timeout=90_000)
     page.get_by_role("button", name="完成").click()
     expect(page.locator("#adm-people li.adm-person")).to_have_count(23)
 

@@ -7,7 +7,7 @@
 import { api, csrfToken, ApiError } from "../core/api.js";
 import { h, icon } from "../core/dom.js";
 import { fmt, gettext, ngettext } from "../core/i18n.js";
-import { navigate, registerPage } from "../shell/router.js";
+import { back, navigate, registerPage } from "../shell/router.js";
 import { boot } from "../shell/state.js";
 import { closeDialog, errorText, openDialog, toast } from "../ui/dialogs.js";
 
@@ -112,6 +112,9 @@ function draw() {
   const body = h("div", { class: "adm-body" });
   pageEl.replaceChildren(h("div", { class: "doc-page-inner" },
     h("header", { class: "doc-page-head adm-head" },
+      h("button", {
+        type: "button", class: "icon-btn doc-back", "aria-label": gettext("Back"), title: gettext("Back (Esc)"), onclick: back,
+      }, icon("back", 22)),
       h("div", { class: "doc-page-heading" },
         h("h1", { id: "admin-page-title", tabindex: "-1" }, gettext("People management")),
         h("p", { class: "adm-sub" }, gettext("Add, change and deactivate the people of the units you administer."))),
@@ -239,7 +242,7 @@ async function busy(button, work) {
 
 function passwordShown(title, intro, rows) {
   const table = h("table", { class: "adm-passwords" },
-    h("thead", {}, h("tr", {}, h("th", {}, gettext("Name")), h("th", {}, gettext("Username")), h("th", {}, gettext("Initial password")))),
+    h("thead", {}, h("tr", {}, h("th", {}, gettext("Full name")), h("th", {}, gettext("Username")), h("th", {}, gettext("Initial password")))),
     h("tbody", {}, rows.map((r) => h("tr", {}, h("td", {}, r.display_name), h("td", {}, r.username),
       h("td", {}, h("code", { class: "adm-password" }, r.initial_password))))));
   const copy = h("button", { type: "button", class: "btn btn-default", onclick: async () => {
@@ -250,7 +253,7 @@ function passwordShown(title, intro, rows) {
     } catch {
       toast(gettext("Select the passwords and copy them by hand."), "error");
     }
-  } }, gettext("Copy"));
+  } }, gettext("Copy passwords"));
   openDialog({
     title,
     wide: rows.length > 1,
@@ -271,7 +274,7 @@ function addDialog() {
   const form = h("form", { id: "adm-add-form", class: "adm-form", novalidate: true },
     h("p", { class: "adm-form-unit" }, fmt(gettext("Unit: %(unit)s"), { unit: unitName() })),
     field("adm-new-username", gettext("Username"), username, gettext("Letters, digits and _ . @ + -; used to log in.")),
-    field("adm-new-name", gettext("Name"), name),
+    field("adm-new-name", gettext("Full name"), name),
     field("adm-new-title", gettext("Title"), title),
     field("adm-new-role", gettext("Role"), role),
     error);
@@ -301,7 +304,7 @@ function editDialog(p) {
   const error = formError();
   const save = h("button", { type: "submit", class: "btn btn-primary", form: "adm-edit-form" }, gettext("Save"));
   const form = h("form", { id: "adm-edit-form", class: "adm-form", novalidate: true },
-    field("adm-edit-name", gettext("Name"), name), field("adm-edit-title", gettext("Title"), title),
+    field("adm-edit-name", gettext("Full name"), name), field("adm-edit-title", gettext("Title"), title),
     field("adm-edit-role", fmt(gettext("Role in %(unit)s"), { unit: unitName() }), role), error);
   form.addEventListener("submit", (event) => {
     event.preventDefault();
@@ -437,7 +440,7 @@ const ACTION_LABEL = {
 
 function rowsTable(rows) {
   return h("div", { class: "adm-table-wrap" }, h("table", { class: "adm-rows" },
-    h("thead", {}, h("tr", {}, [gettext("Row"), gettext("Username"), gettext("Name"), gettext("Unit"), gettext("Role"), gettext("Result")]
+    h("thead", {}, h("tr", {}, [gettext("Row"), gettext("Username"), gettext("Full name"), gettext("Unit"), gettext("Role"), gettext("Result")]
       .map((t) => h("th", {}, t)))),
     h("tbody", {}, rows.map((r) => h("tr", { class: r.errors.length ? "adm-row-error" : `adm-row-${r.action}` },
       h("td", {}, r.row), h("td", {}, r.username), h("td", {}, r.display_name), h("td", {}, r.unit), h("td", {}, roleLabel(r.role)),
@@ -449,7 +452,10 @@ function countsLine(counts) {
 }
 
 function importDialog() {
-  const input = h("input", { id: "adm-file", type: "file", accept: ".xlsx,.csv,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" });
+  const input = h("input", { id: "adm-file", type: "file", class: "adm-file-input", accept: ".xlsx,.csv,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" });
+  const chosen = h("span", { class: "adm-file-name" }, gettext("No file chosen"));
+  const picker = h("div", { class: "adm-file" },
+    h("label", { for: "adm-file", class: "btn btn-default" }, icon("upload", 16), gettext("Choose a file…")), chosen, input);
   const result = h("div", { class: "adm-import-result", "aria-live": "polite" });
   const confirm = h("button", { type: "button", class: "btn btn-primary", id: "adm-import-confirm", disabled: true }, gettext("Import"));
   let checked = null;
@@ -457,6 +463,7 @@ function importDialog() {
     checked = null;
     confirm.disabled = true;
     const file = input.files[0];
+    chosen.textContent = file ? file.name : gettext("No file chosen");
     if (!file) return;
     result.replaceChildren(h("p", { class: "adm-loading" }, gettext("Checking the file…")));
     try {
@@ -472,6 +479,7 @@ function importDialog() {
   });
   confirm.addEventListener("click", () => busy(confirm, async () => {
     if (!checked) return;
+    result.prepend(h("p", { class: "adm-loading" }, gettext("Importing… (setting up each account takes a moment)")));
     try {
       const answer = await postImport(checked, false);
       await reload();
@@ -496,7 +504,7 @@ function importDialog() {
           " · ", h("a", { href: `/api/v1/units/${encodeURIComponent(unitCode)}/people/template.csv`, download: "" }, gettext("Template (CSV)"))),
         h("li", {}, gettext("Choose the file: it is checked first and nothing is changed yet.")),
         h("li", {}, gettext("Confirm: every row is imported, or none when one has an error."))),
-      field("adm-file", gettext("File"), input),
+      h("div", { class: "doc-field adm-field" }, h("span", { class: "adm-label" }, gettext("Spreadsheet file")), picker),
       result),
     footer: [h("button", { type: "button", class: "btn btn-default", onclick: () => closeDialog() }, gettext("Cancel")), confirm],
   });
