@@ -76,11 +76,7 @@ def units(request: HttpRequest, user: User) -> Any:
         return 201, _unit(people.save_unit(
             actor=user, unit=None, code=data.code, name=data.name, short_name=data.short_name,
             kind=data.kind, parent=parent, sort_order=data.sort_order))
-    return 200, [
-        {"id": u.id, "code": u.code, "name": u.name, "short_name": u.short_name, "kind": u.kind,
-         "parent": u.parent_id}
-        for u in Unit.objects.filter(merged_into__isnull=True)
-    ]
+    return 200, [_unit(u) for u in Unit.objects.filter(merged_into__isnull=True)]
 
 
 def _parent(code: str) -> Unit:
@@ -203,8 +199,9 @@ def managed_units(request: HttpRequest, user: User) -> Any:
     """The units the caller administers, with whether they may grant `admin`."""
     ids = access.managed_unit_ids(user)
     return 200, {"units": [{"id": u.id, "code": u.code, "name": u.name, "parent": u.parent_id}
-                           for u in Unit.objects.filter(id__in=ids)],
-                 "can_grant_admin": access.can_grant_admin(user)}
+                           for u in Unit.objects.filter(id__in=ids, merged_into__isnull=True)],
+                 "can_grant_admin": access.can_grant_admin(user),
+                 "can_edit_tree": user.is_superuser}
 
 
 @endpoint("GET")

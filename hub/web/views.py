@@ -22,6 +22,7 @@ from hub.chat import commands as command_registry
 from hub.chat.serializers import user_full
 from hub.lib.http import endpoint
 from hub.org import actions as org_actions
+from hub.org.access import managed_unit_ids
 from hub.org.models import User
 from hub.web.forms import FirstPasswordForm, LoginForm
 
@@ -140,7 +141,9 @@ def chat(request: HttpRequest) -> HttpResponse:
         return redirect("first_password")
     user = User.objects.prefetch_related("unit_memberships__unit").get(pk=request.user.pk)
     boot = {
-        "me": user_full(user),
+        # manages_units: whether the 人员管理 page is offered (a unit admin or the superuser).
+        "me": {**user_full(user), "manages_units": bool(managed_unit_ids(user)),
+               "is_superuser": user.is_superuser},
         "language": get_language(),
         "languages": [{"code": code, "name": get_language_info(code)["name_local"]}
                       for code, _ in settings.LANGUAGES],

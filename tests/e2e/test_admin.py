@@ -133,3 +133,24 @@ def test_wsjadmin_adds_imports_and_deactivates_with_handover(
     assert phone_errors == []
     for ctx in (context, phone, phone_admin):
         ctx.close()
+
+
+def test_the_system_administrator_edits_the_unit_tree(
+        server: Any, browser: Any, login_states: Any, artifacts: Path) -> None:
+    context = browser.new_context(storage_state=login_states("admin"), locale="zh-CN",
+                                  timezone_id="Asia/Shanghai", viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(f"{server.url}/#/admin")
+    page.get_by_role("tab", name="单位设置").click()
+    page.locator("#adm-unit-add").click()
+    page.locator("#adm-unit-code").fill("ybj")
+    page.locator("#adm-unit-name").fill("区医疗保障局")
+    page.locator("#adm-unit-parent").select_option("district")
+    page.get_by_role("button", name="保存").click()
+    page.get_by_role("tab", name="单位设置").click()
+    expect(page.locator('.adm-unit[data-code="ybj"]')).to_contain_text("区医疗保障局")
+    page.screenshot(path=str(artifacts / "admin-units-desktop.png"))
+    assert errors == []
+    context.close()

@@ -30,7 +30,7 @@ let filter = "";
 
 // Whether the caller administers a unit (the sidebar shows the page only to them).
 export function isUnitAdmin(me = boot.me) {
-  return Boolean(me && ((me.units || []).some((u) => u.role === "admin") || me.is_superuser));
+  return Boolean(me && (me.manages_units || (me.units || []).some((u) => u.role === "admin") || me.is_superuser));
 }
 
 function ensureStyles() {
@@ -99,7 +99,8 @@ function draw() {
     onchange: (event) => navigate(`admin/${event.target.value}`) },
   units.map((u) => h("option", { value: u.code, selected: u.code === unitCode }, u.name)));
   const tabs = h("div", { class: "adm-tabs", role: "tablist" },
-    [["people", gettext("People")], ["audit", gettext("History")]].map(([key, label]) => h("button", {
+    [["people", gettext("People")], ["audit", gettext("History")],
+      ...(managed.can_edit_tree ? [["units", gettext("Unit tree")]] : [])].map(([key, label]) => h("button", {
       type: "button", role: "tab", class: `adm-tab${tab === key ? " active" : ""}`, "aria-selected": String(tab === key),
       onclick: () => { tab = key; draw(); },
     }, label)));
@@ -121,6 +122,7 @@ function draw() {
       picker),
     h("div", { class: "doc-scroll" }, h("div", { class: "adm-content" }, h("div", { class: "adm-bar" }, tabs, actions), body))));
   if (tab === "people") drawPeople(body);
+  else if (tab === "units") drawUnits(body);
   else drawAudit(body);
 }
 
@@ -507,5 +509,118 @@ function importDialog() {
       h("div", { class: "doc-field adm-field" }, h("span", { class: "adm-label" }, gettext("Spreadsheet file")), picker),
       result),
     footer: [h("button", { type: "button", class: "btn btn-default", onclick: () => closeDialog() }, gettext("Cancel")), confirm],
+  });
+}
+
+// --- the unit tree (the system administrator) -----------------------------------------------------
+const KINDS = [
+  ["district", () => gettext("District")],
+  ["party", () => gettext("Party department")],
+  ["government", () => gettext("Government department")],
+  ["mass", () => gettext("Mass organisation")],
+  ["township", () => gettext("Township or street")],
+];
+const kindLabel = (kind) => {
+  const found = KINDS.find(([key]) => key === kind);
+  return found ? found[1]() : kind;
+};
+
+async function drawUnits(body) {
+  body.replaceChildren(h("p", { class: "adm-loading" }, gettext("Loading…")));
+  let units = [];
+  try {
+    units = await api("GET", "/units");
+  } catch (error) {
+    body.replaceChildren(h("p", { class: "adm-empty", role: "alert" }, errorText(error)));
+    return;
+  }
+  const children = new Map();
+  for (const unit of units) {
+    const key = unit.parent ?? 0;
+    if (!children.has(key)) children.set(key, []);
+    children.get(key).push(unit);
+  }
+  for (const list of children.values()) list.sort((a, b) => (a.sort_order - b.sort_order) || a.code.localeCompare(b.code));
+  const ids = new Set(units.map((u) => u.id));
+  const rows = [];
+  const walk = (parent, depth) => {
+    for (const unit of children.get(parent) || []) {
+      rows.push(h("li", { class: "adm-person adm-unit", dataset: { code: unit.code } },
+        h("span", { class: `adm-unit-name adm-depth-${Math.min(depth, 4)}` }, unit.name,
+          h("span", { class: "adm-username" }, ` ${unit.code}`)),
+        h("span", { class: "adm-person-sub" }, kindLabel(unit.kind)),
+        h("span", { class: "adm-person-actions" },
+          h("button", { type: "button", class: "btn btn-default btn-sm", onclick: () => unitDialog(units, unit) }, gettext("Edit")),
+          unit.parent ? h("button", { type: "button", class: "btn btn-default btn-sm", onclick: () => mergeDialog(units, unit) }, gettext("Merge into…")) : null)));
+      walk(unit.id, depth + 1);
+    }
+  };
+  walk(0, 0);
+  for (const unit of units) if (unit.parent && !ids.has(unit.parent)) walk(unit.parent, 0);
+  body.replaceChildren(
+    h("div", { class: "adm-list-head" },
+      h("button", { type: "button", class: "btn btn-primary", id: "adm-unit-add", onclick: () => unitDialog(units, null) }, icon("plus", 16), gettext("Add unit"))),
+    h("ul", { class: "adm-list adm-units" }, rows));
+}
+
+function unitDialog(units, unit) {
+  const code = h("input", { id: "adm-unit-code", maxlength: 32, autocapitalize: "none", spellcheck: "false", value: unit ? unit.code : "", disabled: Boolean(unit) });
+  const name = h("input", { id: "adm-unit-name", maxlength: 100, value: unit ? unit.name : "", autofocus: true });
+  const short = h("input", { id: "adm-unit-short", maxlength: 50, value: unit ? unit.short_name || "" : "" });
+  const kind = h("select", { id: "adm-unit-kind", class: "adm-select" },
+    KINDS.map(([key, label]) => h("option", { value: key, selected: unit ? unit.kind === key : key === "government" }, label())));
+  const parent = h("select", { id: "adm-unit-parent", class: "adm-select" },
+    h("option", { value: "" }, gettext("(top of the tree)")),
+    units.filter((u) => !unit || u.id !== unit.id).map((u) => h("option", { value: u.code, selected: unit ? unit.parent === u.id : u.parent === null }, u.name)));
+  const order = h("input", { id: "adm-unit-order", type: "number", value: unit ? unit.sort_order ?? 0 : 0 });
+  const error = formError();
+  const save = h("button", { type: "submit", class: "btn btn-primary", form: "adm-unit-form" }, gettext("Save"));
+  const form = h("form", { id: "adm-unit-form", class: "adm-form", novalidate: true },
+    field("adm-unit-code", gettext("Unit code"), code, unit ? null : gettext("Lower-case letters, digits, _ or -; cannot be changed later.")),
+    field("adm-unit-name", gettext("Full name"), name), field("adm-unit-short", gettext("Short name"), short),
+    field("adm-unit-kind", gettext("Kind"), kind), field("adm-unit-parent", gettext("Parent unit"), parent),
+    field("adm-unit-order", gettext("Order"), order), error);
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    busy(save, async () => {
+      const body = { name: name.value.trim(), short_name: short.value.trim(), kind: kind.value,
+        parent: parent.value || null, sort_order: Number(order.value) || 0 };
+      try {
+        if (unit) await api("PATCH", `/units/${encodeURIComponent(unit.code)}`, body);
+        else await api("POST", "/units", { code: code.value.trim(), ...body });
+        closeDialog();
+        toast(gettext("Saved"));
+        managed = await api("GET", "/units/managed");
+        draw();
+      } catch (err) {
+        showError(error, err);
+      }
+    });
+  });
+  openDialog({ title: unit ? fmt(gettext("Edit %(name)s"), { name: unit.name }) : gettext("Add unit"), body: form,
+    footer: [h("button", { type: "button", class: "btn btn-default", onclick: () => closeDialog() }, gettext("Cancel")), save] });
+}
+
+function mergeDialog(units, unit) {
+  const target = h("select", { id: "adm-merge-into", class: "adm-select" },
+    units.filter((u) => u.id !== unit.id).map((u) => h("option", { value: u.code }, u.name)));
+  const error = formError();
+  const go = h("button", { type: "button", class: "btn btn-danger", onclick: () => busy(go, async () => {
+    try {
+      const answer = await api("POST", `/units/${encodeURIComponent(unit.code)}/merge`, { into: target.value });
+      closeDialog();
+      toast(fmt(gettext("%(unit)s merged; %(n)s people moved."), { unit: unit.name, n: answer.people_moved }));
+      managed = await api("GET", "/units/managed");
+      draw();
+    } catch (err) {
+      showError(error, err);
+    }
+  }) }, gettext("Merge"));
+  openDialog({
+    title: fmt(gettext("Merge %(unit)s"), { unit: unit.name }),
+    body: h("div", { class: "adm-form" },
+      h("p", {}, gettext("Its people join the unit chosen with their roles, its sub-units move there, and it leaves the tree. Documents and history keep its name.")),
+      field("adm-merge-into", gettext("Merge into"), target), error),
+    footer: [h("button", { type: "button", class: "btn btn-default", onclick: () => closeDialog() }, gettext("Cancel")), go],
   });
 }
