@@ -167,7 +167,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
         """Close the socket once its token or session has expired; until then look again
         when it would expire (use elsewhere may have moved that time on)."""
         self.expiry_check = None
-        if self.user is None:
+        if self.user is None or (self.token_id is None and not self.session_key):
             return
         if first:
             expiry = self.first_expiry
