@@ -303,17 +303,24 @@ function editDialog(p) {
   const name = h("input", { id: "adm-edit-name", value: p.display_name, maxlength: 64, autofocus: true });
   const title = h("input", { id: "adm-edit-title", value: p.title || "", maxlength: 64 });
   const role = roleSelect("adm-edit-role", p.role);
+  const move = h("select", { id: "adm-edit-unit", class: "adm-select" },
+    (managed.units || []).map((u) => h("option", { value: u.code, selected: u.code === unitCode }, u.name)));
   const error = formError();
   const save = h("button", { type: "submit", class: "btn btn-primary", form: "adm-edit-form" }, gettext("Save"));
   const form = h("form", { id: "adm-edit-form", class: "adm-form", novalidate: true },
     field("adm-edit-name", gettext("Full name"), name), field("adm-edit-title", gettext("Title"), title),
-    field("adm-edit-role", fmt(gettext("Role in %(unit)s"), { unit: unitName() }), role), error);
+    field("adm-edit-role", fmt(gettext("Role in %(unit)s"), { unit: unitName() }), role),
+    (managed.units || []).length > 1 ? field("adm-edit-unit", gettext("Unit (move to another unit you administer)"), move) : null,
+    error);
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     busy(save, async () => {
       try {
         const person = await api("GET", `/people/${encodeURIComponent(p.username)}`);
-        const units = person.units.map((u) => ({ code: u.code, role: u.code === unitCode ? role.value : u.role }));
+        // The person's other units stay; this unit's place takes the role (and moves with it).
+        const units = person.units.filter((u) => u.code !== unitCode && u.code !== move.value)
+          .map((u) => ({ code: u.code, role: u.role }));
+        units.push({ code: move.value || unitCode, role: role.value });
         await api("PATCH", `/people/${encodeURIComponent(p.username)}`, {
           display_name: name.value.trim(), title: title.value.trim(), units,
         });
