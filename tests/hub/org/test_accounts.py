@@ -127,3 +127,25 @@ def test_revoked_token_is_refused(api: Any) -> None:
     clerk = api("clerk")
     assert clerk.delete("/auth/token").status_code == 204
     assert clerk.get("/me").status_code == 401
+
+
+def test_the_browser_must_set_a_password_before_the_client_loads(api: Any) -> None:
+    from hub.org.models import User
+
+    answer = api("wsjadmin").post("/units/wsj/people", {"username": "firstday",
+                                                         "display_name": "新同事"}).json()
+    browser = Client()
+    assert browser.post("/login/", {"username": "firstday",
+                                    "password": answer["initial_password"]}).status_code == 302
+    assert browser.get("/")["Location"] == "/password/"
+    assert browser.get("/api/v1/rooms").json()["error"]["code"] == "password_change_required"
+    page = browser.post("/password/", {"new_password1": answer["initial_password"],
+                                       "new_password2": answer["initial_password"]})
+    assert page.status_code == 200 and "初始密码相同" in page.content.decode()
+    weak = browser.post("/password/", {"new_password1": "1234567890", "new_password2": "1234567890"})
+    assert "密码只包含数字" in weak.content.decode()
+    done = browser.post("/password/", {"new_password1": "Xin-tongshi-2026",
+                                       "new_password2": "Xin-tongshi-2026"})
+    assert done.status_code == 302 and done["Location"] == "/"
+    assert browser.get("/").status_code == 200  # the same browser stays logged in
+    assert User.objects.get(username="firstday").must_change_password is False
