@@ -174,7 +174,7 @@ function personRow(p) {
 
 async function drawAudit(body) {
   body.replaceChildren(h("p", { class: "adm-loading" }, gettext("Loading…")));
-  let entries = [];
+  let entries;
   try {
     entries = await api("GET", `/units/${encodeURIComponent(unitCode)}/audit`);
   } catch (error) {
@@ -424,7 +424,7 @@ async function postImport(file, dryRun) {
   const response = await fetch(`/api/v1/units/${encodeURIComponent(unitCode)}/people/import${dryRun ? "?dry_run=1" : ""}`, {
     method: "POST", body: data, credentials: "same-origin", headers: { "X-CSRFToken": csrfToken(), Accept: "application/json" },
   });
-  let body = null;
+  let body;
   try {
     body = await response.json();
   } catch {
@@ -534,7 +534,7 @@ const kindLabel = (kind) => {
 
 async function drawUnits(body) {
   body.replaceChildren(h("p", { class: "adm-loading" }, gettext("Loading…")));
-  let units = [];
+  let units;
   try {
     units = await api("GET", "/units");
   } catch (error) {
