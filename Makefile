@@ -9,7 +9,7 @@ DEMO_PASSWORD ?=
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/huitong
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: install install-test js-tools run test lint bench-ws bench-storm bench-doc bench-search bench-archive bench-matrix bench-notice bench-stats chromium pdf-libs clean
+.PHONY: install install-test js-tools run test lint ldap-server bench-ws bench-storm bench-doc bench-search bench-archive bench-matrix bench-notice bench-stats chromium pdf-libs clean
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -52,13 +52,21 @@ pdf-libs:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fontconfig fonts-noto-cjk poppler-utils >/dev/null; \
 	  else echo "PDF libraries are missing: sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0 fontconfig fonts-noto-cjk poppler-utils" >&2; exit 1; fi; }
 
+# Debian's OpenLDAP server for the LDAP login tests, which start their own slapd on a loopback
+# port with a temporary configuration; the package's own server is left unconfigured.
+ldap-server:
+	@test -x /usr/sbin/slapd || { \
+	  if [ "$$(id -u)" = 0 ]; then echo "slapd slapd/no_configuration boolean true" | debconf-set-selections \
+	    && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq slapd >/dev/null; \
+	  else echo "slapd is missing: sudo apt-get install slapd" >&2; exit 1; fi; }
+
 lint: install-test js-tools
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy hub bots search archive integrations
 	node_modules/.bin/eslint static/js tests/js eslint.config.js
 
 # The client's pure modules (router parsing, store, time) first: node's own test runner.
-test: install-test chromium pdf-libs
+test: install-test chromium pdf-libs ldap-server
 	node --test tests/js/
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) HUITONG_REQUIRE_SERVICES=1 \
 	  HUITONG_CONN_MAX_AGE=0 HUITONG_REDIS_PREFIX=test$$$$ \

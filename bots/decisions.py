@@ -30,6 +30,24 @@ def active_delegations(principal_ids: Sequence[int], *, now: datetime) -> list[D
         ends_at__gt=now).select_related("principal", "deputy").order_by("id"))
 
 
+# A handover's standing delegation: long enough to outlast any pending decision.
+STANDING_DAYS = 365 * 20
+
+
+def standing_deputy(*, principal: Any, deputy: Any, now: datetime) -> Delegation:
+    """工作移交: `deputy` stands in for `principal` (who is leaving) from now on, in everything
+    the principal decides (approvals and the document chain). Idempotent."""
+    from datetime import timedelta
+
+    found = Delegation.objects.filter(principal=principal, deputy=deputy, revoked_at__isnull=True,
+                                      starts_at__lte=now, ends_at__gt=now, note="工作移交").first()
+    if found is not None:
+        return found
+    return Delegation.objects.create(principal=principal, deputy=deputy, starts_at=now,
+                                     ends_at=now + timedelta(days=STANDING_DAYS),
+                                     note="工作移交", created_at=now)
+
+
 def deputies_of(principal_ids: Sequence[int], *, now: datetime) -> dict[int, list[int]]:
     """{principal id: [active deputy ids]}."""
     out: dict[int, list[int]] = {}

@@ -174,8 +174,47 @@ else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 # --- Passwords, i18n --------------------------------------------------------------------------
+# Django's four validators, 10 characters at least (等保 2.0 level 3); their messages come in
+# Chinese from Django's own translations.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+     "OPTIONS": {"user_attributes": ("username", "display_name", "email")}},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": env_int("HUITONG_PASSWORD_MIN_LENGTH", 10)}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# --- Accounts: logins, tokens, sessions ---------------------------------------------------------
+# Login throttling (hub/org/throttle.py): this many failures within the window for one
+# username lock it for HUITONG_LOGIN_LOCK_SECONDS; an address gets a larger allowance.
+HUITONG_LOGIN_MAX_FAILURES = env_int("HUITONG_LOGIN_MAX_FAILURES", 5)
+HUITONG_LOGIN_MAX_FAILURES_PER_ADDRESS = env_int("HUITONG_LOGIN_MAX_FAILURES_PER_ADDRESS", 30)
+HUITONG_LOGIN_WINDOW_SECONDS = env_int("HUITONG_LOGIN_WINDOW_SECONDS", 15 * 60)
+HUITONG_LOGIN_LOCK_SECONDS = env_int("HUITONG_LOGIN_LOCK_SECONDS", 15 * 60)
+# Reverse proxies whose X-Forwarded-For names the client's address (else every login would
+# seem to come from the proxy and share one address's allowance).
+HUITONG_TRUSTED_PROXIES = env_list("HUITONG_TRUSTED_PROXIES", [])
+# Bearer tokens: unused for the idle time they expire; used, they slide up to the maximum age.
+HUITONG_TOKEN_IDLE_SECONDS = env_int("HUITONG_TOKEN_IDLE_SECONDS", 12 * 3600)
+HUITONG_TOKEN_MAX_AGE_SECONDS = env_int("HUITONG_TOKEN_MAX_AGE_SECONDS", 7 * 24 * 3600)
+# The browser's session ends after this long without a request (sliding).
+SESSION_COOKIE_AGE = env_int("HUITONG_SESSION_IDLE_SECONDS", 2 * 3600)
+SESSION_SAVE_EVERY_REQUEST = True
+
+# Optional LDAP login (hub/org/ldap.py): nothing changes while HUITONG_LDAP_URL is empty.
+HUITONG_LDAP_URL = os.environ.get("HUITONG_LDAP_URL", "")
+HUITONG_LDAP_BIND_DN = os.environ.get("HUITONG_LDAP_BIND_DN", "")
+HUITONG_LDAP_BIND_PASSWORD = os.environ.get("HUITONG_LDAP_BIND_PASSWORD", "")
+HUITONG_LDAP_USER_BASE = os.environ.get("HUITONG_LDAP_USER_BASE", "")
+HUITONG_LDAP_USER_FILTER = os.environ.get("HUITONG_LDAP_USER_FILTER", "(uid={username})")
+HUITONG_LDAP_ATTR_NAME = os.environ.get("HUITONG_LDAP_ATTR_NAME", "displayName")
+HUITONG_LDAP_ATTR_TITLE = os.environ.get("HUITONG_LDAP_ATTR_TITLE", "title")
+HUITONG_LDAP_ATTR_UNIT = os.environ.get("HUITONG_LDAP_ATTR_UNIT", "departmentNumber")
+HUITONG_LDAP_TIMEOUT = env_int("HUITONG_LDAP_TIMEOUT", 5)
+AUTHENTICATION_BACKENDS = [
+    *(["hub.org.ldap.LdapBackend"] if HUITONG_LDAP_URL else []),
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

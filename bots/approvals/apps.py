@@ -12,6 +12,7 @@ class ApprovalsConfig(AppConfig):
             api_docs,
             archiving,
             cards,
+            handover,
             reminders,
             search,
             services,
@@ -31,3 +32,4 @@ class ApprovalsConfig(AppConfig):
         routes.add_api(urls.urlpatterns)
         api_docs.register()
         search.register()
+        handover.register()

@@ -13,6 +13,7 @@ class DocumentsConfig(AppConfig):
             archiving,
             cards,
             chain,
+            handover,
             search,
             services,
             supervision,
@@ -31,3 +32,4 @@ class DocumentsConfig(AppConfig):
         todo.register()
         api_docs.register()
         search.register()
+        handover.register()

@@ -61,10 +61,22 @@ def _open(*, user_id: int, server: str) -> dict[int, int]:
     return _room_states(user_id)
 
 
-def _user_for_token(token: str) -> Any:
-    from hub.org.actions import user_for_token
+def _token(token: str) -> Any:
+    from hub.org.actions import token_row
 
-    return user_for_token(token=token)
+    return token_row(token=token)
+
+
+def _token_expiry(token_id: int) -> Any:
+    from hub.org.actions import token_expiry
+
+    return token_expiry(token_id=token_id)
+
+
+def _session_valid(session_key: str, user_id: int) -> Any:
+    from hub.org.actions import session_valid
+
+    return session_valid(session_key=session_key, user_id=user_id)
 
 
 class ChatConsumer(AsyncWebsocketConsumer):
@@ -74,6 +86,11 @@ class ChatConsumer(AsyncWebsocketConsumer):
     user: Any = None
     hub: Hub | None = None
     proto: Any = None
+    credential = ""
+    token_id: int | None = None
+    session_key: str | None = None
+    expiry_check: asyncio.TimerHandle | None = None
+    first_expiry: float | None = None
 
     # --- connection --------------------------------------------------------------------------
     async def connect(self) -> None:
@@ -102,8 +119,11 @@ class ChatConsumer(AsyncWebsocketConsumer):
         self.implicit = asyncio.get_running_loop().call_later(
             IMPLICIT_SYNC_AFTER, lambda: asyncio.ensure_future(self._release())
         )
+        await self._check_credential(first=True)
 
     async def disconnect(self, code: int) -> None:
+        if self.expiry_check is not None:
+            self.expiry_check.cancel()
         if self.hub is None or self.user is None:
             return
         self.implicit.cancel()
@@ -121,12 +141,57 @@ class ChatConsumer(AsyncWebsocketConsumer):
             query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
             token = (query.get("access_token") or [None])[0]
         if token:
-            return await db(_user_for_token)(token)
+            row = await db(_token)(token)
+            if row is None or row.user.must_change_password:
+                return None
+            self.token_id = row.id
+            self.credential = f"t{row.id}"
+            self.first_expiry = row.expiry.timestamp()
+            return row.user
         user = self.scope.get("user")
         if user is None:
             return None
         resolved = await database_sync_to_async(lambda: user if user.is_authenticated else None)()
+        if resolved is None or resolved.must_change_password:
+            return None
+        session = self.scope.get("session")
+        self.session_key = getattr(session, "session_key", None)
+        if self.session_key:
+            from hub.org.actions import session_credential
+
+            self.credential = session_credential(self.session_key)
+            self.first_expiry = session.get_expiry_date().timestamp()
         return resolved
+
+    async def _check_credential(self, *, first: bool = False) -> None:
+        """Close the socket once its token or session has expired; until then look again
+        when it would expire (use elsewhere may have moved that time on)."""
+        self.expiry_check = None
+        if self.user is None or (self.token_id is None and not self.session_key):
+            return
+        if first:
+            expiry = self.first_expiry
+        elif self.token_id is not None:
+            expiry = await db(_token_expiry)(self.token_id)
+        elif self.session_key:
+            expiry = await db(_session_valid)(self.session_key, self.user_id)
+        else:
+            return
+        if expiry is None:
+            await self.revoke(UNAUTHORIZED_CLOSE)
+            return
+        delay = max(1.0, min(expiry - time.time() + 0.5, 3600.0))
+        self.expiry_check = asyncio.get_running_loop().call_later(
+            delay, lambda: asyncio.ensure_future(self._check_credential()))
+
+    async def revoke(self, code: int) -> None:
+        """The credential is gone (revoked, expired, the person deactivated): close now."""
+        if self.expiry_check is not None:
+            self.expiry_check.cancel()
+            self.expiry_check = None
+        if self.hub is not None:
+            self.hub.unregister(self)  # nothing more reaches it while it closes
+        await self.close(code=code)
 
     # --- what the hub calls ----------------------------------------------------------------------
     def _write(self, text: str) -> Awaitable[None] | None:

@@ -8,6 +8,8 @@ STATUS_BY_CODE = {
     "bad_request": 400,
     "unauthorized": 401,
     "forbidden": 403,
+    # The account's password was set by an administrator: only changing it is allowed.
+    "password_change_required": 403,
     "not_found": 404,
     "method_not_allowed": 405,
     "conflict": 409,

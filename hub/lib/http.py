@@ -38,8 +38,11 @@ _csrf = CsrfViewMiddleware(_no_view)
 
 
 def error_response(error: ApiError) -> JsonResponse:
-    return JsonResponse({"error": error.as_dict()}, status=error.status,
-                        json_dumps_params={"ensure_ascii": False})
+    response = JsonResponse({"error": error.as_dict()}, status=error.status,
+                            json_dumps_params={"ensure_ascii": False})
+    if error.extra.get("retry_after"):
+        response["Retry-After"] = str(error.extra["retry_after"])
+    return response
 
 
 def json_response(body: Any, status: int = 200) -> JsonResponse:
@@ -53,23 +56,32 @@ def bearer_token(request: HttpRequest) -> str | None:
     return None
 
 
-def authenticate(request: HttpRequest) -> Any:
-    """The caller, or `unauthorized`. Session callers must pass CSRF on unsafe methods."""
-    from hub.org.actions import user_for_token
+def authenticate(request: HttpRequest, *, password_change_ok: bool = False) -> Any:
+    """The caller, or `unauthorized`. Session callers must pass CSRF on unsafe methods. A
+    caller who must change their password first gets `password_change_required` except on
+    the endpoints that allow it (`password_change_ok`). The token's row id is left on the
+    request as `auth_token_id` (None for a session)."""
+    from hub.org.actions import token_row
 
     token = bearer_token(request)
+    request.auth_token_id = None  # type: ignore[attr-defined]
+    user: Any
     if token is not None:
-        user = user_for_token(token=token)
-        if user is None:
+        row = token_row(token=token)
+        if row is None:
             raise ApiError("unauthorized", "令牌无效或已失效")
-        return user
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        raise ApiError("unauthorized", "请先登录")
-    if request.method not in SAFE_METHODS:
-        rejected = _csrf.process_view(request, _no_view, (), {})
-        if rejected is not None:
-            raise ApiError("forbidden", "CSRF 校验失败，请刷新页面后重试")
+        request.auth_token_id = row.id  # type: ignore[attr-defined]
+        user = row.user
+    else:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            raise ApiError("unauthorized", "请先登录")
+        if request.method not in SAFE_METHODS:
+            rejected = _csrf.process_view(request, _no_view, (), {})
+            if rejected is not None:
+                raise ApiError("forbidden", "CSRF 校验失败，请刷新页面后重试")
+    if user.must_change_password and not password_change_ok:
+        raise ApiError("password_change_required", "请先修改初始密码")
     return user
 
 
@@ -180,7 +192,7 @@ def _has_nul(request: HttpRequest) -> bool:
                for key, values in request.GET.lists())
 
 
-def endpoint(*methods: str, auth: bool = True) -> Callable:
+def endpoint(*methods: str, auth: bool = True, password_change_ok: bool = False) -> Callable:
     """Route `methods` of one URL to handlers: `@endpoint("GET", "POST")` on a function that
     receives `(request, user, **kwargs)` and returns `(status, body)` or a response (a
     streaming one too, such as a FileResponse)."""
@@ -198,7 +210,8 @@ def endpoint(*methods: str, auth: bool = True) -> Callable:
             try:
                 if _has_nul(request):
                     raise ApiError("bad_request", "请求参数中不能含有 NUL 字符")
-                user = authenticate(request) if auth else None
+                user = (authenticate(request, password_change_ok=password_change_ok)
+                        if auth else None)
                 result = view(request, user, **kwargs)
             except Exception as exc:
                 error = from_exception(exc)

@@ -54,6 +54,12 @@ class Socket(Protocol):
 
     def left(self, room: int, text: str) -> Awaitable[None] | None: ...
 
+    # "t<token id>" or "s<digest of the session key>": the credential the socket was opened
+    # with, so that revoking one credential closes exactly its sockets.
+    credential: str
+
+    def revoke(self, code: int) -> Awaitable[None] | None: ...
+
 
 # (room, after_seq, upto_seq) -> message envelopes in seq order, read from the database.
 GapFiller = Callable[[int, int, int], Awaitable[list[Envelope]]]
@@ -229,6 +235,8 @@ class Hub:
             await self._dispatch_join(env)
         elif kind == "leave":
             await self._dispatch_leave(env)
+        elif kind == "close":
+            await self._dispatch_close(env)
         else:
             await self._dispatch_plain(env)
 
@@ -341,6 +349,24 @@ class Hub:
                     result = sock.left(room, env["text"])
                     if result is not None:
                         await result
+
+
+    async def _dispatch_close(self, env: Envelope) -> None:
+        """Close the sockets of `users` opened with one of `credentials` (every one when
+        null), sparing those opened with one of `keep` (the browser that changed its own
+        password goes on)."""
+        credentials = set(env["credentials"]) if env.get("credentials") is not None else None
+        keep = set(env.get("keep") or ())
+        for user in env["users"]:
+            for sock in list(self.by_user.get(user, ())):
+                credential = getattr(sock, "credential", "")
+                if credential in keep:
+                    continue
+                if credentials is not None and credential not in credentials:
+                    continue
+                result = sock.revoke(env.get("code", 4401))
+                if result is not None:
+                    await result
 
 
 # --- the process's hub ---------------------------------------------------------------------------

@@ -70,7 +70,8 @@ def directory(*, with_presence: bool = False) -> dict[str, Any]:
     memberships = Prefetch(
         "memberships", queryset=UnitMembership.objects.filter(
             user__is_active=True, user__is_bot=False).select_related("user"))
-    units = list(Unit.objects.prefetch_related(memberships).order_by("sort_order", "code"))
+    units = list(Unit.objects.filter(merged_into__isnull=True).prefetch_related(memberships)
+                 .order_by("sort_order", "code"))
     states: dict[int, str] = {}
     if with_presence:
         states = presence.statuses(sorted({m.user_id for u in units
@@ -90,3 +91,48 @@ def directory(*, with_presence: bool = False) -> dict[str, Any]:
             } for m in people],
         })
     return {"units": out}
+
+
+def managed_person(user: User) -> dict[str, Any]:
+    """A person as their administrators see them: with `active`, `must_change_password`,
+    `auth_source` and their roles by the protocol's names."""
+    from hub.org.people import ROLE_NAMES
+
+    units = [{"id": m.unit.id, "code": m.unit.code, "name": m.unit.name,
+              "role": ROLE_NAMES.get(m.role, m.role)}
+             for m in UnitMembership.objects.filter(user=user).select_related("unit")
+             .order_by("unit__sort_order", "unit__code")]
+    return {"id": user.id, "username": user.username, "display_name": user.name,
+            "title": user.title, "units": units, "active": user.is_active,
+            "must_change_password": user.must_change_password,
+            "auth_source": user.auth_source or "local", "pinyin": spell(user.name).text,
+            "last_login": user.last_login.isoformat().replace("+00:00", "Z")
+            if user.last_login else None}
+
+
+def unit_people(*, viewer: User, unit: Unit) -> dict[str, Any]:
+    """The unit's people, inactive ones included (marked), leaders first, for its admins
+    and leaders."""
+    from hub.org.people import ROLE_NAMES
+
+    rows = sorted(UnitMembership.objects.filter(unit=unit, user__is_bot=False)
+                  .select_related("user"),
+                  key=lambda m: (not m.user.is_active, ROLE_ORDER.get(m.role, 9),
+                                 spell(m.user.name).text or m.user.username))
+    return {"unit": {"id": unit.id, "code": unit.code, "name": unit.name},
+            "people": [{"id": m.user.id, "username": m.user.username,
+                        "display_name": m.user.name, "title": m.user.title,
+                        "role": ROLE_NAMES.get(m.role, m.role), "active": m.user.is_active,
+                        "must_change_password": m.user.must_change_password,
+                        "pinyin": spell(m.user.name).text} for m in rows]}
+
+
+def unit_audit(*, unit: Unit, limit: int) -> list[dict[str, Any]]:
+    """The unit's administrative history (audit entries `org.*`), newest first."""
+    from hub.seals.models import AuditEntry
+
+    rows = (AuditEntry.objects.filter(subject=f"unit:{unit.id}", event__startswith="org.")
+            .select_related("actor").order_by("-seq")[:limit])
+    return [{"seq": e.seq, "at": e.at.isoformat().replace("+00:00", "Z"), "event": e.event,
+             "by": e.actor.username if e.actor else None,
+             "by_name": e.actor.name if e.actor else None, "data": e.data} for e in rows]

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import get_language, get_language_info
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import ensure_csrf_cookie
@@ -21,8 +21,10 @@ from django.views.decorators.csrf import ensure_csrf_cookie
 from hub.chat import commands as command_registry
 from hub.chat.serializers import user_full
 from hub.lib.http import endpoint
+from hub.org import actions as org_actions
+from hub.org.access import managed_unit_ids
 from hub.org.models import User
-from hub.web.forms import LoginForm
+from hub.web.forms import FirstPasswordForm, LoginForm
 
 
 def _csp(request: HttpRequest) -> str:
@@ -82,8 +84,51 @@ class LoginView(auth_views.LoginView):
         return context
 
 
+    def form_invalid(self, form: Any) -> HttpResponse:
+        response = super().form_invalid(form)
+        if getattr(form, "locked_seconds", None):
+            response.status_code = 429
+            response["Retry-After"] = str(form.locked_seconds)
+        return response
+
+
 class LogoutView(auth_views.LogoutView):
     next_page = settings.LOGOUT_REDIRECT_URL
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        # This browser's sockets close on every server process.
+        if request.user.is_authenticated:
+            org_actions.end_session(user=request.user,  # type: ignore[arg-type]
+                                    session_key=request.session.session_key)
+        return super().post(request, *args, **kwargs)
+
+
+@never_cache
+@login_required
+@strict_csp
+def first_password(request: HttpRequest) -> HttpResponse:
+    """The screen that stands before everything else while the person must replace the
+    password an administrator gave them."""
+    user = request.user
+    assert isinstance(user, User)
+    if not user.must_change_password:
+        return redirect("chat")
+    form = FirstPasswordForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        _first_change(request, user, form.cleaned_data["new_password1"])
+        return redirect("chat")
+    return render(request, "web/password.html", {"form": form,
+                                                 "static_version": static_version()})
+
+
+def _first_change(request: HttpRequest, user: User, password: str) -> None:
+    from django.contrib.auth import update_session_auth_hash
+
+    from hub.org import people
+
+    people.set_first_password(user=user, password=password,
+                              session_key=request.session.session_key)
+    update_session_auth_hash(request, user)
 
 
 @never_cache
@@ -92,9 +137,13 @@ class LogoutView(auth_views.LogoutView):
 @strict_csp
 def chat(request: HttpRequest) -> HttpResponse:
     assert request.user.pk is not None  # login_required
+    if getattr(request.user, "must_change_password", False):
+        return redirect("first_password")
     user = User.objects.prefetch_related("unit_memberships__unit").get(pk=request.user.pk)
     boot = {
-        "me": user_full(user),
+        # manages_units: whether the 人员管理 page is offered (a unit admin or the superuser).
+        "me": {**user_full(user), "manages_units": bool(managed_unit_ids(user)),
+               "is_superuser": user.is_superuser},
         "language": get_language(),
         "languages": [{"code": code, "name": get_language_info(code)["name_local"]}
                       for code, _ in settings.LANGUAGES],

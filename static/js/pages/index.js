@@ -12,3 +12,4 @@ import "./people.js";
 import "./discussions.js";
 import "./tasks.js";
 import "./stats.js";
+import "./admin.js";

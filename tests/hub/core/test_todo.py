@@ -176,7 +176,7 @@ async def test_a_change_to_many_units_is_left_to_the_worker_then_reaches_everyon
     await clerk.nothing(timeout=0.4)
     assert await database_sync_to_async(TodoDirty.objects.count)() == 5
     told = await database_sync_to_async(todo.drain)()
-    assert told == 5  # leader, clerk, staff1, staff2, staff3
+    assert told == 6  # leader, clerk, staff1, staff2, staff3, wsjadmin
     frame = await clerk.recv_type("todo")
     assert set(frame["counts"]) >= {"probe"}
     await clerk.nothing(timeout=0.3)

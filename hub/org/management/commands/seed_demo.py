@@ -36,6 +36,8 @@ PEOPLE = [
     ("staff4", "赵六", "党政办主任", [("town1", "clerk")]),
     ("staff5", "钱七", "党政办干事", [("town2", "clerk")]),
     ("staff6", "孙八", "党政办干事", [("town3", "clerk")]),
+    # The health bureau's 单位管理员, who manages its people in the app.
+    ("wsjadmin", "周敏", "卫生局人事科科长", [("wsj", "admin")]),
 ]
 
 
@@ -65,7 +67,7 @@ class Command(BaseCommand):
             raise CommandError("密码至少 4 个字符")
         self.seed(password)
         self.stdout.write(self.style.SUCCESS(
-            f"演示组织已就绪：用户 leader、clerk、staff1..staff6、admin、archivist，密码：{password}"))
+            f"演示组织已就绪：用户 leader、clerk、staff1..staff6、wsjadmin、admin、archivist，密码：{password}"))
 
     @transaction.atomic
     def seed(self, password: str) -> None:
