@@ -51,7 +51,7 @@ def files(ids: Iterable[int] | None) -> Iterator[Entry | tuple[str, int]]:
               .select_related("attachment", "by").order_by("file_id", "version")}
     for f in rows:
         version = latest.get(f.id)
-        if version is None:
+        if version is None or f.deleted_at is not None:
             yield (KIND, f.id)
             continue
         library = f.folder.library

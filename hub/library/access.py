@@ -16,7 +16,7 @@ from typing import Any
 from django.conf import settings
 
 from hub.chat.models import RoomMember
-from hub.lib.errors import forbidden, not_found
+from hub.lib.errors import ApiError, forbidden, not_found
 from hub.lib.ids import as_id
 from hub.library.models import File, FileShare, Folder, FolderGrant, Level, Library
 from hub.org.models import Unit, UnitMembership, User
@@ -169,10 +169,11 @@ def access_folder(*, user: User, folder_id: Any, needed: int = Level.VIEW,
 
 
 def access_file(*, user: User, file_id: Any, needed: int = Level.VIEW,
-                for_update: bool = False) -> tuple[File, Who, int]:
+                for_update: bool = False, binned: bool = False) -> tuple[File, Who, int]:
     """A file the caller may view (not_found otherwise) and may act on at `needed`
     (forbidden otherwise). With `for_update` the file's row is locked: the caller is in a
-    transaction."""
+    transaction. A file in the recycle bin is found only with `binned` (and then only
+    there); those who may view it are told where it went."""
     fid = as_id(file_id)
     if fid is None:
         raise not_found("文件")
@@ -184,5 +185,8 @@ def access_file(*, user: User, file_id: Any, needed: int = Level.VIEW,
         raise not_found("文件")
     who = Who.of(user)
     level = file_level(who, file)
+    if level >= Level.VIEW and (file.deleted_at is not None) != binned:
+        raise ApiError("not_found", "文件已移入回收站，可请文件库管理者恢复" if not binned
+                       else "文件不在回收站中")
     _require(level, needed, "文件")
     return file, who, level

@@ -20,7 +20,7 @@ from hub.chat import actions as chat
 from hub.chat.access import access_room
 from hub.chat.models import Attachment, Message
 from hub.core.changes import record
-from hub.lib.errors import ApiError, bad_request, not_found
+from hub.lib.errors import ApiError, bad_request, forbidden, not_found
 from hub.lib.times import iso
 from hub.library import audit_events
 from hub.library.access import (
@@ -30,7 +30,15 @@ from hub.library.access import (
     access_library,
     root_folder,
 )
-from hub.library.models import File, FileShare, FileVersion, Folder, FolderGrant, Level
+from hub.library.models import (
+    RETENTION,
+    File,
+    FileShare,
+    FileVersion,
+    Folder,
+    FolderGrant,
+    Level,
+)
 from hub.library.schemas import (
     FileIn,
     FolderIn,
@@ -204,9 +212,17 @@ def _own_upload(user: User, attachment_id: int) -> Attachment:
     return attachment
 
 
+def _check_lock(file: File, user: User) -> None:
+    if file.locked_by_id is not None and file.locked_by_id != user.id:
+        holder = file.locked_by.name if file.locked_by else "他人"
+        raise ApiError("conflict", f"{holder} 已签出此文件、正在编辑，待其签入后才能保存新版本",
+                       locked_by=holder)
+
+
 def _add_version(*, file: File, user: User, attachment: Attachment, comment: str,
                  restored_from: int | None = None) -> FileVersion:
     """Caller holds the file's row lock."""
+    _check_lock(file, user)
     now = timezone.now()
     number = file.version + 1
     try:
@@ -231,7 +247,7 @@ def add_file(*, user: User, folder_id: Any, data: FileIn) -> File:
     with transaction.atomic():
         folder, _, _ = access_folder(user=user, folder_id=folder_id, needed=Level.EDIT,
                                      for_update=True)
-        if File.objects.filter(folder=folder, name=name).exists():
+        if File.objects.filter(folder=folder, name=name, deleted_at=None).exists():
             raise ApiError("conflict", f"此文件夹中已有“{name}”：请把它上传为该文件的新版本，"
                                        "或换一个名称")
         now = timezone.now()
@@ -281,8 +297,11 @@ def card_for(file: File) -> dict[str, Any]:
               {"label": "版本", "value": f"第 {file.version} 版"}]
     if latest is not None:
         fields.append({"label": "更新", "value": f"{latest.by.name} {iso(latest.at)}"})
+    if file.deleted_at is not None:
+        fields.append({"label": "状态", "value": "已移入回收站"})
     return {"card_type": CARD_TYPE, "ref": file.id, "title": file.name,
-            "state": f"v{file.version}", "fields": fields, "actions": [],
+            "state": "deleted" if file.deleted_at else f"v{file.version}", "fields": fields,
+            "actions": [],
             "folder": folder.id, "version": file.version,
             "size": latest.size if latest else 0}
 
@@ -332,6 +351,99 @@ def share_file(*, user: User, file_id: Any, data: ShareIn) -> dict[str, Any]:
                                           message=message["id"] if message else None)])
     return {"file": file.id, "room": data.room, "users": [p.username for p in people],
             "message": message}
+
+
+# --- check-out, recycle bin ---------------------------------------------------------------------
+def lock_file(*, user: User, file_id: Any) -> File:
+    """签出: the caller edits; others' saves answer 409 until it is released."""
+    with transaction.atomic():
+        file, _, _ = access_file(user=user, file_id=file_id, needed=Level.EDIT, for_update=True)
+        if file.locked_by_id == user.id:
+            return file
+        _check_lock(file, user)
+        file.locked_by, file.locked_at = user, timezone.now()
+        file.save(update_fields=["locked_by", "locked_at"])
+        audit.append([audit_events.file_event("locked", file=file, actor_id=user.id)])
+    return file
+
+
+def unlock_file(*, user: User, file_id: Any) -> File:
+    """签入: the holder releases the file, or a manager breaks someone else's check-out."""
+    with transaction.atomic():
+        file, _, level = access_file(user=user, file_id=file_id, needed=Level.EDIT,
+                                     for_update=True)
+        if file.locked_by_id is None:
+            return file
+        if file.locked_by_id != user.id and level < Level.MANAGE:
+            raise forbidden("只有签出人或文件库管理者可以解除签出")
+        holder = file.locked_by_id
+        file.locked_by, file.locked_at = None, None
+        file.save(update_fields=["locked_by", "locked_at"])
+        audit.append([audit_events.file_event("unlocked", file=file, actor_id=user.id,
+                                              holder=holder)])
+    return file
+
+
+def delete_file(*, user: User, file_id: Any) -> File:
+    """Into the recycle bin: gone from the folder, search and the cards' links at once,
+    purged after RETENTION unless restored."""
+    with transaction.atomic():
+        file, _, _ = access_file(user=user, file_id=file_id, needed=Level.EDIT, for_update=True)
+        _check_lock(file, user)
+        file.deleted_at, file.deleted_by = timezone.now(), user
+        file.locked_by, file.locked_at = None, None
+        file.save(update_fields=["deleted_at", "deleted_by", "locked_by", "locked_at"])
+        record(kind=SEARCH_KIND, object_id=file.id)
+        audit.append([audit_events.file_event("deleted", file=file, actor_id=user.id)])
+        _refresh_cards(file)
+    return file
+
+
+def undelete_file(*, user: User, file_id: Any) -> File:
+    with transaction.atomic():
+        file, _, _ = access_file(user=user, file_id=file_id, needed=Level.MANAGE,
+                                 for_update=True, binned=True)
+        if File.objects.filter(folder_id=file.folder_id, name=file.name,
+                               deleted_at=None).exists():
+            raise ApiError("conflict", f"原文件夹中已有同名文件“{file.name}”，请先改名或移走它")
+        file.deleted_at, file.deleted_by = None, None
+        file.save(update_fields=["deleted_at", "deleted_by"])
+        record(kind=SEARCH_KIND, object_id=file.id)
+        audit.append([audit_events.file_event("undeleted", file=file, actor_id=user.id)])
+        _refresh_cards(file)
+    return file
+
+
+def delete_folder(*, user: User, folder_id: Any) -> None:
+    """An empty folder (no subfolder, no file, none in the bin either) may be removed."""
+    with transaction.atomic():
+        folder, _, _ = access_folder(user=user, folder_id=folder_id, needed=Level.MANAGE,
+                                     for_update=True)
+        if folder.parent_id is None:
+            raise bad_request("文件库的根文件夹不能删除")
+        if Folder.objects.filter(parent=folder).exists() or File.objects.filter(
+                folder=folder).exists():
+            raise ApiError("conflict", "文件夹不是空的（回收站中的文件也算）：请先移走或删除其中的内容")
+        audit.append([audit_events.folder_deleted(folder=folder, actor_id=user.id)])
+        folder.delete()
+
+
+def purge_bin(*, now: Any = None) -> int:
+    """The worker's turn: files in the bin for RETENTION are removed with their versions and
+    shares (the stored attachments stay: an attachment may be shared elsewhere)."""
+    cutoff = (now or timezone.now()) - RETENTION
+    purged = 0
+    for file_id in list(File.objects.filter(deleted_at__lt=cutoff).values_list("id", flat=True)[:200]):
+        with transaction.atomic():
+            file = File.objects.select_for_update().filter(
+                id=file_id, deleted_at__lt=cutoff).first()
+            if file is None:
+                continue
+            audit.append([audit_events.file_event("purged", file=file, actor_id=None)])
+            record(kind=SEARCH_KIND, object_id=file.id, op="delete")
+            file.delete()
+            purged += 1
+    return purged
 
 
 __all__ = ["LEVEL_NAMES", "add_file", "add_version", "card_for", "create_folder",

@@ -50,7 +50,11 @@ def register() -> None:
     by_key = op("A library's root folder: `unit:<code>` or `district`", response=folder)
     by_key["parameters"] = [{"name": "key", "in": "path", "required": True,
                              "schema": {"type": "string"}}]
+    binned = op("A library's recycle bin (manage right): {library, files: [{id, name, "
+                "version, folder, deleted_at, deleted_by, purge_at}]}")
+    binned["parameters"] = by_key["parameters"]
     paths: dict[str, Any] = {
+        "/api/v1/library/{key}/bin": {"get": binned},
         "/api/v1/library": {"get": op(
             "The caller's libraries ({library, name, root, level}), folders of other libraries "
             "granted to them, and files shared with them")},
@@ -61,6 +65,8 @@ def register() -> None:
         "/api/v1/library/folders/{folder_id}": {
             "get": op("A folder with its subfolders and files", params=["folder_id"],
                       response=folder),
+            "delete": op("Remove an empty folder (manage right; not empty: 409)",
+                         params=["folder_id"], ok=204),
             "patch": op("Rename or move a folder (manage right; under itself: 400)",
                         params=["folder_id"], body=FolderPatch, response=folder)},
         "/api/v1/library/folders/{folder_id}/grants": {"put": op(
@@ -69,8 +75,21 @@ def register() -> None:
         "/api/v1/library/folders/{folder_id}/files": {"post": op(
             "Add a file made of an upload of the caller's, at version 1 (edit right)",
             params=["folder_id"], body=FileIn, ok=201, response=file)},
-        "/api/v1/library/files/{file_id}": {"get": op(
-            "A file with all its versions", params=["file_id"], response=file)},
+        "/api/v1/library/files/{file_id}": {
+            "get": op("A file with all its versions", params=["file_id"], response=file),
+            "delete": op("Move the file to the recycle bin (edit right); purged after 30 days",
+                         params=["file_id"], ok=204)},
+        "/api/v1/library/files/{file_id}/lock": {
+            "post": op("签出: check the file out for editing (edit right); others' saves "
+                       "answer 409 until it is released", params=["file_id"], response=file),
+            "delete": op("签入: release it (its holder, or a manager)", params=["file_id"],
+                         response=file)},
+        "/api/v1/library/files/{file_id}/undelete": {"post": op(
+            "Restore a file from the recycle bin (manage right)", params=["file_id"],
+            response=file)},
+        "/api/v1/library/files/{file_id}/versions/{version}/preview": {"get": op(
+            "What the page shows of a version (view right), as GET /attachments/{id}/preview",
+            params=["file_id", "version"])},
         "/api/v1/library/files/{file_id}/versions": {"post": op(
             "Save a new version; a base_version that is not the latest answers 409 and stores "
             "nothing", params=["file_id"], body=VersionIn, ok=201, response=file)},

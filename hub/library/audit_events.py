@@ -39,3 +39,16 @@ def shared(*, file: File, actor_id: int, room: int | None, users: list[int],
     return Event(event="library.shared", subject=file.subject, actor_id=actor_id,
                  data={"version": file.version, "room": room, "users": users,
                        "message": message})
+
+
+def file_event(name: str, *, file: File, actor_id: int | None, **data: object) -> Event:
+    """`library.locked`, `unlocked`, `deleted`, `undeleted`, `purged`."""
+    return Event(event=f"library.{name}", subject=file.subject, actor_id=actor_id,
+                 data={"folder": file.folder_id, "name": file.name, "version": file.version,
+                       **data})
+
+
+def folder_deleted(*, folder: Folder, actor_id: int) -> Event:
+    return Event(event="library.folder_deleted", subject=folder.subject, actor_id=actor_id,
+                 data={"library": folder.library.key, "parent": folder.parent_id,
+                       "name": folder.name})

@@ -4,10 +4,15 @@ to people."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q, Value
 from django.db.models.functions import Coalesce
+
+# How long a deleted file waits in the recycle bin before it is purged.
+RETENTION = timedelta(days=30)
 
 
 class Level(models.IntegerChoices):
@@ -91,14 +96,23 @@ class File(models.Model):
                                    related_name="+")
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
+    # Checked out (签出) for editing: nobody else saves until it is released.
     locked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                   on_delete=models.SET_NULL, related_name="+")
+    locked_at = models.DateTimeField(null=True, blank=True)
+    # In the recycle bin since then; purged RETENTION later.
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    deleted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
         verbose_name = "文件"
         verbose_name_plural = "文件"
         constraints = [models.UniqueConstraint(fields=["folder", "name"],
-                                               name="library_file_name")]
+                                               condition=Q(deleted_at__isnull=True),
+                                               name="library_file_live_name")]
+        indexes = [models.Index(fields=["deleted_at"], condition=Q(deleted_at__isnull=False),
+                                name="library_file_binned")]
 
     @property
     def subject(self) -> str:

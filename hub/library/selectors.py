@@ -10,7 +10,16 @@ from django.db.models import Q
 from hub.chat.models import RoomMember
 from hub.lib.times import iso
 from hub.library.access import LEVEL_NAMES, Who, base_level, root_folder
-from hub.library.models import File, FileShare, FileVersion, Folder, FolderGrant, Level, Library
+from hub.library.models import (
+    RETENTION,
+    File,
+    FileShare,
+    FileVersion,
+    Folder,
+    FolderGrant,
+    Level,
+    Library,
+)
 from hub.org.models import Unit, User
 
 
@@ -53,7 +62,7 @@ def grants_of(folder: Folder) -> list[dict[str, Any]]:
 
 def folder_dict(folder: Folder, *, level: int) -> dict[str, Any]:
     library = folder.library
-    files = list(File.objects.filter(folder=folder).select_related("created_by")
+    files = list(File.objects.filter(folder=folder, deleted_at=None).select_related("created_by")
                  .order_by("name"))
     latest = {(v.file_id): v for v in FileVersion.objects.filter(
         file__in=files).select_related("by").order_by("file_id", "version")}
@@ -89,6 +98,7 @@ def file_dict(file: File, *, level: int) -> dict[str, Any]:
         "version": file.version, "sha256": latest.sha256, "size": latest.size,
         "mime": latest.attachment.mime,
         "locked_by": person(file.locked_by) if file.locked_by_id else None,
+        "locked_at": iso(file.locked_at), "deleted_at": iso(file.deleted_at),
         "created_at": iso(file.created_at), "updated_at": iso(file.updated_at),
         "level": LEVEL_NAMES[Level(level)],
         "versions": [version_dict(v) for v in versions],
@@ -140,6 +150,7 @@ def libraries_for(*, user: User) -> dict[str, Any]:
     shared = []
     seen_files: set[int] = set()
     for share in (FileShare.objects.filter(Q(user_id=user.id) | Q(room_id__in=rooms))
+                  .filter(file__deleted_at=None)
                   .select_related("file", "by").order_by("-at")[:200]):
         if share.file_id in seen_files:
             continue
@@ -148,3 +159,16 @@ def libraries_for(*, user: User) -> dict[str, Any]:
                        "version": share.file.version, "by": person(share.by),
                        "at": iso(share.at)})
     return {"libraries": out, "folders": folders, "shared": shared}
+
+
+def bin_for(*, library: Library) -> list[dict[str, Any]]:
+    """The library's recycle bin, most recently deleted first."""
+    out = []
+    for f in (File.objects.filter(folder__library=library, deleted_at__isnull=False)
+              .select_related("deleted_by", "folder").order_by("-deleted_at")[:500]):
+        assert f.deleted_at is not None
+        out.append({"id": f.id, "name": f.name, "version": f.version,
+                    "folder": {"id": f.folder_id, "name": f.folder.name},
+                    "deleted_at": iso(f.deleted_at), "deleted_by": person(f.deleted_by),
+                    "purge_at": iso(f.deleted_at + RETENTION)})
+    return out

@@ -14,7 +14,11 @@ urlpatterns = [
     path("library/files/<int:file_id>/versions", views.versions),
     path("library/files/<int:file_id>/restore", views.restore),
     path("library/files/<int:file_id>/share", views.share),
+    path("library/files/<int:file_id>/lock", views.lock),
+    path("library/files/<int:file_id>/undelete", views.undelete),
+    path("library/files/<int:file_id>/versions/<int:version>/preview", views.preview),
     path("library/files/<int:file_id>/versions/<int:version>/download", views.download),
     # Last: `unit:<code>` or `district`.
     path("library/<str:key>", views.library),
+    path("library/<str:key>/bin", views.recycle_bin),
 ]

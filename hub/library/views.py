@@ -7,8 +7,10 @@ from typing import Any
 from django.http import FileResponse, HttpRequest
 from django.utils.http import content_disposition_header
 
+from hub.chat import previews
 from hub.chat.actions import attachment_path
-from hub.lib.errors import ApiError, not_found
+from hub.chat.views import INLINE_MIMES
+from hub.lib.errors import ApiError, forbidden, not_found
 from hub.lib.http import endpoint, parse_body
 from hub.library import actions, selectors
 from hub.library.access import access_file, access_folder, access_library, root_folder
@@ -53,8 +55,11 @@ def folders(request: HttpRequest, user: User) -> Any:
     return 201, _folder(user, folder.id)
 
 
-@endpoint("GET", "PATCH")
+@endpoint("GET", "PATCH", "DELETE")
 def folder(request: HttpRequest, user: User, folder_id: int) -> Any:
+    if request.method == "DELETE":
+        actions.delete_folder(user=user, folder_id=folder_id)
+        return 204, None
     if request.method == "PATCH":
         actions.update_folder(user=user, folder_id=folder_id,
                               data=parse_body(request, FolderPatch))
@@ -73,9 +78,52 @@ def files(request: HttpRequest, user: User, folder_id: int) -> Any:
     return 201, _file(user, file.id)
 
 
-@endpoint("GET")
+@endpoint("GET", "DELETE")
 def file(request: HttpRequest, user: User, file_id: int) -> Any:
+    if request.method == "DELETE":
+        actions.delete_file(user=user, file_id=file_id)
+        return 204, None
     return 200, _file(user, file_id)
+
+
+@endpoint("POST", "DELETE")
+def lock(request: HttpRequest, user: User, file_id: int) -> Any:
+    if request.method == "POST":
+        actions.lock_file(user=user, file_id=file_id)
+    else:
+        actions.unlock_file(user=user, file_id=file_id)
+    return 200, _file(user, file_id)
+
+
+@endpoint("POST")
+def undelete(request: HttpRequest, user: User, file_id: int) -> Any:
+    actions.undelete_file(user=user, file_id=file_id)
+    return 200, _file(user, file_id)
+
+
+@endpoint("GET")
+def recycle_bin(request: HttpRequest, user: User, key: str) -> Any:
+    lib, _, _ = access_library(user=user, key=key, needed=Level.MANAGE)
+    return 200, {"library": lib.key, "files": selectors.bin_for(library=lib)}
+
+
+@endpoint("GET")
+def preview(request: HttpRequest, user: User, file_id: int, version: int) -> Any:
+    """What the page shows of a version (view right): text or converted office documents
+    inline; images and PDFs by their inline URL."""
+    file, _, _ = access_file(user=user, file_id=file_id)
+    row = _version(file, version)
+    shown = previews.preview(row.attachment)
+    shown["url"] = f"/api/v1/library/files/{file.id}/versions/{row.version}/download?inline=1"
+    return 200, shown
+
+
+def _version(file: Any, version: int) -> FileVersion:
+    row = FileVersion.objects.filter(file=file, version=version).select_related(
+        "attachment").first()
+    if row is None:
+        raise not_found("版本")
+    return row
 
 
 @endpoint("POST")
@@ -97,20 +145,25 @@ def share(request: HttpRequest, user: User, file_id: int) -> Any:
 
 @endpoint("GET")
 def download(request: HttpRequest, user: User, file_id: int, version: int) -> Any:
-    file, _, _ = access_file(user=user, file_id=file_id, needed=Level.DOWNLOAD)
-    row = FileVersion.objects.filter(file=file, version=version).select_related(
-        "attachment").first()
-    if row is None:
-        raise not_found("版本")
+    # Shown in the page (an image, a PDF) needs the view right; saved, the download right.
+    inline = request.GET.get("inline") == "1"
+    file, _, level = access_file(user=user, file_id=file_id)
+    row = _version(file, version)
+    inline = inline and row.attachment.mime in INLINE_MIMES
+    if level < Level.DOWNLOAD and not inline:
+        raise forbidden("您对此文件只有查看权限，不能下载")
     path = attachment_path(row.attachment)
     if not path.exists():
         raise ApiError("not_found", "文件已不存在")
     name = file.name if version == file.version else _versioned(file.name, version)
     response = FileResponse(open(path, "rb"), content_type=row.attachment.mime)  # noqa: SIM115
-    response["Content-Disposition"] = content_disposition_header(True, name) or "attachment"
+    response["Content-Disposition"] = content_disposition_header(not inline, name) or "attachment"
     response["Content-Length"] = str(row.size)
     response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Content-Security-Policy"] = (
+        "default-src 'none'; frame-ancestors 'self'; sandbox" if inline
+        else "default-src 'none'; sandbox")
+    response["X-Frame-Options"] = "SAMEORIGIN" if inline else "DENY"
     response["Cache-Control"] = "private, no-cache"
     return response
 
