@@ -41,6 +41,7 @@ from hub.library.models import (
 )
 from hub.library.schemas import (
     FileIn,
+    FilePatch,
     FolderIn,
     FolderPatch,
     GrantsIn,
@@ -263,6 +264,32 @@ def add_version(*, user: User, file_id: Any, data: VersionIn) -> File:
         file, _, _ = access_file(user=user, file_id=file_id, needed=Level.EDIT, for_update=True)
         _check_base(file, data.base_version)
         _add_version(file=file, user=user, attachment=attachment, comment=data.comment)
+    return file
+
+
+def update_file(*, user: User, file_id: Any, data: FilePatch) -> File:
+    """Rename a file or move it to another folder of its library (edit right on both)."""
+    with transaction.atomic():
+        file, _, _ = access_file(user=user, file_id=file_id, needed=Level.EDIT, for_update=True)
+        _check_lock(file, user)
+        old_name, old_folder = file.name, file.folder_id
+        if data.name is not None:
+            file.name = clean_name(data.name, what="文件")
+        if data.folder is not None and data.folder != file.folder_id:
+            target, _, _ = access_folder(user=user, folder_id=data.folder, needed=Level.EDIT)
+            if target.library_id != file.folder.library_id:
+                raise bad_request("文件只能在同一文件库内移动")
+            file.folder = target
+        if (file.name, file.folder_id) == (old_name, old_folder):
+            return file
+        if File.objects.filter(folder_id=file.folder_id, name=file.name,
+                               deleted_at=None).exclude(id=file.id).exists():
+            raise ApiError("conflict", f"目标文件夹中已有“{file.name}”，请换一个名称")
+        file.save(update_fields=["name", "folder"])
+        record(kind=SEARCH_KIND, object_id=file.id)
+        audit.append([audit_events.file_event("file_changed", file=file, actor_id=user.id,
+                                              old_name=old_name, old_folder=old_folder)])
+        _refresh_cards(file)
     return file
 
 

@@ -7,6 +7,7 @@ from typing import Any
 from hub.core import openapi
 from hub.library.schemas import (
     FileIn,
+    FilePatch,
     FolderIn,
     FolderPatch,
     GrantIn,
@@ -77,6 +78,8 @@ def register() -> None:
             params=["folder_id"], body=FileIn, ok=201, response=file)},
         "/api/v1/library/files/{file_id}": {
             "get": op("A file with all its versions", params=["file_id"], response=file),
+            "patch": op("Rename the file or move it within its library (edit right on both "
+                        "folders)", params=["file_id"], body=FilePatch, response=file),
             "delete": op("Move the file to the recycle bin (edit right); purged after 30 days",
                          params=["file_id"], ok=204)},
         "/api/v1/library/files/{file_id}/lock": {
@@ -102,6 +105,6 @@ def register() -> None:
         "/api/v1/library/files/{file_id}/versions/{version}/download": {"get": op(
             "The bytes of one version (download right)", params=["file_id", "version"])},
     }
-    openapi.add_paths(paths, models=[FolderIn, FolderPatch, FileIn, VersionIn, RestoreIn,
+    openapi.add_paths(paths, models=[FolderIn, FolderPatch, FileIn, FilePatch, VersionIn, RestoreIn,
                                      GrantIn, GrantsIn, ShareIn],
                       schemas={"LibraryFolder": FOLDER, "LibraryFile": FILE})

@@ -38,6 +38,15 @@ class FileIn(BaseModel):
     comment: StrictStr = Field(default="", max_length=500)
 
 
+class FilePatch(BaseModel):
+    """`PATCH /library/files/{id}`: rename, move to another folder of the library, or both."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    name: StrictStr | None = Field(default=None, max_length=1000)
+    folder: Id | None = None
+
+
 class VersionIn(BaseModel):
     """`POST /library/files/{id}/versions`: `base_version` is the version the new content
     was made from; anything but the latest answers 409."""

@@ -17,6 +17,7 @@ from hub.library.access import access_file, access_folder, access_library, root_
 from hub.library.models import FileVersion, Level
 from hub.library.schemas import (
     FileIn,
+    FilePatch,
     FolderIn,
     FolderPatch,
     GrantsIn,
@@ -78,11 +79,13 @@ def files(request: HttpRequest, user: User, folder_id: int) -> Any:
     return 201, _file(user, file.id)
 
 
-@endpoint("GET", "DELETE")
+@endpoint("GET", "PATCH", "DELETE")
 def file(request: HttpRequest, user: User, file_id: int) -> Any:
     if request.method == "DELETE":
         actions.delete_file(user=user, file_id=file_id)
         return 204, None
+    if request.method == "PATCH":
+        actions.update_file(user=user, file_id=file_id, data=parse_body(request, FilePatch))
     return 200, _file(user, file_id)
 
 

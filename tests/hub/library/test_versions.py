@@ -121,3 +121,20 @@ def test_an_upload_goes_through_the_attachment_limit_and_must_be_ones_own(
     assert clerk.post(f"/library/files/{file['id']}/versions",
                       {"attachment": theirs, "base_version": 1}).status_code == 404
     assert clerk.get(f"/library/files/{file['id']}").json()["version"] == 1
+
+
+def test_a_file_is_renamed_and_moved_within_its_library(api: Any) -> None:
+    clerk = api("clerk")
+    a = folder(clerk, "unit:zfb", "甲")
+    b = folder(clerk, "unit:zfb", "乙")
+    file = add_file(clerk, a["id"], "x.txt", b"x")
+    add_file(clerk, b["id"], "y.txt", b"y")
+    assert clerk.patch(f"/library/files/{file['id']}", {"folder": b["id"], "name": "y.txt"}
+                       ).status_code == 409
+    moved = clerk.patch(f"/library/files/{file['id']}", {"folder": b["id"], "name": "z.txt"})
+    assert moved.status_code == 200 and moved.json()["folder"] == b["id"]
+    assert moved.json()["name"] == "z.txt" and moved.json()["version"] == 1
+    district = clerk.get("/library/district").json()["id"]
+    assert clerk.patch(f"/library/files/{file['id']}", {"folder": district}).status_code == 400
+    assert clerk.patch(f"/library/files/{file['id']}", {"name": "a/b"}).status_code == 400
+    assert AuditEntry.objects.filter(event="library.file_changed").count() == 1
