@@ -43,7 +43,7 @@ function pickAndUpload(onDone, status) {
     status.textContent = fmt(gettext("Uploading %(name)s…"), { name: file.name });
     try {
       const attachment = await upload(file, (f) => {
-        status.textContent = fmt(gettext("Uploading %(name)s… %(pct)s%"), { name: file.name, pct: Math.round(f * 100) });
+        status.textContent = fmt(gettext("Uploading %(name)s… (%(pct)s)"), { name: file.name, pct: `${Math.round(f * 100)}%` });
       }).promise;
       status.textContent = "";
       await onDone(attachment);
