@@ -13,7 +13,9 @@ from __future__ import annotations
 import unicodedata
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from hub.chat import actions as chat
@@ -213,6 +215,27 @@ def _own_upload(user: User, attachment_id: int) -> Attachment:
     return attachment
 
 
+def library_usage(library_id: int) -> int:
+    """Bytes a library holds: each stored content once, however many versions use it."""
+    rows = (FileVersion.objects.filter(file__folder__library_id=library_id)
+            .values("sha256").annotate(size=Max("size")))
+    return sum(r["size"] for r in rows)
+
+
+def _check_quota(file: File, attachment: Attachment) -> None:
+    library_id = file.folder.library_id
+    if FileVersion.objects.filter(file__folder__library_id=library_id,
+                                  sha256=attachment.sha256).exists():
+        return  # that content is held already
+    quota = settings.HUITONG_LIBRARY_QUOTA_MB * 1024 * 1024
+    used = library_usage(library_id)
+    if used + attachment.size > quota:
+        raise ApiError("too_large",
+                       f"文件库空间不足：配额 {settings.HUITONG_LIBRARY_QUOTA_MB} MB，已用 "
+                       f"{used / 1048576:.1f} MB，此文件 {attachment.size / 1048576:.1f} MB。"
+                       "请清理不需要的文件或联系管理员", quota=quota, used=used)
+
+
 def _check_lock(file: File, user: User) -> None:
     if file.locked_by_id is not None and file.locked_by_id != user.id:
         holder = file.locked_by.name if file.locked_by else "他人"
@@ -224,6 +247,7 @@ def _add_version(*, file: File, user: User, attachment: Attachment, comment: str
                  restored_from: int | None = None) -> FileVersion:
     """Caller holds the file's row lock."""
     _check_lock(file, user)
+    _check_quota(file, attachment)
     now = timezone.now()
     number = file.version + 1
     try:

@@ -138,3 +138,19 @@ def test_a_file_is_renamed_and_moved_within_its_library(api: Any) -> None:
     assert clerk.patch(f"/library/files/{file['id']}", {"folder": district}).status_code == 400
     assert clerk.patch(f"/library/files/{file['id']}", {"name": "a/b"}).status_code == 400
     assert AuditEntry.objects.filter(event="library.file_changed").count() == 1
+
+
+def test_a_library_over_its_quota_refuses_new_content_clearly(api: Any, settings: Any) -> None:
+    clerk = api("clerk")
+    settings.HUITONG_LIBRARY_QUOTA_MB = 1
+    root = clerk.get("/library/unit:zfb").json()["id"]
+    file = add_file(clerk, root, "a.bin", b"a" * 700_000)
+    over = new_version(clerk, file["id"], 1, b"b" * 400_000)
+    assert over.status_code == 413 and "配额" in over.json()["error"]["detail"]
+    # Content the library holds already costs nothing: the same bytes again, a restore.
+    assert new_version(clerk, file["id"], 1, b"a" * 700_000).status_code == 201
+    assert clerk.post(f"/library/files/{file['id']}/restore", {"version": 1}).status_code == 201
+    assert FileVersion.objects.filter(file_id=file["id"]).count() == 3
+    # Another unit's library has its own quota.
+    staff2 = api("staff2")
+    add_file(staff2, staff2.get("/library/unit:wsj").json()["id"], "b.bin", b"b" * 400_000)
