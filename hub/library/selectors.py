@@ -121,10 +121,11 @@ def libraries_for(*, user: User) -> dict[str, Any]:
     who = Who.of(user)
     out: list[dict[str, Any]] = []
     candidates: list[Library] = []
-    if who.roles:
-        candidates.append(Library.objects.get_or_create(unit=None)[0])
+    # Their own units' libraries first, then the district's.
     for unit in Unit.objects.filter(id__in=who.roles).order_by("sort_order", "code"):
         candidates.append(Library.objects.get_or_create(unit=unit)[0])
+    if who.roles:
+        candidates.append(Library.objects.get_or_create(unit=None)[0])
     for library in candidates:
         level = base_level(who, library)
         if level:
