@@ -35,6 +35,7 @@ from hub.library.access import (
 from hub.library.models import (
     RETENTION,
     File,
+    FileRead,
     FileShare,
     FileVersion,
     Folder,
@@ -294,9 +295,16 @@ def add_version(*, user: User, file_id: Any, data: VersionIn) -> File:
 def update_file(*, user: User, file_id: Any, data: FilePatch) -> File:
     """Rename a file or move it to another folder of its library (edit right on both)."""
     with transaction.atomic():
-        file, _, _ = access_file(user=user, file_id=file_id, needed=Level.EDIT, for_update=True)
-        _check_lock(file, user)
+        file, _, level = access_file(user=user, file_id=file_id, needed=Level.EDIT,
+                                     for_update=True)
         old_name, old_folder = file.name, file.folder_id
+        if data.read_required is not None and data.read_required != file.read_required:
+            if level < Level.MANAGE:
+                raise forbidden("只有文件库管理者可以设置“需阅读”")
+            file.read_required = data.read_required
+            file.save(update_fields=["read_required"])
+            audit.append([audit_events.file_event("read_required", file=file, actor_id=user.id,
+                                                  on=data.read_required)])
         if data.name is not None:
             file.name = clean_name(data.name, what="文件")
         if data.folder is not None and data.folder != file.folder_id:
@@ -306,6 +314,7 @@ def update_file(*, user: User, file_id: Any, data: FilePatch) -> File:
             file.folder = target
         if (file.name, file.folder_id) == (old_name, old_folder):
             return file
+        _check_lock(file, user)
         if File.objects.filter(folder_id=file.folder_id, name=file.name,
                                deleted_at=None).exclude(id=file.id).exists():
             raise ApiError("conflict", f"目标文件夹中已有“{file.name}”，请换一个名称")
@@ -314,6 +323,16 @@ def update_file(*, user: User, file_id: Any, data: FilePatch) -> File:
         audit.append([audit_events.file_event("file_changed", file=file, actor_id=user.id,
                                               old_name=old_name, old_folder=old_folder)])
         _refresh_cards(file)
+    return file
+
+
+def mark_read(*, user: User, file_id: Any) -> File:
+    """The caller opened the file's latest version (kept once per version, for files marked
+    as requiring reading; nothing is written for others)."""
+    file, _, _ = access_file(user=user, file_id=file_id)
+    if file.read_required:
+        FileRead.objects.get_or_create(file=file, user=user, version=file.version,
+                                       defaults={"at": timezone.now()})
     return file
 
 

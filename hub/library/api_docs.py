@@ -87,6 +87,9 @@ def register() -> None:
                        "answer 409 until it is released", params=["file_id"], response=file),
             "delete": op("签入: release it (its holder, or a manager)", params=["file_id"],
                          response=file)},
+        "/api/v1/library/files/{file_id}/read": {"post": op(
+            "The caller opened the latest version (kept once per version for a file marked "
+            "as requiring reading)", params=["file_id"], response=file)},
         "/api/v1/library/files/{file_id}/undelete": {"post": op(
             "Restore a file from the recycle bin (manage right)", params=["file_id"],
             response=file)},

@@ -96,6 +96,8 @@ class File(models.Model):
                                    related_name="+")
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
+    # Marked as requiring reading: who opened which version is kept (FileRead).
+    read_required = models.BooleanField("需阅读", default=False)
     # Checked out (签出) for editing: nobody else saves until it is released.
     locked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                   on_delete=models.SET_NULL, related_name="+")
@@ -160,3 +162,16 @@ class FileShare(models.Model):
                                               | Q(room__isnull=True, user__isnull=False)),
                                    name="library_share_names_one"),
         ]
+
+
+class FileRead(models.Model):
+    """Someone opened a file marked as requiring reading: the first time per version."""
+
+    file = models.ForeignKey(File, on_delete=models.CASCADE, related_name="reads")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    version = models.IntegerField()
+    at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["file", "user", "version"],
+                                               name="library_read_once")]

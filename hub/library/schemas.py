@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
 
 Id = Annotated[StrictInt, Field(gt=0, le=2**63 - 1)]
 
@@ -45,6 +45,7 @@ class FilePatch(BaseModel):
 
     name: StrictStr | None = Field(default=None, max_length=1000)
     folder: Id | None = None
+    read_required: StrictBool | None = None
 
 
 class VersionIn(BaseModel):

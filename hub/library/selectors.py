@@ -13,6 +13,7 @@ from hub.library.access import LEVEL_NAMES, Who, base_level, root_folder
 from hub.library.models import (
     RETENTION,
     File,
+    FileRead,
     FileShare,
     FileVersion,
     Folder,
@@ -101,6 +102,11 @@ def file_dict(file: File, *, level: int) -> dict[str, Any]:
         "locked_at": iso(file.locked_at), "deleted_at": iso(file.deleted_at),
         "created_at": iso(file.created_at), "updated_at": iso(file.updated_at),
         "level": LEVEL_NAMES[Level(level)],
+        "read_required": file.read_required,
+        "readers": [{"user": person(r.user), "version": r.version, "at": iso(r.at)}
+                    for r in FileRead.objects.filter(file=file).select_related("user")
+                    .order_by("-at")[:500]]
+        if file.read_required and level >= Level.MANAGE else None,
         "versions": [version_dict(v) for v in versions],
         "shares": [_share_dict(s) for s in FileShare.objects.filter(file=file)
                    .select_related("room", "user", "by").order_by("id")]

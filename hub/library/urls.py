@@ -16,6 +16,7 @@ urlpatterns = [
     path("library/files/<int:file_id>/share", views.share),
     path("library/files/<int:file_id>/lock", views.lock),
     path("library/files/<int:file_id>/undelete", views.undelete),
+    path("library/files/<int:file_id>/read", views.read),
     path("library/files/<int:file_id>/versions/<int:version>/preview", views.preview),
     path("library/files/<int:file_id>/versions/<int:version>/download", views.download),
     # Last: `unit:<code>` or `district`.

@@ -99,6 +99,12 @@ def lock(request: HttpRequest, user: User, file_id: int) -> Any:
 
 
 @endpoint("POST")
+def read(request: HttpRequest, user: User, file_id: int) -> Any:
+    actions.mark_read(user=user, file_id=file_id)
+    return 200, _file(user, file_id)
+
+
+@endpoint("POST")
 def undelete(request: HttpRequest, user: User, file_id: int) -> Any:
     actions.undelete_file(user=user, file_id=file_id)
     return 200, _file(user, file_id)

@@ -152,3 +152,19 @@ def test_the_district_library_is_everyones_to_read(api: Any, demo: Any) -> None:
     loner = User.objects.create_user(username="loner", password="demo-pass-1")
     assert loner.id and not Unit.objects.filter(memberships__user=loner).exists()
     assert code(api("loner").get(f"/library/files/{file['id']}")) == "not_found"
+
+
+def test_a_file_requiring_reading_keeps_who_read_which_version(
+        api: Any, tree: dict[str, Any], zfb_staff: User) -> None:
+    clerk, member = api("clerk"), api("zfbstaff")
+    file = tree["file"]["id"]
+    member.post(f"/library/files/{file}/read")
+    assert clerk.get(f"/library/files/{file}").json()["readers"] is None
+    assert code(member.patch(f"/library/files/{file}", {"read_required": True})) == "forbidden"
+    assert clerk.patch(f"/library/files/{file}", {"read_required": True}).status_code == 200
+    for _ in range(2):
+        assert member.post(f"/library/files/{file}/read").status_code == 200
+    readers = clerk.get(f"/library/files/{file}").json()["readers"]
+    assert [(r["user"]["username"], r["version"]) for r in readers] == [("zfbstaff", 1)]
+    assert member.get(f"/library/files/{file}").json()["readers"] is None
+    assert code(api("staff2").post(f"/library/files/{file}/read")) == "not_found"
