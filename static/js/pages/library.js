@@ -190,6 +190,7 @@ function mount(el, params, query) {
     }
     if (!alive) return;
     panel.hidden = false;
+    if (file.read_required) api("POST", `/library/files/${file.id}/read`).catch(() => {});
     const canEdit = may(file.level, "edit");
     const reload = () => showFile(id).then(() => showFolder(file.folder));
     const act = async (fn) => {
@@ -255,6 +256,11 @@ function mount(el, params, query) {
       preview,
       h("h4", {}, gettext("Versions")),
       h("ol", { class: "lib-versions", "data-testid": "library-versions" }, versions),
+      may(file.level, "manage") ? h("label", { class: "lib-check" },
+        h("input", { type: "checkbox", checked: file.read_required, onchange: (e) => act(() => api("PATCH", `/library/files/${file.id}`, { read_required: e.target.checked })) }),
+        gettext("Requires reading (keep who read it)")) : null,
+      file.readers ? h("div", { class: "lib-shares" }, h("h4", {}, fmt(gettext("Read by %(n)s"), { n: file.readers.length })),
+        h("ul", {}, file.readers.map((r) => h("li", {}, who(r.user), " · ", fmt(gettext("v%(n)s"), { n: r.version }), " · ", when(r.at))))) : null,
       file.shares && file.shares.length ? h("div", { class: "lib-shares" }, h("h4", {}, gettext("Shared to")),
         h("ul", {}, file.shares.map((s) => h("li", {}, s.room ? s.room.name : who(s.user), " · ", who(s.by), " ", when(s.at))))) : null,
     );
