@@ -3,13 +3,14 @@
 // check-out, share to a room). Everything shown comes from the server's answer, which only
 // holds what the caller may see and the rights they have (`level`).
 
-import { ApiError, api, upload } from "../api.js";
-import { h, icon } from "../dom.js";
-import { fileSize } from "../format.js";
-import { fmt, gettext } from "../i18n.js";
+import { ApiError, api, upload } from "../core/api.js";
+import { h } from "../core/dom.js";
+import { fileSize } from "../core/format.js";
+import { fmt, gettext } from "../core/i18n.js";
+import { icon } from "../core/icons.js";
 import { registerCard } from "../shell/cards.js";
-import { navigate, registerPage } from "../shell/router.js";
-import { confirmDialog, errorText, openDialog, closeDialog, toast } from "../dialogs.js";
+import { back, navigate, registerPage } from "../shell/router.js";
+import { closeDialog, confirmDialog, errorText, openDialog, toast } from "../ui/dialogs.js";
 
 const RANK = { view: 1, download: 2, edit: 3, manage: 4 };
 const may = (level, needed) => (RANK[level] || 0) >= RANK[needed];
@@ -32,6 +33,8 @@ const who = (person) => (person ? person.display_name || person.username : "");
 export function folderHash(folderId, fileId) {
   return `#/library/${folderId}${fileId ? `?file=${fileId}` : ""}`;
 }
+
+const go = (folderId, fileId) => navigate(`library/${folderId}`, { query: fileId ? { file: fileId } : {} });
 
 // Pick a local file and upload it through POST /attachments (the attachment limits apply).
 function pickAndUpload(onDone, status) {
@@ -60,15 +63,22 @@ function mount(el, params, query) {
   let alive = true;
   const status = h("div", { class: "lib-status", role: "status", "aria-live": "polite" });
   const side = h("nav", { class: "lib-side", "aria-label": gettext("Libraries") });
-  const main = h("section", { class: "lib-main" });
-  const panel = h("aside", { class: "lib-file", hidden: true });
-  el.replaceChildren(h("div", { class: "lib-page" }, side, h("div", { class: "lib-body" }, status, main, panel)));
+  const main = h("div", { class: "lib-main" });
+  const panel = h("aside", { class: "lib-file", hidden: true, "aria-label": gettext("File") });
+  const sub = h("p", {});
+  el.setAttribute("aria-labelledby", "library-title");
+  el.replaceChildren(h("div", { class: "doc-page-inner lib-inner" },
+    h("header", { class: "doc-page-head" },
+      h("button", { type: "button", class: "icon-btn doc-back", "aria-label": gettext("Back"), onclick: back }, icon("back", 22)),
+      h("div", { class: "doc-page-heading" }, h("h1", { id: "library-title", tabindex: "-1" }, gettext("Library")), sub)),
+    h("div", { class: "lib-layout" }, side, h("div", { class: "lib-body" }, status, main), panel)));
+  let shownFolder = null;
 
   async function load() {
     const index = await api("GET", "/library");
     if (!alive) return;
     renderSide(index);
-    let folderId = params.folder ? Number(params.folder) : null;
+    let folderId = params.folderId ? Number(params.folderId) : null;
     if (!folderId && query.file) {
       try {
         const file = await api("GET", `/library/files/${Number(query.file)}`);
@@ -86,15 +96,33 @@ function mount(el, params, query) {
       folderId = first ? first.root || first.id : null;
     }
     if (folderId) await showFolder(folderId);
-    if (query.file) await showFile(Number(query.file));
+    await openFile(query.file);
+  }
+
+  async function openFile(fileId) {
+    el.classList.toggle("lib-has-file", Boolean(fileId));
+    if (fileId) await showFile(Number(fileId));
+    else {
+      panel.hidden = true;
+      panel.replaceChildren();
+    }
+  }
+
+  // The same page at a new address: another folder, or a file's panel opened or closed.
+  async function update(newParams, newQuery) {
+    params = newParams;
+    query = newQuery;
+    const folderId = newParams.folderId ? Number(newParams.folderId) : null;
+    if (folderId && folderId !== shownFolder) await showFolder(folderId);
+    markSide();
+    await openFile(newQuery.file);
   }
 
   function renderSide(index) {
     const items = [];
     for (const lib of index.libraries) {
       items.push(h("a", {
-        class: `lib-lib${Number(params.folder) === lib.root ? " active" : ""}`, href: folderHash(lib.root),
-        "data-library": lib.library,
+        class: "lib-lib", href: folderHash(lib.root), "data-library": lib.library, "data-root": lib.root,
       }, icon("box", 16), h("span", {}, lib.name)));
     }
     if (index.folders.length) {
@@ -111,6 +139,17 @@ function mount(el, params, query) {
       }
     }
     side.replaceChildren(h("h2", { class: "lib-side-title" }, gettext("Libraries")), ...items);
+    markSide();
+  }
+
+  function markSide() {
+    const root = Number(side.dataset.root || -1);
+    for (const a of side.querySelectorAll("[data-root]")) {
+      const on = Number(a.dataset.root) === root;
+      a.classList.toggle("active", on);
+      if (on) a.setAttribute("aria-current", "page");
+      else a.removeAttribute("aria-current");
+    }
   }
 
   async function showFolder(id) {
@@ -122,28 +161,32 @@ function mount(el, params, query) {
       return;
     }
     if (!alive) return;
+    shownFolder = folder.id;
+    side.dataset.root = folder.path[0].id;
+    markSide();
+    sub.textContent = folder.library_name;
     const crumbs = folder.path.map((p, i) => (i === folder.path.length - 1
       ? h("span", { class: "lib-crumb current", "aria-current": "page" }, p.name)
       : h("a", { class: "lib-crumb", href: folderHash(p.id) }, p.name)));
     const tools = [];
     if (may(folder.level, "edit")) {
-      tools.push(h("button", { type: "button", class: "btn", "data-testid": "library-new-folder", onclick: () => newFolder(folder) },
+      tools.push(h("button", { type: "button", class: "btn btn-default", "data-testid": "library-new-folder", onclick: () => newFolder(folder) },
         icon("plus", 16), gettext("New folder")));
       tools.push(h("button", { type: "button", class: "btn btn-primary", "data-testid": "library-upload", onclick: () => pickAndUpload(async (a) => {
         await api("POST", `/library/folders/${folder.id}/files`, { attachment: a.id });
         toast(fmt(gettext("%(name)s uploaded"), { name: a.name }));
         await showFolder(folder.id);
-      }, status) }, icon("download", 16), gettext("Upload file")));
+      }, status) }, icon("clip", 16), gettext("Upload file")));
     }
     if (may(folder.level, "manage")) {
-      tools.push(h("button", { type: "button", class: "btn", onclick: () => grantsDialog(folder) }, icon("users", 16), gettext("Permissions")));
-      tools.push(h("button", { type: "button", class: "btn", onclick: () => binDialog(folder) }, icon("trash", 16), gettext("Recycle bin")));
+      tools.push(h("button", { type: "button", class: "btn btn-default", onclick: () => grantsDialog(folder) }, icon("users", 16), gettext("Permissions")));
+      tools.push(h("button", { type: "button", class: "btn btn-default", onclick: () => binDialog(folder) }, icon("trash", 16), gettext("Recycle bin")));
     }
     const rows = [
       ...folder.folders.map((f) => h("li", { class: "lib-row lib-folder" },
         h("a", { href: folderHash(f.id), class: "lib-name" }, icon("box", 18), h("span", {}, f.name)))),
       ...folder.files.map((f) => h("li", { class: "lib-row lib-filerow", "data-file": f.id },
-        h("a", { href: folderHash(folder.id, f.id), class: "lib-name" }, icon("file", 18), h("span", {}, f.name)),
+        h("a", { href: folderHash(folder.id, f.id), class: "lib-name", "aria-current": Number(query.file) === f.id ? "true" : null }, icon("file", 18), h("span", {}, f.name)),
         h("span", { class: "lib-meta" }, fmt(gettext("v%(n)s"), { n: f.version })),
         h("span", { class: "lib-meta lib-size" }, fileSize(f.size)),
         h("span", { class: "lib-meta lib-by" }, `${who(f.by)} ${when(f.updated_at)}`))),
@@ -165,7 +208,7 @@ function mount(el, params, query) {
       try {
         const made = await api("POST", "/library/folders", { library: folder.library, parent: folder.id, name: input.value });
         closeDialog();
-        navigate(folderHash(made.id));
+        go(made.id);
       } catch (e) {
         error.textContent = errorText(e);
       }
@@ -174,7 +217,7 @@ function mount(el, params, query) {
     openDialog({
       title: gettext("New folder"),
       body: h("div", { class: "form" }, h("label", {}, gettext("Folder name"), input), error),
-      footer: [h("button", { type: "button", class: "btn", onclick: closeDialog }, gettext("Cancel")),
+      footer: [h("button", { type: "button", class: "btn btn-default", onclick: closeDialog }, gettext("Cancel")),
         h("button", { type: "button", class: "btn btn-primary", onclick: submit }, gettext("Create"))],
     });
   }
@@ -204,7 +247,7 @@ function mount(el, params, query) {
     };
     const buttons = [];
     if (may(file.level, "download")) {
-      buttons.push(h("a", { class: "btn", href: `/api/v1/library/files/${file.id}/versions/${file.version}/download`, download: file.name },
+      buttons.push(h("a", { class: "btn btn-default", href: `/api/v1/library/files/${file.id}/versions/${file.version}/download`, download: file.name },
         icon("download", 16), gettext("Download")));
     }
     if (canEdit) {
@@ -212,13 +255,13 @@ function mount(el, params, query) {
         (a) => act(() => api("POST", `/library/files/${file.id}/versions`, { attachment: a.id, base_version: file.version })), status) },
       gettext("Upload new version")));
       if (!file.locked_by) {
-        buttons.push(h("button", { type: "button", class: "btn", onclick: () => act(() => api("POST", `/library/files/${file.id}/lock`)) }, gettext("Check out")));
+        buttons.push(h("button", { type: "button", class: "btn btn-default", onclick: () => act(() => api("POST", `/library/files/${file.id}/lock`)) }, gettext("Check out")));
       } else {
-        buttons.push(h("button", { type: "button", class: "btn", onclick: () => act(() => api("DELETE", `/library/files/${file.id}/lock`)) }, gettext("Check in")));
+        buttons.push(h("button", { type: "button", class: "btn btn-default", onclick: () => act(() => api("DELETE", `/library/files/${file.id}/lock`)) }, gettext("Check in")));
       }
     }
     if (may(file.level, "manage")) {
-      buttons.push(h("button", { type: "button", class: "btn", "data-testid": "library-share", onclick: () => shareDialog(file) }, icon("reply", 16), gettext("Share to a chat")));
+      buttons.push(h("button", { type: "button", class: "btn btn-default", "data-testid": "library-share", onclick: () => shareDialog(file) }, icon("reply", 16), gettext("Share to a chat")));
     }
     if (canEdit) {
       buttons.push(h("button", { type: "button", class: "btn btn-danger", onclick: async () => {
@@ -226,7 +269,7 @@ function mount(el, params, query) {
         if (!ok) return;
         try {
           await api("DELETE", `/library/files/${file.id}`);
-          navigate(folderHash(file.folder));
+          go(file.folder);
         } catch (error) {
           toast(errorText(error), "error");
         }
@@ -303,7 +346,7 @@ function mount(el, params, query) {
         h("label", {}, gettext("Note (optional)"), comment),
         h("p", { class: "lib-meta" }, gettext("Members of the chat may then view and download this file. The card follows the latest version."))
         , error),
-      footer: [h("button", { type: "button", class: "btn", onclick: closeDialog }, gettext("Cancel")),
+      footer: [h("button", { type: "button", class: "btn btn-default", onclick: closeDialog }, gettext("Cancel")),
         h("button", { type: "button", class: "btn btn-primary", "data-testid": "library-share-confirm", onclick: async () => {
           try {
             await api("POST", `/library/files/${file.id}/share`, { room: Number(select.value), comment: comment.value });
@@ -337,9 +380,9 @@ function mount(el, params, query) {
       body: h("div", { class: "form" },
         h("p", { class: "lib-meta" }, gettext("Members of the library's unit view and download it, its clerks and admins manage it. Grants here add rights to this folder and everything in it.")),
         rows,
-        h("button", { type: "button", class: "btn", onclick: () => { grants.push({ who: "", kind: "unit", role: "", level: "view" }); draw(); } }, icon("plus", 16), gettext("Add")),
+        h("button", { type: "button", class: "btn btn-default btn-sm", onclick: () => { grants.push({ who: "", kind: "unit", role: "", level: "view" }); draw(); } }, icon("plus", 16), gettext("Add")),
         error),
-      footer: [h("button", { type: "button", class: "btn", onclick: closeDialog }, gettext("Cancel")),
+      footer: [h("button", { type: "button", class: "btn btn-default", onclick: closeDialog }, gettext("Cancel")),
         h("button", { type: "button", class: "btn btn-primary", onclick: async () => {
           try {
             await api("PUT", `/library/folders/${folder.id}/grants`, {
@@ -369,7 +412,7 @@ function mount(el, params, query) {
         try {
           await api("POST", `/library/files/${f.id}/undelete`);
           closeDialog();
-          navigate(folderHash(f.folder.id, f.id));
+          go(f.folder.id, f.id);
         } catch (e) {
           toast(errorText(e), "error");
         }
@@ -381,22 +424,31 @@ function mount(el, params, query) {
   load().catch((error) => {
     main.replaceChildren(h("p", { class: "lib-empty", role: "alert" }, errorText(error)));
   });
-  return () => { alive = false; };
+  view = { update };
+  return () => {
+    alive = false;
+    view = null;
+  };
 }
+
+let view = null;
 
 registerPage({
   name: "library",
-  path: "library",
-  title: gettext("Library"),
-  sidebar: { label: gettext("Library"), icon: "box", order: 60 },
+  path: ["library", "library/:folderId"],
+  className: "library-page",
+  title: () => gettext("Library"),
+  sidebar: { label: () => gettext("Library"), icon: "box", order: 58, id: "library-link" },
   mount,
+  update(params, query) {
+    if (view) view.update(params, query);
+  },
 });
-registerPage({ name: "library-folder", path: "library/:folder", title: gettext("Library"), mount });
 
-// A file shared into a chat: its name and version, opening the file in the library.
-registerCard("library_file", (card) => h("div", { class: "lib-card" },
-  h("div", { class: "lib-card-title" }, icon("file", 18), h("span", {}, card.title)),
-  h("div", { class: "lib-meta" }, card.state === "deleted" ? gettext("In the recycle bin")
-    : fmt(gettext("Version %(n)s · %(size)s"), { n: card.version, size: fileSize(card.size || 0) })),
-  card.state === "deleted" ? null
-    : h("a", { class: "btn btn-small", href: folderHash(card.folder, card.ref) }, gettext("Open in library"))));
+// A file shared into a chat: the chat draws its title and fields; this adds the way in.
+registerCard("library_file", {
+  label: () => gettext("Library file"),
+  extras: (card) => (card.state === "deleted" ? null
+    : h("a", { class: "btn btn-default btn-sm lib-card-open", href: folderHash(card.folder, card.ref) },
+      icon("file", 16), gettext("Open in library"))),
+});
