@@ -167,7 +167,7 @@ function mount(el, params, query) {
     sub.textContent = folder.library_name;
     const crumbs = folder.path.map((p, i) => (i === folder.path.length - 1
       ? h("span", { class: "lib-crumb current", "aria-current": "page" }, p.name)
-      : h("a", { class: "lib-crumb", href: folderHash(p.id) }, p.name)));
+      : [h("a", { class: "lib-crumb", href: folderHash(p.id) }, p.name), h("span", { class: "lib-sep", "aria-hidden": "true" }, "/")]));
     const tools = [];
     if (may(folder.level, "edit")) {
       tools.push(h("button", { type: "button", class: "btn btn-default", "data-testid": "library-new-folder", onclick: () => newFolder(folder) },
@@ -335,9 +335,9 @@ function mount(el, params, query) {
       toast(errorText(error), "error");
       return;
     }
-    const select = h("select", { class: "input", "aria-label": gettext("Chat"), "data-testid": "library-share-room" },
+    const select = h("select", { class: "input", "data-testid": "library-share-room" },
       rooms.filter((r) => r.kind !== "bot").map((r) => h("option", { value: r.id }, r.name || `#${r.id}`)));
-    const comment = h("input", { type: "text", class: "input", maxlength: 500, "aria-label": gettext("Note") });
+    const comment = h("input", { type: "text", class: "input", maxlength: 500 });
     const error = h("p", { class: "form-error", role: "alert" });
     openDialog({
       title: fmt(gettext("Share %(name)s"), { name: file.name }),
