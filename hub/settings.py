@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "hub.chat",
     "hub.web",
     "hub.seals",
+    "hub.library",
     "bots",
     "bots.documents",
     "bots.calendar",
@@ -241,6 +242,10 @@ with contextlib.suppress(OSError):  # WhiteNoise warns on every start if it is m
 
 # --- Limits -------------------------------------------------------------------------------------
 HUITONG_MAX_UPLOAD_BYTES = env_int("HUITONG_MAX_UPLOAD_BYTES", 50 * 1024 * 1024)
+# The units whose clerks and admins manage the district's library (文档管理).
+HUITONG_LIBRARY_DISTRICT_UNITS = env_list("HUITONG_LIBRARY_DISTRICT_UNITS", ["zfb", "qwb"])
+# What one library may hold (each stored content counted once, whatever its versions), in MB.
+HUITONG_LIBRARY_QUOTA_MB = env_int("HUITONG_LIBRARY_QUOTA_MB", 10 * 1024)
 HUITONG_MAX_MESSAGE_CHARS = env_int("HUITONG_MAX_MESSAGE_CHARS", 10_000)
 # Any request body larger than this is refused before it is read (uploads plus form overhead).
 HUITONG_MAX_REQUEST_BYTES = HUITONG_MAX_UPLOAD_BYTES + 1024 * 1024

@@ -13,3 +13,4 @@ import "./discussions.js";
 import "./tasks.js";
 import "./stats.js";
 import "./admin.js";
+import "./library.js";
