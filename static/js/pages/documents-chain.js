@@ -139,3 +139,23 @@ export function chainFields({ unit }) {
     },
   };
 }
+
+// 收文办理记录: per recipient unit the caller sees, every step with its comment (拟办意见, 批示,
+// 阅示, 办结 result), oldest first.
+export function handlingLogNode(doc) {
+  const units = (doc.recipients || []).filter((r) => r.log && r.log.length);
+  if (!units.length) return null;
+  const several = units.length > 1;
+  return h("section", { class: "doc-section doc-handling-log", "aria-labelledby": "doc-handling-title" },
+    h("div", { class: "doc-section-head" }, h("h2", { id: "doc-handling-title" }, gettext("Handling record"))),
+    units.map((r) => h("div", { class: "handling-unit" },
+      several ? h("h3", { class: "chain-round-title" }, r.unit.name) : null,
+      h("ol", { class: "chain-list" }, r.log.map((e) => h("li", { class: `chain-entry handling-${e.action}` },
+        h("span", { class: "chain-dot", "aria-hidden": "true" }, "•"),
+        h("div", { class: "chain-text" },
+          h("p", { class: "chain-line" },
+            h("span", { class: "chain-role" }, e.label || e.action),
+            h("strong", { class: "chain-who" }, person(e.by))),
+          e.comment ? h("p", { class: "chain-comment" }, `“${e.comment}”`) : null,
+          h("time", { class: "chain-time", datetime: e.at }, when(e.at)))))))));
+}
