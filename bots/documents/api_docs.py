@@ -121,7 +121,7 @@ def register() -> None:
         },
         "/api/v1/documents/meta": {"get": op(
             "What the compose form needs: doc_types, urgencies, secrecies, groups, units, "
-            "issuing_units, limits")},
+            "issuing_units, drafting_units (with their rules and signers), limits")},
         "/api/v1/documents/drafts": {"post": op(
             "Draft a document for 核稿 and 签发 (a member of the issuing unit): reviewers are "
             "steps in order (several people in a step = 会签), signer a leader of the unit; "

@@ -24,6 +24,7 @@ from bots.documents.models import (
     DeliveryFile,
     DeliveryStep,
     Document,
+    UnitDocumentSettings,
 )
 from hub.chat.serializers import attachment_dict, user_summary
 from hub.lib.errors import not_found
@@ -292,11 +293,35 @@ def meta_for(*, user: User) -> dict[str, Any]:
                    "kind": u.kind} for u in Unit.objects.exclude(kind=Unit.Kind.DISTRICT)],
         "issuing_units": [{"code": m.unit.code, "name": m.unit.name,
                            "short_name": m.unit.short_name} for m in memberships],
+        "drafting_units": drafting_units(user=user),
         "max_attachment_bytes": min(settings.HUITONG_DOC_MAX_ATTACHMENT_BYTES,
                                     settings.HUITONG_MAX_UPLOAD_BYTES * 20),
         "max_file_bytes": settings.HUITONG_MAX_UPLOAD_BYTES,
         "sign_within_minutes": settings.HUITONG_DOC_SIGN_WITHIN_MINUTES,
     }
+
+
+def drafting_units(*, user: User) -> list[dict[str, Any]]:
+    """The units the caller may draft for (any membership), each with its rules (whether it
+    may send without the chain, its 机关代字) and its leaders, who may sign off (签发)."""
+    units = [m.unit for m in UnitMembership.objects.filter(user=user).select_related("unit")
+             .order_by("unit__sort_order", "unit__code")]
+    found = {s.unit_id: s for s in UnitDocumentSettings.objects.filter(unit__in=units)}
+    leaders: dict[int, list[User]] = {}
+    for m in (UnitMembership.objects.filter(unit__in=units, role=UnitMembership.Role.LEADER,
+                                            user__is_active=True)
+              .select_related("user").order_by("id")):
+        leaders.setdefault(m.unit_id, []).append(m.user)
+    out = []
+    for unit in units:
+        row = found.get(unit.id)
+        out.append({"code": unit.code, "name": unit.name, "short_name": unit.short_name,
+                    "direct_issue": row.direct_issue if row else True,
+                    "number_code": (row.number_code if row else "") or unit.short_name
+                    or unit.name,
+                    "leaders": [user_summary(u) for u in leaders.get(unit.id, [])
+                                if u.id != user.id]})
+    return out
 
 
 def verification(document: Document) -> dict[str, Any]:

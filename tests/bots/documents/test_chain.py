@@ -280,6 +280,25 @@ def test_unit_settings_name_the_number_code_and_only_leaders_and_admins_change_t
         f"示府办〔{YEAR}〕1号"
 
 
+def test_the_compose_form_learns_where_the_caller_drafts_its_rules_and_its_signers(
+        office: Any, api: Any) -> None:
+    """`GET /documents/meta` names every unit the caller may draft for (staff too), whether it
+    may still send without the chain (直接发文), its 机关代字 and the leaders who may sign off."""
+    UnitDocumentSettings.objects.create(unit=Unit.objects.get(code="zfb"), direct_issue=False,
+                                        number_code="区府办")
+    head = api("zfb_head").get("/documents/meta").json()
+    assert head["issuing_units"] == []  # staff send nothing directly, but draft
+    [zfb] = head["drafting_units"]
+    assert zfb["code"] == "zfb" and zfb["direct_issue"] is False
+    assert zfb["number_code"] == "区府办"
+    assert [u["username"] for u in zfb["leaders"]] == ["leader"]
+    # The leader is not offered as their own signer; another unit keeps its default rules.
+    leader = api("leader").get("/documents/meta").json()["drafting_units"]
+    assert [u["leaders"] for u in leader if u["code"] == "zfb"] == [[]]
+    town = api("staff4").get("/documents/meta").json()["drafting_units"]
+    assert [(u["code"], u["direct_issue"]) for u in town] == [("town1", True)]
+
+
 def test_the_to_do_list_shows_review_signoff_issue_and_instruct_to_whom_it_waits_on(
         office: Any, api: Any, person: Any) -> None:
     def kinds(who: str) -> dict[str, int]:
