@@ -123,7 +123,7 @@ async function issuesTab(pub, query) {
           i.number ? fmt(gettext("%(year)s No. %(n)s (total %(total)s)"), { year: i.year, n: i.number, total: i.total_number }) : gettext("(not numbered yet)")),
         i.title ? h("span", { class: "muted" }, ` ${i.title}`) : null),
         h("span", { class: "doc-item-meta" }, [
-          fmt(ngettext("%(n)s item", "%(n)s items", i.items), { n: i.items }),
+          fmt(ngettext("%(n)s article", "%(n)s articles", i.items), { n: i.items }),
           i.signer ? fmt(gettext("signed off by %(name)s"), { name: i.signer }) : "",
           when(i.published_at)].filter(Boolean).join(" · ")),
         h("span", { class: "doc-item-status" }, issueState(i.state),
@@ -243,7 +243,7 @@ function mountCall(el, id) {
         editor ? progress(done, call.units.length, fmt(gettext("%(done)s of %(all)s units submitted"), { done, all: call.units.length })) : null,
         h("ul", { class: "bl-call-units" }, call.units.map((u) => h("li", { class: u.submitted ? "bl-done" : "" },
           h("span", {}, u.unit ? u.unit.name : ""),
-          u.submitted ? tag("done", fmt(ngettext("%(n)s item", "%(n)s items", u.items), { n: u.items })) : tag("pending", gettext("Not yet")),
+          u.submitted ? tag("done", fmt(ngettext("%(n)s article", "%(n)s articles", u.items), { n: u.items })) : tag("pending", gettext("Not yet")),
           editor && u.items ? h("a", { href: `#/bulletins/${call.publication}?tab=items` }, gettext("See items")) : null))))],
     }));
   };
@@ -403,7 +403,7 @@ function mountAssemble(el, code) {
     if (!alive) return;
     const free = items.results.filter((i) => !i.issue);
     const leaders = await leadersOf(pub.unit ? pub.unit.code : "").catch(() => []);
-    const theme = h("input", { type: "text", maxlength: 200, placeholder: gettext("e.g. 防汛专刊 (optional)") });
+    const theme = h("input", { type: "text", maxlength: 200, placeholder: gettext("e.g. a special issue on flood control (optional)") });
     const signer = h("select", {}, leaders.map((p) => h("option", { value: p.username }, `${p.display_name}${p.title ? `（${p.title}）` : ""}`)));
     const audience = unitPicker("bl-audience", { all: true, initialAll: true });
     const chosen = new Set();

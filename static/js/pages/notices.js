@@ -104,7 +104,7 @@ function mountCompose(el) {
       h("label", { for: "nt-people" }, gettext("People")), people.node,
       h("p", { class: "doc-hint" }, gettext("Besides the units, or instead of them."))),
     h("div", { class: "doc-field doc-field-wide nt-options" },
-      h("label", { class: "nt-check" }, ack, gettext("Ask for 收到 (acknowledgement)")),
+      h("label", { class: "nt-check" }, ack, gettext("Ask for acknowledgement")),
       h("label", { class: "nt-check" }, pin, gettext("Pin to the top of its rooms"))),
     field("nt-expires", gettext("Valid until"), expires, { hint: gettext("After this day the notice leaves the lists.") }),
     h("div", { class: "nt-sending-unit", hidden: true }, field("nt-unit", gettext("Sending unit"), sendingUnit)),
@@ -180,7 +180,7 @@ function myReceipt(n, refresh) {
       h("span", {}, fmt(gettext("You acknowledged it at %(t)s."), { t: when(n.mine.at) })));
   }
   if (!n.viewer.actions.includes("ack")) return null;
-  const button = h("button", { type: "button", class: "btn btn-primary nt-ack", dataset: { action: "ack" } }, gettext("收到"));
+  const button = h("button", { type: "button", class: "btn btn-primary nt-ack", dataset: { action: "ack" } }, gettext("Acknowledge"));
   const error = h("p", { class: "field-error", role: "alert" });
   button.addEventListener("click", async () => {
     error.textContent = "";
@@ -192,7 +192,7 @@ function myReceipt(n, refresh) {
     }
   });
   return h("section", { class: "nt-mine" },
-    h("p", {}, gettext("Press 收到 to tell the sender you have received it.")), button, error);
+    h("p", {}, gettext("Press Acknowledge to tell the sender you have received it.")), button, error);
 }
 
 function unitRow(u, people) {
