@@ -83,7 +83,8 @@ def test_a_bulletin_from_call_to_reads(server: Any, district: dict[str, Any], op
         unit.page.get_by_role("button", name="投稿", exact=True).click()
         expect(unit.page.locator(".bl-item-page")).to_be_visible()
         assert not unit.errors, unit.errors
-    go(page, server, f"bulletins/calls/{call_id}")
+    go(page, server, "bulletins/zwxx?tab=calls")
+    page.locator(".bl-calls .doc-item").first.click()
     expect(page.locator(".bl-call-units li.bl-done")).to_have_count(2)
 
     # 采用 each item on its page.

@@ -5,13 +5,16 @@
 // issue laid out like the printed bulletin (#/bulletins/issues/<id>) with 签发, 印发 and, for its
 // editors, the reads by unit coming in live with 催阅. The bot's cards link to these pages.
 
-import { api } from "../api.js";
-import { h, icon } from "../dom.js";
-import { fmt, gettext, ngettext } from "../i18n.js";
+import { api } from "../core/api.js";
+import { h } from "../core/dom.js";
+import { fmt, gettext, ngettext } from "../core/i18n.js";
+import { icon } from "../core/icons.js";
 import { registerCard } from "../shell/cards.js";
 import { registerPage } from "../shell/router.js";
 import { onFrame } from "../shell/socket.js";
-import { attachmentsField } from "../workpage.js";
+import { refreshTodo } from "../shell/todo.js";
+import { attachmentsField } from "../ui/workpage.js";
+import { registerTodoKind } from "./todo.js";
 import {
   dayFromNow, errorText, failed, field, follow, formError, frame, go, loading, pressing, progress, swap, tag, unitPicker,
   when,
@@ -166,14 +169,14 @@ async function statsTab(pub, query) {
   const month = /^\d{4}-\d{2}$/.test(query.month || "") ? query.month : "";
   const answer = await api("GET", `/bulletins/${pub.code}/stats${month ? `?month=${month}` : ""}`);
   const picker = h("input", { type: "month", value: month || (answer.months[0] && answer.months[0].month) || "", "aria-label": gettext("Month") });
-  picker.addEventListener("change", () => go(`bulletins/${pub.code}?tab=stats&month=${picker.value}`));
+  picker.addEventListener("change", () => go(`bulletins/${pub.code}`, { tab: "stats", month: picker.value }, { replace: true }));
   const rows = answer.months.flatMap((m) => m.units.map((u) => h("tr", {},
     h("td", {}, u.unit ? u.unit.name : ""), h("td", {}, String(u.submitted)), h("td", {}, String(u.adopted)),
     h("td", {}, String(u.declined)), h("td", {}, String(u.published)))));
   const totals = answer.months[0] ? answer.months[0].totals : null;
   return h("div", { class: "bl-stats" }, h("label", { class: "bl-month" }, gettext("Month"), picker),
     rows.length ? h("div", { class: "doc-table-wrap" }, h("table", { class: "doc-table" },
-      h("thead", {}, h("tr", {}, [gettext("Unit"), gettext("Submitted"), gettext("Adopted"), gettext("Declined"), gettext("Published")]
+      h("thead", {}, h("tr", {}, [gettext("Unit"), gettext("Items submitted"), gettext("Adopted"), gettext("Declined"), gettext("Published")]
         .map((t) => h("th", { scope: "col" }, t)))),
       h("tbody", {}, rows),
       totals ? h("tfoot", {}, h("tr", {}, h("th", { scope: "row" }, gettext("Total")), h("td", {}, String(totals.submitted)),
@@ -193,7 +196,7 @@ function mountNewCall(el, code) {
     field("bl-call-title", gettext("Subject"), title, { required: true }),
     field("bl-call-body", gettext("What is wanted"), body),
     h("div", { class: "doc-field doc-field-wide" }, h("p", { class: "label" }, gettext("Units asked")), unitsPick.node),
-    field("bl-call-deadline", gettext("Deadline"), deadline, { required: true, hint: gettext("Items are due by 17:30 that day.") }),
+    field("bl-call-deadline", gettext("Due by"), deadline, { required: true, hint: gettext("Items are due by 17:30 that day.") }),
     errors.box,
     h("div", { class: "nt-form-foot" }, h("a", { class: "btn btn-default", href: `#/bulletins/${code}?tab=calls` }, gettext("Cancel")), send));
   form.addEventListener("submit", async (event) => {
@@ -203,7 +206,7 @@ function mountNewCall(el, code) {
       const call = await pressing(send, () => api("POST", `/bulletins/${code}/calls`, {
         title: title.value, body: body.value, units: unitsPick.value(), deadline: deadline.value,
       }));
-      go(`bulletins/calls/${call.id}`);
+      go(`bulletins/calls/${call.id}`, {}, { replace: true });
     } catch (error) {
       errors.show(errorText(error));
     }
@@ -248,8 +251,11 @@ function mountCall(el, id) {
     }));
   };
   load();
+  // The asked units' submissions reach the editor as to-do changes of nobody in particular:
+  // the page looks again every few seconds while it is open.
   const stop = onFrame("todo", () => load());
-  return () => { alive = false; if (typeof stop === "function") stop(); };
+  const every = setInterval(load, 10_000);
+  return () => { alive = false; clearInterval(every); if (typeof stop === "function") stop(); };
 }
 
 // --- 投稿 ----------------------------------------------------------------------------------------------
@@ -260,7 +266,7 @@ function mountSubmit(el, code, query) {
   const unitSelect = h("select", {});
   const files = attachmentsField("bl-files", { maxFile: 0 });
   const errors = formError();
-  const send = h("button", { type: "submit", class: "btn btn-primary" }, gettext("Submit"));
+  const send = h("button", { type: "submit", class: "btn btn-primary" }, gettext("Submit the item"));
   const unitLine = h("div", { hidden: true }, field("bl-unit", gettext("For unit"), unitSelect));
   const form = h("form", { class: "doc-form bl-form", novalidate: true },
     field("bl-call", gettext("Answering the call"), callSelect),
@@ -293,7 +299,8 @@ function mountSubmit(el, code, query) {
     if (!unitLine.hidden) payload.unit = unitSelect.value;
     try {
       const item = await pressing(send, () => api("POST", `/bulletins/${code}/items`, payload));
-      go(`bulletins/items/${item.id}`);
+      refreshTodo();
+      go(`bulletins/items/${item.id}`, {}, { replace: true });
     } catch (error) {
       errors.show(errorText(error));
     }
@@ -435,7 +442,7 @@ function mountAssemble(el, code) {
         const issue = await pressing(send, () => api("POST", `/bulletins/${code}/issues`, {
           items: ids, signer: signer.value, audience: audience.value(), title: theme.value,
         }));
-        go(`bulletins/issues/${issue.id}`);
+        go(`bulletins/issues/${issue.id}`, {}, { replace: true });
       } catch (error) {
         errors.show(errorText(error));
       }
@@ -480,6 +487,7 @@ function decisionBox(issue, reload) {
     errors.show("");
     try {
       await pressing(button, () => api("POST", path, body));
+      refreshTodo();
       reload();
     } catch (error) {
       errors.show(errorText(error));
@@ -494,7 +502,7 @@ function decisionBox(issue, reload) {
     box.append(h("h3", {}, gettext("Sign-off")), field("bl-decide-comment", gettext("Opinion"), comment), h("div", { class: "nt-form-foot" }, back, sign));
   }
   if (acts.includes("publish")) {
-    const pub = h("button", { type: "button", class: "btn btn-primary", dataset: { action: "publish" } }, gettext("Publish"));
+    const pub = h("button", { type: "button", class: "btn btn-primary", dataset: { action: "publish" } }, gettext("Publish the issue"));
     pub.addEventListener("click", () => run(pub, `/bulletins/issues/${issue.id}/publish`, {}));
     box.append(h("p", {}, gettext("Signed off: publishing numbers it, seals it and sends it to its units.")), pub);
   }
@@ -625,35 +633,39 @@ export function bulletinCardExtras(card) {
   return [bar, h("div", { class: "card-more-row" }, h("a", { class: "card-more", href }, label, h("span", { "aria-hidden": "true" }, " ›")))];
 }
 
-for (const kind of Object.keys(CARD_LINKS)) registerCard(kind, bulletinCardExtras);
+const CARD_LABELS = {
+  bulletin_call: () => gettext("Call for items"),
+  bulletin_item: () => gettext("Item submitted"),
+  bulletin_review: () => gettext("Bulletin to sign off"),
+  bulletin_issue: () => gettext("Bulletin issue"),
+  bulletin: () => gettext("Bulletin"),
+};
+for (const kind of Object.keys(CARD_LINKS)) registerCard(kind, { label: CARD_LABELS[kind], extras: bulletinCardExtras });
+
+registerTodoKind("bulletin_submit", { icon: "edit", href: (item) => `#/bulletins/calls/${item.ref}` });
+registerTodoKind("bulletin_review", { icon: "stamp", href: (item) => `#/bulletins/issues/${item.ref}` });
 
 // --- routes -------------------------------------------------------------------------------------------------
-const BY_ID = { issues: mountIssue, calls: mountCall, items: mountItem };
-const ACTIONS = { call: mountNewCall, submit: mountSubmit, assemble: mountAssemble };
+const PAGES = [
+  ["bulletins", "bulletins", (el) => mountPublications(el)],
+  ["bulletin-publication", "bulletins/:code", (el, p, q) => mountPublication(el, p.code, q)],
+  ["bulletin-new-call", "bulletins/:code/call", (el, p) => mountNewCall(el, p.code)],
+  ["bulletin-submit", "bulletins/:code/submit", (el, p, q) => mountSubmit(el, p.code, q)],
+  ["bulletin-assemble", "bulletins/:code/assemble", (el, p) => mountAssemble(el, p.code)],
+  ["bulletin-call", "bulletins/calls/:id", (el, p) => mountCall(el, p.id)],
+  ["bulletin-item", "bulletins/items/:id", (el, p) => mountItem(el, p.id)],
+  ["bulletin-issue", "bulletins/issues/:id", (el, p) => mountIssue(el, p.id)],
+];
 
-registerPage({
-  name: "bulletins",
-  path: "bulletins",
-  title: gettext("Bulletins"),
-  sidebar: { label: gettext("Bulletins"), icon: "file", order: 45 },
-  mount: (el) => mountPublications(el),
-});
-
-registerPage({
-  name: "bulletin-publication",
-  path: "bulletins/:code",
-  title: gettext("Bulletins"),
-  mount: (el, params, query) => mountPublication(el, params.code, query || {}),
-});
-
-registerPage({
-  name: "bulletin-object",
-  path: "bulletins/:a/:b",
-  title: gettext("Bulletins"),
-  mount: (el, params, query) => {
-    if (BY_ID[params.a]) return BY_ID[params.a](el, params.b);
-    if (ACTIONS[params.b]) return ACTIONS[params.b](el, params.a, query || {});
-    el.replaceChildren(failed(gettext("Bulletins"), "bulletins", new Error(gettext("No such page."))));
-    return null;
-  },
-});
+for (const [name, path, mount] of PAGES) {
+  registerPage({
+    name,
+    path,
+    className: "nt-page-section",
+    title: () => gettext("Bulletins"),
+    sidebar: name === "bulletins"
+      ? { label: () => gettext("Bulletins"), icon: "doc", order: 50, badge: "todo.count.bulletin_submit", id: "bulletins-link" }
+      : undefined,
+    mount: (el, params, query) => mount(el, params, query || {}),
+  });
+}

@@ -2,37 +2,30 @@
 // page frame they draw into the shell's page element, a unit picker over GET /units with
 // "every unit", a receipt bar, and a live refresher that follows card updates.
 
-import { api } from "../api.js";
-import { h, icon } from "../dom.js";
-import { LOCALE, fmt, gettext } from "../i18n.js";
+import { api } from "../core/api.js";
+import { h } from "../core/dom.js";
+import { fmt, gettext } from "../core/i18n.js";
+import { icon } from "../core/icons.js";
+import { back as goBack, navigate } from "../shell/router.js";
+import { errorText } from "../ui/dialogs.js";
 
-const ZH = LOCALE.startsWith("zh");
-const hourFmt = new Intl.DateTimeFormat(LOCALE, { hour: "2-digit", minute: "2-digit", hour12: false });
+export { when } from "../core/time.js";
+export { errorText };
 
-// 12月5日 08:30 (with the year when it is not this year).
-export function when(iso) {
-  if (!iso) return "";
-  const d = new Date(iso);
-  const year = d.getFullYear() === new Date().getFullYear() ? "" : `${d.getFullYear()}${ZH ? "年" : "-"}`;
-  const day = ZH ? `${d.getMonth() + 1}月${d.getDate()}日` : `${d.getMonth() + 1}-${d.getDate()}`;
-  return `${year}${day} ${hourFmt.format(d)}`;
-}
-
-export function go(path) {
-  const hash = `#/${path}`;
-  if (location.hash !== hash) location.hash = hash;
-}
-
-export function errorText(error) {
-  return (error && (error.detail || error.message)) || gettext("Something went wrong.");
+// Go to a page of the client (a history entry, so that Back returns; with `replace`, in
+// place of the form that made what it opens).
+export function go(path, query = {}, { replace = false } = {}) {
+  navigate(path, { query, replace });
 }
 
 // The page frame: a head with Back and the title, tools on the right, a scrolling body.
 export function frame({ title, sub = "", tools = [], back = null, body = [] }) {
   return h("div", { class: "doc-page-inner nt-page" },
     h("header", { class: "doc-page-head" },
-      back ? h("a", { class: "icon-btn doc-back", href: `#/${back}`, "aria-label": gettext("Back"), title: gettext("Back") },
-        icon("back", 22)) : null,
+      h("button", {
+        type: "button", class: "icon-btn doc-back", "aria-label": gettext("Back"), title: gettext("Back (Esc)"),
+        dataset: { up: back || "" }, onclick: () => goBack(),
+      }, icon("back", 22)),
       h("div", { class: "doc-page-heading" },
         h("h1", { class: "nt-title", tabindex: "-1" }, title),
         sub ? h("p", {}, sub) : null),

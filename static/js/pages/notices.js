@@ -3,13 +3,15 @@
 // sending unit's managers, the live ledger of who has and has not pressed it by unit with
 // 提醒未收到 (催收); the notice cards' links and counts in chat and on 工作台.
 
-import { api } from "../api.js";
-import { h, icon } from "../dom.js";
-import { fmt, gettext, ngettext } from "../i18n.js";
+import { api } from "../core/api.js";
+import { h } from "../core/dom.js";
+import { fmt, gettext, ngettext } from "../core/i18n.js";
+import { icon } from "../core/icons.js";
 import { registerCard } from "../shell/cards.js";
 import { registerPage } from "../shell/router.js";
 import { onFrame } from "../shell/socket.js";
-import { attachmentsField, peoplePicker } from "../workpage.js";
+import { refreshTodo } from "../shell/todo.js";
+import { attachmentsField, peoplePicker } from "../ui/workpage.js";
 import {
   errorText, failed, field, fileList, follow, formError, frame, go, loading, pressing, progress, swap, tag, unitPicker,
   when,
@@ -18,8 +20,8 @@ import {
 const POLL_MS = 8000; // managers who are not the sender have no card to follow: they poll
 
 const BOXES = [
-  ["received", () => gettext("Received")],
-  ["sent", () => gettext("Sent")],
+  ["received", () => gettext("Received notices")],
+  ["sent", () => gettext("Sent notices")],
   ["all", () => gettext("All")],
 ];
 
@@ -43,7 +45,7 @@ function mountList(el, query) {
       role: "tab", class: "tab", href: `#/notices?box=${key}${expired ? "&expired=1" : ""}`, "aria-selected": String(key === box),
     }, label())));
   const old = h("label", { class: "nt-check" },
-    h("input", { type: "checkbox", checked: expired, onchange: (e) => go(`notices?box=${box}${e.target.checked ? "&expired=1" : ""}`) }),
+    h("input", { type: "checkbox", checked: expired, onchange: (e) => go("notices", { box, expired: e.target.checked ? "1" : "" }, { replace: true }) }),
     gettext("Show expired"));
   el.replaceChildren(frame({
     title: gettext("Notices"),
@@ -144,7 +146,7 @@ function mountCompose(el) {
     if (!form.querySelector(".nt-sending-unit").hidden) payload.unit = sendingUnit.value;
     try {
       const made = await pressing(send, () => api("POST", "/notices", payload));
-      go(`notices/${made.id}`);
+      go(`notices/${made.id}`, {}, { replace: true });
     } catch (error) {
       errors.show(errorText(error));
     }
@@ -186,6 +188,7 @@ function myReceipt(n, refresh) {
     error.textContent = "";
     try {
       await pressing(button, () => api("POST", `/notices/${n.id}/ack`, {}));
+      refreshTodo();
       refresh();
     } catch (e) {
       error.textContent = errorText(e);
@@ -324,20 +327,30 @@ export function noticeCardExtras(card) {
     h("span", { "aria-hidden": "true" }, " ›")))];
 }
 
-registerCard("notice", noticeCardExtras);
-registerCard("notice_tracking", noticeCardExtras);
+registerCard("notice", { label: () => gettext("Notice"), extras: noticeCardExtras });
+registerCard("notice_tracking", { label: () => gettext("Acknowledgements"), extras: noticeCardExtras });
 
 registerPage({
   name: "notices",
   path: "notices",
-  title: gettext("Notices"),
-  sidebar: { label: gettext("Notices"), icon: "bell", order: 40 },
+  className: "nt-page-section",
+  title: () => gettext("Notices"),
+  sidebar: { label: () => gettext("Notices"), icon: "bell", order: 35, badge: "todo.count.notice_ack", id: "notices-link" },
   mount: (el, params, query) => mountList(el, query || {}),
+});
+
+registerPage({
+  name: "notice-new",
+  path: "notices/new",
+  className: "nt-page-section",
+  title: () => gettext("New notice"),
+  mount: (el) => mountCompose(el),
 });
 
 registerPage({
   name: "notice",
   path: "notices/:id",
-  title: gettext("Notice"),
-  mount: (el, params) => (params.id === "new" ? mountCompose(el) : mountNotice(el, params.id)),
+  className: "nt-page-section",
+  title: () => gettext("Notice"),
+  mount: (el, params) => mountNotice(el, params.id),
 });

@@ -3,9 +3,10 @@
 // for its admins. The shell calls `pinnedNotices(room)` when it shows a room and
 // `channelSettings(room)` when it builds the room's menu.
 
-import { api } from "../api.js";
-import { h, icon } from "../dom.js";
-import { gettext } from "../i18n.js";
+import { api } from "../core/api.js";
+import { h } from "../core/dom.js";
+import { gettext } from "../core/i18n.js";
+import { icon } from "../core/icons.js";
 import { errorText, tag } from "./noticekit.js";
 
 // A strip of the room's pinned notices (null when there are none); refreshes itself when a
