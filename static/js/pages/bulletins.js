@@ -453,7 +453,49 @@ function mountAssemble(el, code) {
 }
 
 // --- one issue --------------------------------------------------------------------------------------------
-function paper(issue) {
+let meCache = null;
+async function amLeader() {
+  if (!meCache) meCache = api("GET", "/me").catch(() => { meCache = null; return { units: [] }; });
+  const me = await meCache;
+  return (me.units || []).some((u) => u.role === "leader");
+}
+
+// A leader's 批示 on an item: what they want done, by which units, by when.
+function instructForm(item, reload) {
+  const comment = h("textarea", { rows: 3 });
+  const units = unitPicker(`bl-ins-units-${item.id}`, { all: true });
+  const deadline = h("input", { type: "date", value: dayFromNow(7) });
+  const errors = formError();
+  const send = h("button", { type: "submit", class: "btn btn-primary btn-sm" }, gettext("Give the instruction"));
+  const form = h("form", { class: "bl-instruct-form", novalidate: true },
+    field(`bl-ins-comment-${item.id}`, gettext("Instruction"), comment, { required: true }),
+    h("div", { class: "doc-field doc-field-wide" }, h("p", { class: "label" }, gettext("Units to carry it out")), units.node),
+    field(`bl-ins-deadline-${item.id}`, gettext("To be done by"), deadline, { required: true }),
+    errors.box, h("div", { class: "nt-form-foot" }, send));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    errors.show("");
+    try {
+      await pressing(send, () => api("POST", `/bulletins/items/${item.id}/instructions`, {
+        comment: comment.value, units: units.value(), deadline: deadline.value,
+      }));
+      reload();
+    } catch (error) {
+      errors.show(errorText(error));
+    }
+  });
+  return h("details", { class: "bl-instruct", dataset: { key: `ins-${item.id}` } },
+    h("summary", {}, icon("edit", 16), gettext("Instruct on this item")), form);
+}
+
+function instructionsOf(item) {
+  if (!(item.instructions || []).length) return null;
+  return h("div", { class: "bl-instructions" }, item.instructions.map((i) => h("p", { class: "bl-instruction" },
+    h("b", {}, `${i.by.display_name}${gettext(" instructs: ")}`), i.comment,
+    h("span", { class: "muted" }, ` ${i.units.map((u) => u.name).join("、")} · ${fmt(gettext("by %(t)s"), { t: when(i.deadline) })}`))));
+}
+
+function paper(issue, { leader = false, reload = () => {} } = {}) {
   const m = issue.masthead;
   return h("article", { class: "bl-paper", "aria-label": issue.label },
     h("header", { class: "bl-masthead" },
@@ -470,7 +512,9 @@ function paper(issue) {
       h("h3", { class: "bl-article-title" }, i.title),
       h("p", { class: "bl-article-unit" }, `（${i.unit ? i.unit.name : ""}）`),
       htmlNode(i.html, "bl-article-body"),
-      pictures(i.files || []))),
+      pictures(i.files || []),
+      instructionsOf(i),
+      leader && issue.state === "published" ? instructForm(i, reload) : null)),
     h("footer", { class: "bl-colophon" },
       h("p", {}, fmt(gettext("Signed off by: %(name)s"), { name: issue.signer ? issue.signer.display_name : "" })),
       h("p", {}, fmt(gettext("Sent to: %(who)s"), {
@@ -595,6 +639,8 @@ function mountIssue(el, id) {
       api("POST", `/bulletins/issues/${id}/read`, {}).catch(() => { marked = false; });
     }
     const side = [decisionBox(issue, load), readsPanel(issue, load), chainOf(issue)].filter(Boolean);
+    const leader = issue.state === "published" && await amLeader();
+    if (!alive || mine !== seq) return;
     swap(el, frame({
       title: `《${issue.publication.name}》${issue.number ? fmt(gettext("%(year)s No. %(n)s"), { year: issue.year, n: issue.number }) : ""}`,
       back: `bulletins/${issue.publication.code}`,
@@ -602,7 +648,7 @@ function mountIssue(el, id) {
         issue.pdf ? h("a", { class: "btn btn-default btn-sm", href: issue.pdf, target: "_blank", rel: "noopener" }, icon("download", 16), "PDF") : null]
         .filter(Boolean),
       body: [h("div", { class: `bl-issue${side.length ? " bl-issue-with-side" : ""}`, dataset: { issue: issue.id, state: issue.state } },
-        paper(issue), side.length ? h("aside", { class: "bl-side" }, side) : null)],
+        paper(issue, { leader, reload: load }), side.length ? h("aside", { class: "bl-side" }, side) : null)],
     }));
   };
   load();
