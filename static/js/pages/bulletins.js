@@ -15,6 +15,7 @@ import { onFrame } from "../shell/socket.js";
 import { refreshTodo } from "../shell/todo.js";
 import { attachmentsField } from "../ui/workpage.js";
 import { registerTodoKind } from "./todo.js";
+import { readSummary } from "./noticeledger.js";
 import {
   dayFromNow, errorText, failed, field, follow, formError, frame, go, loading, pressing, progress, swap, tag, unitPicker,
   when,
@@ -569,9 +570,7 @@ function chainOf(issue) {
 function readsPanel(issue, reload) {
   if (issue.state !== "published" || !issue.viewer.editor) return null;
   const units = issue.units;
-  const read = units.filter((u) => u.read);
-  const unread = units.filter((u) => !u.read);
-  const readers = units.reduce((n, u) => n + u.readers.length, 0);
+  const { read, unread, readers, recent } = readSummary(units, 10);
   const note = h("p", { class: "field-error", role: "alert" });
   const remind = unread.length && issue.viewer.actions.includes("remind")
     ? h("button", { type: "button", class: "btn btn-default nt-remind" }, icon("bell", 16),
@@ -591,7 +590,6 @@ function readsPanel(issue, reload) {
       }
     });
   }
-  const recent = units.flatMap((u) => u.readers.map((r) => ({ ...r, unit: u.unit }))).sort((a, b) => (a.at < b.at ? 1 : -1)).slice(0, 10);
   return h("section", { class: "doc-section nt-ledger bl-reads" },
     h("h3", {}, gettext("Reads")),
     h("div", { class: "nt-stats" },

@@ -12,6 +12,7 @@ import { registerPage } from "../shell/router.js";
 import { onFrame } from "../shell/socket.js";
 import { refreshTodo } from "../shell/todo.js";
 import { attachmentsField, peoplePicker } from "../ui/workpage.js";
+import { audienceOf, latest, peopleOfUnit, splitUnits } from "./noticeledger.js";
 import {
   errorText, failed, field, fileList, follow, formError, frame, go, loading, pressing, progress, swap, tag, unitPicker,
   when,
@@ -123,7 +124,8 @@ function mountCompose(el) {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     errors.show("");
-    const audience = [...unitsPick.value(), ...people.value()];
+    const chosen = unitsPick.value();
+    const audience = audienceOf({ everyone: chosen.includes("all"), units: chosen, people: people.value() });
     if (!title.value.trim()) {
       errors.show(gettext("Give the notice a title."));
       title.focus();
@@ -202,8 +204,8 @@ function unitRow(u, people) {
   const name = u.unit ? u.unit.name : gettext("No unit");
   const all = u.acked + u.pending;
   const label = fmt(gettext("%(acked)s of %(all)s acknowledged"), { acked: u.acked, all });
-  const pending = people.pending.filter((p) => (p.unit ? p.unit.code : null) === (u.unit ? u.unit.code : null));
-  const acked = people.acked.filter((p) => (p.unit ? p.unit.code : null) === (u.unit ? u.unit.code : null));
+  const pending = peopleOfUnit(people.pending, u);
+  const acked = peopleOfUnit(people.acked, u);
   return h("details", { class: `nt-unit-row${u.pending ? " nt-unit-row-pending" : ""}`, dataset: { key: `u-${u.unit ? u.unit.code : "-"}`, unit: u.unit ? u.unit.code : "" } },
     h("summary", {},
       h("span", { class: "nt-unit-name" }, name),
@@ -244,10 +246,9 @@ function ledger(n, refresh) {
       }
     });
   }
-  const behind = (n.units || []).filter((u) => u.pending);
-  const done = (n.units || []).filter((u) => !u.pending);
+  const { behind, done } = splitUnits(n.units);
   const lists = { pending: n.pending || [], acked: n.acked || [] };
-  const latest = [...lists.acked].reverse().slice(0, 12);
+  const recent = latest(lists.acked, 12);
   return h("section", { class: "doc-section nt-ledger", "aria-live": "off" },
     h("div", { class: "nt-stats" },
       h("div", { class: "nt-stat nt-stat-acked" }, h("span", { class: "nt-stat-n", dataset: { count: "acked" } }, String(t.acked)), h("span", {}, gettext("acknowledged"))),
@@ -259,9 +260,9 @@ function ledger(n, refresh) {
       n.reminders ? h("span", { class: "muted" }, fmt(gettext("Reminded %(n)s times, last at %(t)s"), { n: n.reminders, t: when(n.last_reminded_at) })) : null,
       !t.pending && t.recipients ? tag("done", gettext("Everyone has acknowledged it")) : null),
     remindError,
-    latest.length ? h("div", { class: "nt-latest" },
+    recent.length ? h("div", { class: "nt-latest" },
       h("h3", {}, gettext("Latest acknowledgements")),
-      h("ol", { class: "nt-latest-list" }, latest.map((p) => h("li", {},
+      h("ol", { class: "nt-latest-list" }, recent.map((p) => h("li", {},
         h("span", { class: "nt-person nt-person-acked" }, p.user.display_name),
         h("span", { class: "muted" }, `${p.unit ? p.unit.name : ""} · ${when(p.at)}`))))) : null,
     h("h3", {}, gettext("By unit")),
