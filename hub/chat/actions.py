@@ -270,14 +270,21 @@ def create_room(*, creator: User, name: str, kind: str, members: list[str],
 
 def set_room_settings(*, user: User, room_id: Any, announce_only: bool) -> dict[str, Any]:
     """A channel's admins make it an announcement channel (only admins post) or open it
-    again; answers the Room as the caller sees it."""
+    again; answers the Room as the caller sees it. Every member's sockets hear of it
+    (`room_updated`), so that their clients offer or withdraw the composer at once."""
     member = access_room(user_id=user.id, room_id=room_id)
     if member.room.kind != Room.Kind.CHANNEL:
         raise bad_request("只有频道可以设为仅管理员发言")
     if member.role != RoomMember.Role.ADMIN:
         raise forbidden("只有频道管理员可以更改频道设置")
-    Room.objects.filter(id=member.room_id).update(announce_only=announce_only)
-    member.room.announce_only = announce_only
+    with transaction.atomic():
+        changed = Room.objects.filter(id=member.room_id).exclude(
+            announce_only=announce_only).update(announce_only=announce_only)
+        member.room.announce_only = announce_only
+        if changed:
+            fresh = Room.objects.select_related("unit").get(id=member.room_id)
+            pinned = pinned_ids([fresh.id]).get(fresh.id, [])
+            publish_on_commit(events.room_updated(room=room_shared(fresh, pinned=pinned)))
     return _room_payload(member.room, user.id, member.role, member.last_read_seq)
 
 

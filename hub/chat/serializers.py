@@ -150,7 +150,8 @@ def room_shared(room: Room, *, pinned: list[int]) -> dict[str, Any]:
     read position, role or mute, and no name for a direct room (each side sees the other)."""
     out = {"id": room.id, "kind": room.kind, "topic": room.topic, "last_seq": room.last_seq,
            "members_count": room.member_count,
-           "unit": room.unit.code if room.unit_id and room.unit else None, "pinned": pinned}
+           "unit": room.unit.code if room.unit_id and room.unit else None, "pinned": pinned,
+           "announce_only": room.announce_only}
     if room.kind != Room.Kind.DIRECT:
         out["name"] = room.name
     return out

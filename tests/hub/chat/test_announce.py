@@ -80,3 +80,31 @@ def test_a_bot_posts_in_an_announce_only_channel(api: Any, channel: dict[str, An
     bot = get_bot("gongwen").context()
     message = bot.post(room_id=channel["id"], body="机器人公告")
     assert message["seq"] == 1
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_every_member_hears_that_the_channel_changed(api: Any, connect: Any) -> None:
+    """A member's client learns at once that it may no longer post (and may again)."""
+    from channels.db import database_sync_to_async
+
+    def setup() -> tuple[int, dict[str, str]]:
+        made = api("clerk").post("/rooms", {"name": "区政府公告", "kind": "channel",
+                                            "members": ["staff1"]}).json()
+        return made["id"], {n: api(n).token for n in ("clerk", "staff1", "staff2")}
+
+    room, tokens = await database_sync_to_async(setup)()
+    clerk = await connect(token=tokens["clerk"])
+    staff1 = await connect(token=tokens["staff1"])
+    staff2 = await connect(token=tokens["staff2"])
+    path = f"/rooms/{room}/settings"
+    await database_sync_to_async(lambda: api("clerk").post(path, {"announce_only": True}))()
+    for sock in (clerk, staff1):
+        frame = await sock.recv_type("room_updated")
+        assert frame["room"]["id"] == room and frame["room"]["announce_only"] is True
+        assert "role" not in frame["room"] and "unread" not in frame["room"]
+    await staff2.nothing(timeout=0.3)
+    # Setting it to what it already is tells nobody anything.
+    await database_sync_to_async(lambda: api("clerk").post(path, {"announce_only": True}))()
+    await staff1.nothing(timeout=0.3)
+    await database_sync_to_async(lambda: api("clerk").post(path, {"announce_only": False}))()
+    assert (await staff1.recv_type("room_updated"))["room"]["announce_only"] is False
