@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 
 from tests.e2e.conftest import _manage
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.skip(reason="the shell's search page lists no library files yet (issue 14)")]
 
 WORD = "鹭岛湿地保护"
 TEXTS = [f"第一稿：关于{WORD}的会议纪要。", "第二稿：补充了责任分工。", "第三稿：领导修改意见已吸收。"]
