@@ -328,7 +328,7 @@ function mount(el, params, query) {
   }
 
   async function shareDialog(file) {
-    let rooms = [];
+    let rooms;
     try {
       rooms = await api("GET", "/rooms");
     } catch (error) {
