@@ -124,6 +124,10 @@ def routes_with_an_id() -> set[tuple[str, str]]:
     found = set()
     for pattern in api:
         route = str(pattern.pattern)
+        # 督办 tasks and the library answer outsiders 404 in their own tests
+        # (tests/bots/tasks, tests/hub/library).
+        if route.startswith(("tasks/", "library/")):
+            continue
         if re.search(r"<int:\w+_id>", route):
             for method in pattern.callback.allowed_methods:
                 found.add((method, route))
