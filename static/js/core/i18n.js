@@ -8,6 +8,12 @@ export function gettext(msgid) {
   return catalog.gettext ? catalog.gettext(msgid) : msgid;
 }
 
+// The same English word can need two Chinese ones ("Closed": 已结束 for a discussion,
+// 已销号 for a 督办 task); a context tells them apart.
+export function pgettext(context, msgid) {
+  return catalog.pgettext ? catalog.pgettext(context, msgid) : msgid;
+}
+
 export function ngettext(singular, plural, count) {
   if (catalog.ngettext) return catalog.ngettext(singular, plural, count);
   return count === 1 ? singular : plural;

@@ -6,7 +6,7 @@
 
 import { api, csrfToken, ApiError } from "../core/api.js";
 import { h, icon } from "../core/dom.js";
-import { fmt, gettext, ngettext } from "../core/i18n.js";
+import { fmt, gettext, ngettext, pgettext } from "../core/i18n.js";
 import { back, navigate, registerPage } from "../shell/router.js";
 import { boot } from "../shell/state.js";
 import { closeDialog, errorText, openDialog, toast } from "../ui/dialogs.js";
@@ -129,7 +129,7 @@ function draw() {
 function stateBadge(p) {
   if (!p.active) return h("span", { class: "adm-badge adm-badge-off" }, gettext("Deactivated"));
   if (p.must_change_password) return h("span", { class: "adm-badge adm-badge-wait" }, gettext("Password not yet set"));
-  return h("span", { class: "adm-badge adm-badge-on" }, gettext("Active"));
+  return h("span", { class: "adm-badge adm-badge-on" }, pgettext("account", "Active"));
 }
 
 function drawPeople(body) {
@@ -277,8 +277,8 @@ function addDialog() {
     h("p", { class: "adm-form-unit" }, fmt(gettext("Unit: %(unit)s"), { unit: unitName() })),
     field("adm-new-username", gettext("Username"), username, gettext("Letters, digits and _ . @ + -; used to log in.")),
     field("adm-new-name", gettext("Full name"), name),
-    field("adm-new-title", gettext("Title"), title),
-    field("adm-new-role", gettext("Role"), role),
+    field("adm-new-title", pgettext("job", "Title"), title),
+    field("adm-new-role", pgettext("account", "Role"), role),
     error);
   form.addEventListener("submit", (event) => {
     event.preventDefault();
@@ -308,7 +308,7 @@ function editDialog(p) {
   const error = formError();
   const save = h("button", { type: "submit", class: "btn btn-primary", form: "adm-edit-form" }, gettext("Save"));
   const form = h("form", { id: "adm-edit-form", class: "adm-form", novalidate: true },
-    field("adm-edit-name", gettext("Full name"), name), field("adm-edit-title", gettext("Title"), title),
+    field("adm-edit-name", gettext("Full name"), name), field("adm-edit-title", pgettext("job", "Title"), title),
     field("adm-edit-role", fmt(gettext("Role in %(unit)s"), { unit: unitName() }), role),
     (managed.units || []).length > 1 ? field("adm-edit-unit", gettext("Unit (move to another unit you administer)"), move) : null,
     error);
@@ -449,7 +449,7 @@ const ACTION_LABEL = {
 
 function rowsTable(rows) {
   return h("div", { class: "adm-table-wrap" }, h("table", { class: "adm-rows" },
-    h("thead", {}, h("tr", {}, [gettext("Row"), gettext("Username"), gettext("Full name"), gettext("Unit"), gettext("Role"), gettext("Result")]
+    h("thead", {}, h("tr", {}, [gettext("Row"), gettext("Username"), gettext("Full name"), gettext("Unit"), pgettext("account", "Role"), pgettext("import", "Result")]
       .map((t) => h("th", {}, t)))),
     h("tbody", {}, rows.map((r) => h("tr", { class: r.errors.length ? "adm-row-error" : `adm-row-${r.action}` },
       h("td", {}, r.row), h("td", {}, r.username), h("td", {}, r.display_name), h("td", {}, r.unit), h("td", {}, roleLabel(r.role)),

@@ -7,7 +7,7 @@
 
 import { api } from "../core/api.js";
 import { h } from "../core/dom.js";
-import { fmt, gettext, ngettext } from "../core/i18n.js";
+import { fmt, gettext, ngettext, pgettext } from "../core/i18n.js";
 import { icon } from "../core/icons.js";
 import { registerCard } from "../shell/cards.js";
 import { registerPage } from "../shell/router.js";
@@ -196,8 +196,8 @@ function mountNewCall(el, code) {
   const form = h("form", { class: "doc-form bl-form", novalidate: true },
     field("bl-call-title", gettext("Subject"), title, { required: true }),
     field("bl-call-body", gettext("What is wanted"), body),
-    h("div", { class: "doc-field doc-field-wide" }, h("p", { class: "label" }, gettext("Units asked")), unitsPick.node),
-    field("bl-call-deadline", gettext("Due by"), deadline, { required: true, hint: gettext("Items are due by 17:30 that day.") }),
+    h("div", { class: "doc-field doc-field-wide" }, h("p", { class: "label" }, pgettext("bulletin", "Units asked")), unitsPick.node),
+    field("bl-call-deadline", pgettext("bulletin", "Due by"), deadline, { required: true, hint: gettext("Items are due by 17:30 that day.") }),
     errors.box,
     h("div", { class: "nt-form-foot" }, h("a", { class: "btn btn-default", href: `#/bulletins/${code}?tab=calls` }, gettext("Cancel")), send));
   form.addEventListener("submit", async (event) => {

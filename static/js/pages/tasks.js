@@ -5,7 +5,7 @@
 
 import { api } from "../core/api.js";
 import { h } from "../core/dom.js";
-import { fmt, gettext } from "../core/i18n.js";
+import { fmt, gettext, pgettext } from "../core/i18n.js";
 import { registerCard } from "../shell/cards.js";
 import { navigate, registerPage, setQuery } from "../shell/router.js";
 import { closeDialog, confirmDialog, errorText, openDialog, toast } from "../ui/dialogs.js";
@@ -20,7 +20,7 @@ const STATES = {
   assigned: () => gettext("Assigned"),
   accepted: () => gettext("In progress"),
   completed: () => gettext("Completed"),
-  closed: () => gettext("Closed"),
+  closed: () => pgettext("task", "Closed"),
 };
 const SOURCES = [
   ["", () => gettext("All sources")],
@@ -95,7 +95,7 @@ async function showList(el, query) {
     h("div", { class: "doc-scroll" },
       h("div", { class: "doc-list-wrap tk-wrap" },
         h("div", { class: "doc-list-tools" }, tabs("tk", [
-          ["open", gettext("In hand")], ["completed", gettext("Completed")], ["closed", gettext("Closed")], ["all", gettext("All")],
+          ["open", gettext("In hand")], ["completed", gettext("Completed")], ["closed", pgettext("task", "Closed")], ["all", gettext("All")],
         ], q.state || "all", (key) => change({ state: key }), gettext("Tasks"))),
         filters, status, list))));
   let data;

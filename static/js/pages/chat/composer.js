@@ -322,6 +322,10 @@ export class Composer {
           found.push({ kind: "unit", insert: `@${unit.code} `, label: unit.name, sub: `${gettext("Everyone in the unit")} · @${unit.code}`, unit });
         }
       }
+      // Whoever is named exactly (a username or a unit's code) comes first, so "@wsj" then
+      // Enter means the unit wsj even when people wsj01, wsj02 also match.
+      const exact = (s) => (s.kind === "user" ? s.user.username : s.unit.code).toLowerCase() === q;
+      found.sort((x, y) => Number(exact(y)) - Number(exact(x)));
       this.trigger = { start, end: caret };
       return this.showSuggestions(found, gettext("Mention"));
     }
