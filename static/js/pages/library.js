@@ -80,12 +80,9 @@ function mount(el, params, query) {
     renderSide(index);
     let folderId = params.folderId ? Number(params.folderId) : null;
     if (!folderId && query.file) {
-      try {
-        const file = await api("GET", `/library/files/${Number(query.file)}`);
-        folderId = file.folder;
-      } catch {
-        folderId = null;
-      }
+      // `#/library?file=<id>` (a search result, a shared file): the file's own folder, when
+      // the caller may see it; a file shared with them alone opens without one.
+      folderId = await folderOf(query.file);
     }
     if (!folderId) {
       const first = index.libraries[0] || index.folders[0];
@@ -95,8 +92,16 @@ function mount(el, params, query) {
       }
       folderId = first ? first.root || first.id : null;
     }
-    if (folderId) await showFolder(folderId);
+    if (folderId) await showFolder(folderId, { quiet: Boolean(query.file) });
     await openFile(query.file);
+  }
+
+  async function folderOf(fileId) {
+    try {
+      return (await api("GET", `/library/files/${Number(fileId)}`)).folder;
+    } catch {
+      return null;
+    }
   }
 
   async function openFile(fileId) {
@@ -112,8 +117,10 @@ function mount(el, params, query) {
   async function update(newParams, newQuery) {
     params = newParams;
     query = newQuery;
-    const folderId = newParams.folderId ? Number(newParams.folderId) : null;
-    if (folderId && folderId !== shownFolder) await showFolder(folderId);
+    let folderId = newParams.folderId ? Number(newParams.folderId) : null;
+    if (!folderId && newQuery.file) folderId = await folderOf(newQuery.file);
+    if (!alive) return;
+    if (folderId && folderId !== shownFolder) await showFolder(folderId, { quiet: Boolean(newQuery.file) });
     markSide();
     await openFile(newQuery.file);
   }
@@ -152,12 +159,17 @@ function mount(el, params, query) {
     }
   }
 
-  async function showFolder(id) {
+  // `quiet`: the folder of a file opened by its id alone, which a reader of a shared file
+  // may not see; the file's panel then stands alone.
+  async function showFolder(id, { quiet = false } = {}) {
     let folder;
     try {
       folder = await api("GET", `/library/folders/${id}`);
     } catch (error) {
-      main.replaceChildren(h("p", { class: "lib-empty" }, errorText(error)));
+      if (!alive) return;
+      shownFolder = null;
+      main.replaceChildren(h("p", { class: "lib-empty" }, quiet && error instanceof ApiError && error.status === 404
+        ? gettext("The folder of this file is not open to you.") : errorText(error)));
       return;
     }
     if (!alive) return;
