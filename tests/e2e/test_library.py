@@ -79,6 +79,7 @@ def test_a_clerk_keeps_versions_restores_the_first_shares_it_and_outsiders_find_
     expect(versions.first).to_contain_text("当前版本")
     expect(versions.first).to_contain_text("由第 1 版恢复")
     expect(panel.locator(".lib-preview")).to_contain_text("第一稿")
+    assert "null" not in panel.inner_text() + lib.locator(".lib-main").inner_text()
     file_id = int(re.search(r"\?file=(\d+)", page.url).group(1))
     answer = server.api("clerk", "GET", f"/library/files/{file_id}")
     assert answer["version"] == 4 and answer["versions"][3]["sha256"] == answer["versions"][0]["sha256"]

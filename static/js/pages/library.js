@@ -4,7 +4,7 @@
 // holds what the caller may see and the rights they have (`level`).
 
 import { ApiError, api, upload } from "../core/api.js";
-import { h } from "../core/dom.js";
+import { append, h } from "../core/dom.js";
 import { fileSize } from "../core/format.js";
 import { fmt, gettext } from "../core/i18n.js";
 import { icon } from "../core/icons.js";
@@ -203,14 +203,15 @@ function mount(el, params, query) {
         h("span", { class: "lib-meta lib-size" }, fileSize(f.size)),
         h("span", { class: "lib-meta lib-by" }, `${who(f.by)} ${when(f.updated_at)}`))),
     ];
-    main.replaceChildren(
+    main.replaceChildren(); // append(), not replaceChildren(), skips the nulls (it would write "null")
+    append(main, [
       h("header", { class: "lib-head" },
         h("nav", { class: "lib-crumbs", "aria-label": gettext("Folder path") }, crumbs),
         h("span", { class: "lib-level" }, fmt(gettext("Your right: %(level)s"), { level: levelLabel(folder.level) }))),
       tools.length ? h("div", { class: "lib-tools" }, tools) : null,
       rows.length ? h("ul", { class: "lib-list", "data-testid": "library-list" }, rows)
         : h("p", { class: "lib-empty" }, gettext("This folder is empty.")),
-    );
+    ]);
   }
 
   function newFolder(folder) {
@@ -301,7 +302,8 @@ function mount(el, params, query) {
           if (ok) act(() => api("POST", `/library/files/${file.id}/restore`, { version: v.version, base_version: file.version }));
         } }, gettext("Restore")) : null)));
     const preview = h("div", { class: "lib-preview" });
-    panel.replaceChildren(
+    panel.replaceChildren();
+    append(panel, [
       h("header", { class: "lib-file-head" },
         h("h3", { class: "lib-file-title" }, icon("file", 18), h("span", {}, file.name)),
         h("a", { class: "icon-btn", href: folderHash(file.folder), "aria-label": gettext("Close") }, icon("x", 18))),
@@ -318,7 +320,7 @@ function mount(el, params, query) {
         h("ul", {}, file.readers.map((r) => h("li", {}, who(r.user), " · ", fmt(gettext("v%(n)s"), { n: r.version }), " · ", when(r.at))))) : null,
       file.shares && file.shares.length ? h("div", { class: "lib-shares" }, h("h4", {}, gettext("Shared to")),
         h("ul", {}, file.shares.map((s) => h("li", {}, s.room ? s.room.name : who(s.user), " · ", who(s.by), " ", when(s.at))))) : null,
-    );
+    ]);
     loadPreview(file, preview);
   }
 
