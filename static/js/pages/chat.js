@@ -263,6 +263,28 @@ function handleUpdate(m) {
   cardMessage(m);
 }
 
+// One frame for a renamed topic (no message_updated per message): what this client holds of
+// the room's messages moves to the new name, and the room is drawn again.
+function handleTopicRenamed(f) {
+  const retopic = (m) => (m && m.room === f.room && m.topic === f.from ? { ...m, topic: f.to } : m);
+  const timeline = state.timelines.get(f.room);
+  let changed = false;
+  if (timeline) {
+    for (const [seq, m] of timeline.bySeq) {
+      const moved = retopic(m);
+      if (moved !== m) {
+        timeline.bySeq.set(seq, moved);
+        changed = true;
+      }
+    }
+  }
+  for (const [id, m] of state.messagesById) {
+    const moved = retopic(m);
+    if (moved !== m) state.messagesById.set(id, moved);
+  }
+  if (changed) queueRender(f.room);
+}
+
 function scheduleResync() {
   clearTimeout(resyncTimer);
   resyncTimer = setTimeout(() => {
@@ -284,6 +306,9 @@ function onFrame(frame) {
       break;
     case "message_updated":
       handleUpdate(frame.message);
+      break;
+    case "topic_renamed":
+      handleTopicRenamed(frame);
       break;
     case "ack": {
       const p = state.pending.get(frame.client_id);
