@@ -160,6 +160,11 @@ def test_the_statistics_page_shows_the_rows_of_the_api(server: Any, open_user: A
             if r["unit"]["code"] in ("town1", "wsj"):
                 clerk = {"town1": "staff4", "wsj": "staff2"}[r["unit"]["code"]]
                 server.api(clerk, "POST", f"/messages/{r['message']}/actions", {"action": "sign"})
+    # Bulletin items from two units, one adopted: the bulletins' block shows them.
+    for who, title in (("staff4", "城关镇信息一"), ("staff4", "城关镇信息二"), ("staff2", "卫生信息")):
+        item = server.api(who, "POST", "/bulletins/zwxx/items", {"title": title, "body": "正文。"})
+        if title == "城关镇信息一":
+            server.api("clerk", "POST", f"/bulletins/items/{item['id']}/decide", {"action": "adopt"})
     rollup(server)
     figures = server.api("clerk", "GET", "/stats/documents")
     user = open_user("clerk")
@@ -187,7 +192,23 @@ def test_the_statistics_page_shows_the_rows_of_the_api(server: Any, open_user: A
     rates = page.evaluate("() => window.Chart.getChart('st-bars').data.datasets[0].data")
     assert rates == [round((r["on_time_rate"] or 0) * 1000) / 10 for r in figures["units"]
                      if r["received"]]
+    # Every other block: its table has the API's rows, its chart the units with any.
+    bulletins = server.api("clerk", "GET", "/stats/bulletins")
+    submitted = [r for r in bulletins["units"] if r["submitted"]]
+    assert {r["unit"]["code"] for r in submitted} >= {"town1", "wsj"}
+    for row in submitted:
+        rate = "—" if row["adoption_rate"] is None else f"{row['adoption_rate'] * 100:.1f}%"
+        expect(page.locator(f'#st-bulletins tr[data-unit="{row["unit"]["code"]}"] td')).to_have_text(
+            [row["unit"]["name"], str(row["submitted"]), str(row["adopted"]), str(row["declined"]),
+             str(row["waiting"]), rate])
+    assert page.evaluate("() => window.Chart.getChart('st-bulletin-bars').data.datasets[0].data") \
+        == [r["submitted"] for r in submitted]
+    for block in ("tasks", "meetings", "approvals", "bulletins", "use"):
+        assert f"/api/v1/stats/{block}.csv?" in page.locator(f"#st-{block}-csv").get_attribute("href")
+    assert page.evaluate("() => !!window.Chart.getChart('st-use-bars')")
     page.screenshot(path=str(artifacts / "stats-desktop.png"), full_page=True)
+    page.locator("#st-bulletins-block").scroll_into_view_if_needed()
+    page.screenshot(path=str(artifacts / "stats-bulletins-desktop.png"))
     # The CSV link carries the period; a unit narrows the table.
     assert "/api/v1/stats/documents.csv?" in page.locator("#st-csv").get_attribute("href")
     page.locator("#st-unit").select_option("town1")
