@@ -81,6 +81,11 @@ def test_a_leaders_instruction_becomes_a_task_that_units_report_on_and_the_offic
     dialog.get_by_label("办结期限", exact=True).fill(day(20))
     dialog.get_by_label("汇报周期", exact=True).select_option("weekly")
     dialog.get_by_label("批示或要求", exact=True).fill("请城关镇牵头，卫生局配合，年底前完成改造并每周报告进展。")
+    # A milestone (阶段节点) five working days on.
+    dialog.get_by_role("button", name="添加阶段节点").click()
+    dialog.get_by_label("阶段节点 1", exact=True).fill("完成摸底和设计")
+    dialog.locator("#tk-ms-1-mode").select_option("days")
+    dialog.get_by_label("阶段节点 1 的工作日数", exact=True).fill("5")
     page.screenshot(path=str(artifacts / "task-new-desktop.png"))
     dialog.get_by_role("button", name="交办", exact=True).click()
     expect(page.get_by_role("heading", name=f"落实《{title}》的批示")).to_be_visible()
@@ -88,6 +93,8 @@ def test_a_leaders_instruction_becomes_a_task_that_units_report_on_and_the_offic
     task = server.api("leader", "GET", f"/tasks/{task_id}")
     assert task["source"]["id"] == document["id"] and task["instructed_by"]["username"] == "leader"
     expect(page.locator(".tk-instruction")).to_contain_text("请城关镇牵头")
+    assert [m["title"] for m in task["milestones"]] == ["完成摸底和设计"]
+    expect(page.locator("#tk-milestones .tk-milestone")).to_contain_text("完成摸底和设计")
 
     # The lead unit's clerk accepts and reports.
     town1 = open_user("staff4")
@@ -95,8 +102,11 @@ def test_a_leaders_instruction_becomes_a_task_that_units_report_on_and_the_offic
     p1.get_by_role("button", name="接收").click()
     expect(p1.get_by_role("button", name="汇报进展")).to_be_visible()
     p1.get_by_role("button", name="汇报进展").click()
+    p1.get_by_role("dialog").get_by_label("完成的阶段节点").select_option(
+        str(task["milestones"][0]["id"]))
     dialog_submit(p1, {"进展": "已完成12个小区的摸底和设计。"}, "提交")
     expect(p1.locator(".tk-report")).to_have_count(1)
+    expect(p1.locator(".tk-ms-reached")).to_contain_text("已完成")
 
     # The co-unit's clerk reports too.
     wsj = open_user("staff2")

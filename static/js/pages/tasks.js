@@ -229,7 +229,7 @@ async function newTaskDialog(from = null) {
     fields: [
       ["tk-new-title", gettext("Task"), title], ["tk-new-lead", gettext("Lead unit"), lead],
       ["tk-new-co", gettext("Co-units"), co], ["tk-new-deadline", gettext("Due by"), deadline.el],
-      ["tk-ms-add", gettext("Milestones"), milestones.el],
+      ["tk-ms-list", gettext("Milestones"), milestones.el],
       ["tk-new-cycle", gettext("Report cycle"), cycle], ["tk-new-instruction", gettext("Instruction or requirement"), instruction],
       source ? ["tk-new-source", gettext("Source"), h("p", { id: "tk-new-source" }, gettext("Instruction on a document"), " · ",
         h("a", { href: `#/documents/${source.document}` }, `#${source.document}`))] : null,
@@ -249,9 +249,9 @@ async function newTaskDialog(from = null) {
 
 // A deadline as a date or as so many working days (the server counts them by the calendar with
 // 调休): {el, value() -> {deadline} | {deadline_days}}, with `daysKey` naming the days field.
-function deadlineInput(id, daysKey = "deadline_days") {
-  const date = h("input", { id, type: "date" });
-  const days = h("input", { id: `${id}-days`, type: "number", min: 1, max: 500, hidden: true, "aria-label": gettext("Working days") });
+function deadlineInput(id, daysKey = "deadline_days", dateLabel = null, daysLabel = null) {
+  const date = h("input", { id, type: "date", ...(dateLabel ? { "aria-label": dateLabel } : {}) });
+  const days = h("input", { id: `${id}-days`, type: "number", min: 1, max: 500, hidden: true, "aria-label": daysLabel || gettext("Working days") });
   const unit = h("span", { class: "tk-days-unit", hidden: true }, gettext("working days"));
   const mode = h("select", {
     id: `${id}-mode`, "aria-label": gettext("Deadline as"),
@@ -275,7 +275,8 @@ function milestoneRows() {
   const add = () => {
     const n = rows.length + 1;
     const title = h("input", { class: "tk-ms-title", maxlength: 100, "aria-label": fmt(gettext("Milestone %(n)s"), { n }), placeholder: gettext("Milestone") });
-    const due = deadlineInput(`tk-ms-${n}`, "days");
+    const due = deadlineInput(`tk-ms-${n}`, "days", fmt(gettext("Deadline of milestone %(n)s"), { n }),
+      fmt(gettext("Working days to milestone %(n)s"), { n }));
     const row = { title, due };
     const li = h("li", { class: "tk-ms-row" }, title, due.el, h("button", {
       type: "button", class: "btn btn-default btn-sm", "aria-label": gettext("Remove"),
