@@ -12,6 +12,7 @@ import { icon } from "../core/icons.js";
 import { registerCard } from "../shell/cards.js";
 import { registerPage } from "../shell/router.js";
 import { onFrame } from "../shell/socket.js";
+import { set as storeSet, subscribe } from "../shell/store.js";
 import { refreshTodo } from "../shell/todo.js";
 import { attachmentsField } from "../ui/workpage.js";
 import { registerTodoKind } from "./todo.js";
@@ -686,6 +687,12 @@ const CARD_LABELS = {
 };
 for (const kind of Object.keys(CARD_LINKS)) registerCard(kind, { label: CARD_LABELS[kind], extras: bulletinCardExtras });
 
+// The sidebar's badge: items to submit for my unit and issues waiting for my sign-off.
+subscribe("todo", (todo) => {
+  const counts = (todo && todo.counts) || {};
+  storeSet("bulletins.todo", (counts.bulletin_submit || 0) + (counts.bulletin_review || 0));
+});
+
 registerTodoKind("bulletin_submit", { icon: "edit", href: (item) => `#/bulletins/calls/${item.ref}` });
 registerTodoKind("bulletin_review", { icon: "stamp", href: (item) => `#/bulletins/issues/${item.ref}` });
 
@@ -708,7 +715,7 @@ for (const [name, path, mount] of PAGES) {
     className: "nt-page-section",
     title: () => gettext("Bulletins"),
     sidebar: name === "bulletins"
-      ? { label: () => gettext("Bulletins"), icon: "doc", order: 50, badge: "todo.count.bulletin_submit", id: "bulletins-link" }
+      ? { label: () => gettext("Bulletins"), icon: "news", order: 45, badge: "bulletins.todo", id: "bulletins-link" }
       : undefined,
     mount: (el, params, query) => mount(el, params, query || {}),
   });

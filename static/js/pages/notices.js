@@ -336,7 +336,7 @@ registerPage({
   path: "notices",
   className: "nt-page-section",
   title: () => gettext("Notices"),
-  sidebar: { label: () => gettext("Notices"), icon: "bell", order: 35, badge: "todo.count.notice_ack", id: "notices-link" },
+  sidebar: { label: () => gettext("Notices"), icon: "bell", order: 24, badge: "todo.count.notice_ack", id: "notices-link" },
   mount: (el, params, query) => mountList(el, query || {}),
 });
 
