@@ -4,7 +4,7 @@
 // the link to the GB/T 9704 PDF, and the form's 核稿/签发 fields for 「送审」.
 
 import { h, icon } from "../core/dom.js";
-import { fmt, gettext } from "../core/i18n.js";
+import { fmt, gettext, pgettext } from "../core/i18n.js";
 import { when } from "../core/time.js";
 import { peoplePicker } from "../ui/pickers.js";
 import { displayName } from "../shell/state.js";
@@ -39,7 +39,7 @@ function entryNode(e) {
     ? fmt(gettext("%(deputy)s for %(leader)s"), { deputy: person(e.decided_by), leader: person(e.user) })
     : person(e.user);
   const decided = Boolean(e.decision);
-  const waiting = e.state === "active" ? gettext("Awaiting decision") : gettext("Not yet");
+  const waiting = e.state === "active" ? gettext("Awaiting decision") : pgettext("chain", "Not yet");
   return h("li", { class: `chain-entry chain-${e.decision || e.state}`, dataset: { role: e.role, user: e.user ? e.user.username : "" } },
     h("span", { class: "chain-dot", "aria-hidden": "true" }, decided ? DECISION_MARK[e.decision] || "•" : String(e.step + 1)),
     h("div", { class: "chain-text" },

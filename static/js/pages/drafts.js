@@ -8,7 +8,7 @@
 
 import { api } from "../core/api.js";
 import { h, icon } from "../core/dom.js";
-import { fmt, gettext } from "../core/i18n.js";
+import { fmt, gettext, pgettext } from "../core/i18n.js";
 import { when } from "../core/time.js";
 import { opinionDialog } from "../ui/cardparams.js";
 import { closeDialog, confirmDialog, errorText, openDialog, toast } from "../ui/dialogs.js";
@@ -29,7 +29,7 @@ const ACTION_LABELS = {
   approve: () => gettext("Agree"),
   sign_off: () => gettext("Sign off"),
   return: () => gettext("Return"),
-  resubmit: () => gettext("Resubmit"),
+  resubmit: () => pgettext("document", "Resubmit"),
   issue: () => gettext("Seal and issue"),
 };
 
@@ -249,7 +249,11 @@ registerPage({
     pageEl = el;
     el.setAttribute("aria-labelledby", "draft-page-title");
     show(params);
-    return () => { view = null; };
+    // Emptied on leaving: the document's page shows the same chain (with the same ids).
+    return () => {
+      view = null;
+      el.replaceChildren();
+    };
   },
   update: show,
 });
