@@ -6,7 +6,7 @@
   `pdftotext` reads back.
 - 收文: a township's leader instructs (批办: 批示, lead and co-handler, a deadline) on the card,
   the clerk circulates it (传阅) to two leaders in order after confirming whom, they read it, the
-  lead handler completes it (办结) with the result; the document's page shows every step.
+  lead handler completes it (办结) with the result and a file; the document's page shows every step.
 Screenshots at desktop (1280x800) and phone (390x844) width go into test-artifacts/."""
 
 from __future__ import annotations
@@ -216,8 +216,13 @@ def test_a_leader_instructs_the_clerk_circulates_readers_read_the_handler_comple
     card.get_by_role("button", name="办结").click()
     dialog = worker.page.get_by_role("dialog")
     dialog.get_by_role("textbox").first.fill("已按要求落实，共排查隐患12处，均已整改。")
+    dialog.locator("input[type=file]").set_input_files([{
+        "name": "隐患整改台账.txt", "mimeType": "text/plain", "buffer": "隐患整改台账：12处，已全部整改。".encode()}])
+    expect(dialog.locator(".doc-file-done")).to_have_count(1)
     dialog.get_by_role("button", name="确定").click()
     expect(card.locator(".card-state")).to_have_text("已办结")
+    copy = server.api("staff4", "GET", f"/documents/{document['id']}")["recipients"][0]
+    assert [f["name"] for f in copy["result_files"]] == ["隐患整改台账.txt"]
 
     # The document's page shows every step with its comment.
     clerk.page.goto(f"{server.url}/#/documents/{document['id']}")

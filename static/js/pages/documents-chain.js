@@ -33,6 +33,17 @@ export function pdfLink(doc, { compact = false } = {}) {
   }, icon("file", 16), h("span", {}, gettext("PDF")));
 }
 
+// 主送 / 抄送 on the sheet: a few units in full; of many (全部乡镇…) the first six and how
+// many, opened to the full list. The words are the document's own (Chinese) text.
+const UNITS_NAMED = 6;
+
+export function unitsLine(names, { className, prefix = "", end = "" }) {
+  if (names.length <= UNITS_NAMED + 2) return h("p", { class: className }, `${prefix}${names.join("、")}${end}`);
+  return h("details", { class: `${className} doc-units-more` },
+    h("summary", {}, `${prefix}${names.slice(0, UNITS_NAMED).join("、")}等${names.length}个单位${end}`),
+    h("p", {}, `${names.join("、")}`));
+}
+
 // One entry of the chain: "核稿 周主任：同意“核稿无误”" with the time and the signature's mark.
 function entryNode(e) {
   const who = e.proxy && e.decided_by

@@ -8,7 +8,7 @@ import { api } from "../core/api.js";
 import { attachmentsField } from "../ui/attachments.js";
 import { closeDialog, confirmDialog, errorText, openDialog, toast } from "../ui/dialogs.js";
 import { documentCardExtras, documentHref } from "./documents-cards.js";
-import { chainFields, chainNode, handlingLogNode, pdfLink } from "./documents-chain.js";
+import { chainFields, chainNode, handlingLogNode, pdfLink, unitsLine } from "./documents-chain.js";
 import "./documents-handling.js";
 import { $, h, icon } from "../core/dom.js";
 import { fileSize, plainMarkdown } from "../core/format.js";
@@ -435,6 +435,11 @@ function noteOf(r, { withLog = true } = {}) {
   return notes;
 }
 
+// The notes stacked in one box (on a phone the cell lays its label and content in a row).
+function notesNode(notes) {
+  return notes.length ? h("div", { class: "doc-notes" }, notes) : null;
+}
+
 const FILTERS = [
   ["all", () => gettext("All"), () => true],
   ["unsigned", () => gettext("Not signed for"), (r) => r.state === "delivered"],
@@ -477,7 +482,7 @@ function recipientsNode(view, { withLog = true } = {}) {
         cell(gettext("Sign-for"), timeBy(r.signed_at, r.signed_by)),
         cell(gettext("Handler"), r.assignee ? person(r.assignee) : null),
         cell(gettext("Completion"), timeBy(r.handled_at, r.handled_by)),
-        cell(gettext("Notes"), noteOf(r, { withLog })));
+        cell(gettext("Notes"), notesNode(noteOf(r, { withLog }))));
     })));
   return h("section", { class: "doc-section", "aria-labelledby": "doc-rcpt-title" },
     h("div", { class: "doc-section-head" },
@@ -593,7 +598,7 @@ function infoList(doc) {
 
 function unitNames(doc, codes) {
   const names = new Map(doc.recipients.map((r) => [r.unit.code, r.unit.name]));
-  return codes.map((c) => names.get(c) || c).join("、");
+  return codes.map((c) => names.get(c) || c);
 }
 
 // The document as it reads on paper (GB/T 9704): the red header, the number, the title, the
@@ -615,7 +620,7 @@ function sheetNode(view) {
       h("p", { class: "doc-sheet-number" }, doc.number),
       h("hr", { class: "doc-redline" }),
       h("h3", { class: "doc-sheet-title" }, doc.title),
-      doc.main && doc.main.length && doc.viewer.issuer ? h("p", { class: "doc-sheet-to" }, `${unitNames(doc, doc.main)}：`) : null,
+      doc.main && doc.main.length && doc.viewer.issuer ? unitsLine(unitNames(doc, doc.main), { className: "doc-sheet-to", end: "：" }) : null,
       h("div", { class: "doc-sheet-body" }, plainMarkdown(doc.body).split(/\n+/).filter((p) => p.trim()).map((p) => h("p", {}, p))),
       files.length ? h("div", { class: "doc-sheet-files" },
         h("p", { class: "doc-files-label" }, "附件："),
@@ -629,7 +634,7 @@ function sheetNode(view) {
           class: "doc-seal", src: doc.seal.image, width: 132, height: 132,
           alt: fmt(gettext("Electronic seal of %(unit)s"), { unit: doc.seal.unit_name }),
         }) : null),
-      doc.cc && doc.cc.length && doc.viewer.issuer ? h("p", { class: "doc-sheet-cc" }, `抄送：${unitNames(doc, doc.cc)}。`) : null),
+      doc.cc && doc.cc.length && doc.viewer.issuer ? unitsLine(unitNames(doc, doc.cc), { className: "doc-sheet-cc", prefix: "抄送：", end: "。" }) : null),
     h("div", { class: "doc-verify" }, verifyBtn),
     verifyNode(view));
 }
