@@ -269,6 +269,7 @@ def tracking_card(document: Document, deliveries: Sequence[Delivery], *, actors:
 
 # --- the draft's living card (发文办理) -------------------------------------------------------------
 DRAFT_CARD_TYPE = "document_draft"
+DRAFT_UNITS_NAMED = 6
 DRAFT_BODY_CHARS = 2000
 # 常用语 offered beside the opinion field.
 PHRASES = {
@@ -295,6 +296,14 @@ def _place_text(place: Any, step: Any) -> str:
     return f"{text} {local_time(place.decided_at)}"
 
 
+def _unit_list(names: Sequence[str]) -> str:
+    """Units named on a card: all of a few; of many (全部乡镇…) the first and how many, so
+    that a card to 95 units stays a card (the draft's page lists them all)."""
+    if len(names) <= DRAFT_UNITS_NAMED + 2:
+        return "、".join(names)
+    return "、".join(names[:DRAFT_UNITS_NAMED]) + f"等{len(names)}个单位"
+
+
 def draft_card(document: Document, rounds: dict[int, list[Any]], *, role: str | None,
                deciders: Sequence[int], issuers: Sequence[int], recipients: Sequence[str],
                copies: Sequence[str]) -> dict[str, Any]:
@@ -307,9 +316,9 @@ def draft_card(document: Document, rounds: dict[int, list[Any]], *, role: str | 
         else document.body[:DRAFT_BODY_CHARS] + "……"
     fields = [{"label": "文种", "value": document.doc_type},
               {"label": "拟稿", "value": f"{document.sender.name}（{document.unit.name}）"},
-              {"label": "主送", "value": "、".join(recipients)}]
+              {"label": "主送", "value": _unit_list(recipients)}]
     if copies:
-        fields.append({"label": "抄送", "value": "、".join(copies)})
+        fields.append({"label": "抄送", "value": _unit_list(copies)})
     if document.urgency != Document.Urgency.NORMAL:
         fields.append({"label": "紧急程度", "value": document.get_urgency_display()})
     if document.number:

@@ -6,7 +6,7 @@
   `pdftotext` reads back.
 - 收文: a township's leader instructs (批办: 批示, lead and co-handler, a deadline) on the card,
   the clerk circulates it (传阅) to two leaders in order after confirming whom, they read it, the
-  lead handler completes it (办结) with the result; the document's page shows every step.
+  lead handler completes it (办结) with the result and a file; the document's page shows every step.
 Screenshots at desktop (1280x800) and phone (390x844) width go into test-artifacts/."""
 
 from __future__ import annotations
@@ -22,9 +22,7 @@ from playwright.sync_api import expect
 
 from tests.e2e.conftest import ROOT, wait_until
 
-# The pages these tests drive are wired into the client shell (static/js/shell/); until it
-# is in this tree the tests cannot run.
-pytestmark = [pytest.mark.browser, pytest.mark.skip(reason="the chain's pages are not yet wired into the shell (issue 11)")]
+pytestmark = pytest.mark.browser
 
 PHONE = {"width": 390, "height": 844}
 EXTRA_UNITS = 89  # with the demo's six other units: 95 recipients
@@ -95,7 +93,7 @@ def test_clerk_drafts_head_reviews_leader_signs_off_in_two_taps_clerk_issues_to_
     box.get_by_role("checkbox", name="全部单位").check()
     box.get_by_role("button", name="完成").click()
     dialog.get_by_label("正文").fill("各单位：\n为切实做好冬季消防安全工作，决定开展消防安全大检查。\n请于月底前报送检查情况。")
-    dialog.get_by_label("第1步").fill("zfb_head")
+    dialog.get_by_label("第 1 步").fill("zfb_head")
     dialog.get_by_role("option", name="周主任").click()
     dialog.get_by_role("radio", name="李明").check()
     shot(page, artifacts, "compose-desktop")
@@ -136,7 +134,7 @@ def test_clerk_drafts_head_reviews_leader_signs_off_in_two_taps_clerk_issues_to_
     assert document["signer"] == "李明"
     expect(page.locator(".doc-chain")).to_contain_text("签发")
     expect(page.locator(".doc-chain .chain-signed")).to_have_count(2)
-    expect(page.get_by_text(document["number"]).first).to_be_visible()
+    expect(page.locator("#doc-page").get_by_text(document["number"]).first).to_be_visible()
     shot(page, artifacts, "issued-desktop")
     # A township's copy arrived.
     town = server.api("staff4", "GET", f"/documents/{doc_id}")
@@ -218,8 +216,13 @@ def test_a_leader_instructs_the_clerk_circulates_readers_read_the_handler_comple
     card.get_by_role("button", name="办结").click()
     dialog = worker.page.get_by_role("dialog")
     dialog.get_by_role("textbox").first.fill("已按要求落实，共排查隐患12处，均已整改。")
+    dialog.locator("input[type=file]").set_input_files([{
+        "name": "隐患整改台账.txt", "mimeType": "text/plain", "buffer": "隐患整改台账：12处，已全部整改。".encode()}])
+    expect(dialog.locator(".doc-file-done")).to_have_count(1)
     dialog.get_by_role("button", name="确定").click()
     expect(card.locator(".card-state")).to_have_text("已办结")
+    copy = server.api("staff4", "GET", f"/documents/{document['id']}")["recipients"][0]
+    assert [f["name"] for f in copy["result_files"]] == ["隐患整改台账.txt"]
 
     # The document's page shows every step with its comment.
     clerk.page.goto(f"{server.url}/#/documents/{document['id']}")

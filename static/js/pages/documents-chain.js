@@ -4,7 +4,7 @@
 // the link to the GB/T 9704 PDF, and the form's 核稿/签发 fields for 「送审」.
 
 import { h, icon } from "../core/dom.js";
-import { fmt, gettext } from "../core/i18n.js";
+import { fmt, gettext, pgettext } from "../core/i18n.js";
 import { when } from "../core/time.js";
 import { peoplePicker } from "../ui/pickers.js";
 import { displayName } from "../shell/state.js";
@@ -33,13 +33,24 @@ export function pdfLink(doc, { compact = false } = {}) {
   }, icon("file", 16), h("span", {}, gettext("PDF")));
 }
 
+// 主送 / 抄送 on the sheet: a few units in full; of many (全部乡镇…) the first six and how
+// many, opened to the full list. The words are the document's own (Chinese) text.
+const UNITS_NAMED = 6;
+
+export function unitsLine(names, { className, prefix = "", end = "" }) {
+  if (names.length <= UNITS_NAMED + 2) return h("p", { class: className }, `${prefix}${names.join("、")}${end}`);
+  return h("details", { class: `${className} doc-units-more` },
+    h("summary", {}, `${prefix}${names.slice(0, UNITS_NAMED).join("、")}等${names.length}个单位${end}`),
+    h("p", {}, `${names.join("、")}`));
+}
+
 // One entry of the chain: "核稿 周主任：同意“核稿无误”" with the time and the signature's mark.
 function entryNode(e) {
   const who = e.proxy && e.decided_by
     ? fmt(gettext("%(deputy)s for %(leader)s"), { deputy: person(e.decided_by), leader: person(e.user) })
     : person(e.user);
   const decided = Boolean(e.decision);
-  const waiting = e.state === "active" ? gettext("Awaiting decision") : gettext("Not yet");
+  const waiting = e.state === "active" ? gettext("Awaiting decision") : pgettext("chain", "Not yet");
   return h("li", { class: `chain-entry chain-${e.decision || e.state}`, dataset: { role: e.role, user: e.user ? e.user.username : "" } },
     h("span", { class: "chain-dot", "aria-hidden": "true" }, decided ? DECISION_MARK[e.decision] || "•" : String(e.step + 1)),
     h("div", { class: "chain-text" },

@@ -6,7 +6,7 @@
 
 import { api } from "../core/api.js";
 import { h, icon } from "../core/dom.js";
-import { fmt, gettext } from "../core/i18n.js";
+import { fmt, gettext, pgettext } from "../core/i18n.js";
 import { registerActionParams } from "../ui/cardparams.js";
 import { closeDialog, openDialog } from "../ui/dialogs.js";
 import { peoplePicker } from "../ui/pickers.js";
@@ -148,7 +148,7 @@ async function circulateParams(m, action) {
     const note = h("textarea", { id: `${id}-note`, rows: 2, maxlength: 2000 });
     const error = h("p", { class: "field-error", role: "alert" });
     const confirmBox = h("div", { class: "handling-confirm", role: "alert", hidden: true });
-    const ok = h("button", { type: "button", class: "btn btn-primary", id: `${id}-ok` }, gettext("Next"));
+    const ok = h("button", { type: "button", class: "btn btn-primary", id: `${id}-ok` }, pgettext("wizard", "Next"));
     let confirming = false;
     const submit = () => {
       if (!order.length) {
@@ -181,7 +181,7 @@ async function circulateParams(m, action) {
       if (confirming) {
         confirming = false;
         confirmBox.hidden = true;
-        ok.textContent = gettext("Next");
+        ok.textContent = pgettext("wizard", "Next");
       }
     });
     renderOrder();

@@ -4,16 +4,20 @@
 // The pages live at #docs[/sent|/received] and #doc/<id>, over the message pane; the
 // documents bot's cards link to them.
 
-import { api, upload } from "../core/api.js";
+import { api } from "../core/api.js";
+import { attachmentsField } from "../ui/attachments.js";
 import { closeDialog, confirmDialog, errorText, openDialog, toast } from "../ui/dialogs.js";
 import { documentCardExtras, documentHref } from "./documents-cards.js";
+import { chainFields, chainNode, handlingLogNode, pdfLink, unitsLine } from "./documents-chain.js";
+import "./documents-handling.js";
 import { $, h, icon } from "../core/dom.js";
 import { fileSize, plainMarkdown } from "../core/format.js";
-import { fmt, gettext, ngettext } from "../core/i18n.js";
+import { fmt, gettext, ngettext, pgettext } from "../core/i18n.js";
 import { dayOf, when } from "../core/time.js";
 import { registerCard } from "../shell/cards.js";
 import { back, navigate, registerPage, registerSidebarAction } from "../shell/router.js";
 import { displayName, state } from "../shell/state.js";
+import { refreshTodo } from "../shell/todo.js";
 
 const SENDER_ROLES = new Set(["clerk", "leader"]);
 const LIST_PAGE = 50;
@@ -47,6 +51,12 @@ const EVENT_LABELS = {
 
 export function canSendDocuments() {
   return (state.me.units || []).some((u) => SENDER_ROLES.has(u.role));
+}
+
+// Any member of a unit may draft its documents (送审); its clerks and leaders may also send
+// directly where the unit's rules allow it.
+export function canComposeDocuments() {
+  return (state.me.units || []).length > 0;
 }
 
 let metaCache = null;
@@ -127,7 +137,7 @@ function buildListView() {
   const list = h("ul", { class: "doc-list", id: "doc-list", role: "tabpanel", "aria-label": gettext("Documents") });
   const more = h("button", { type: "button", class: "btn btn-default doc-more", hidden: true, onclick: () => fetchList(true) },
     gettext("Load more"));
-  const tools = canSendDocuments() ? [h("button", {
+  const tools = canComposeDocuments() ? [h("button", {
     type: "button", class: "btn btn-primary btn-sm", onclick: () => composeDocument(),
   }, docIcon("compose", 16), gettext("New document"))] : [];
   const node = h("div", { class: "doc-page-inner" },
@@ -279,6 +289,7 @@ async function fetchDocument(view) {
   view.watch = new Set([doc.tracking_message, ...doc.recipients.map((r) => r.message)].filter(Boolean));
   renderDocument(view);
   if (!view.filing && mayFile(doc)) lookUpFiling(view);
+  if (view.maySetTask === undefined && leadsReceivingUnit(doc)) lookUpTaskSetting(view);
 }
 
 // --- 归档: a clerk or leader of the issuing unit files the document in the archive now -------------
@@ -399,7 +410,7 @@ function statePill(stateName, label, overdue) {
     overdue ? h("span", { class: "doc-state doc-state-overdue" }, gettext("Overdue")) : null];
 }
 
-function noteOf(r) {
+function noteOf(r, { withLog = true } = {}) {
   const notes = [];
   if (r.reply) notes.push(h("span", { class: "doc-note" }, h("b", {}, gettext("Reply: ")), r.reply));
   if (r.return_reason) {
@@ -407,7 +418,7 @@ function noteOf(r) {
     notes.push(h("span", { class: "doc-by" }, [person(r.returned_by), when(r.returned_at)].filter(Boolean).join(" · ")));
   }
   // Every step's comment kept in the unit's record (拟办意见, 批示, 阅示, 办结 result...).
-  for (const e of r.log || []) {
+  for (const e of withLog ? r.log || [] : []) {
     if (!e.comment) continue;
     notes.push(h("span", { class: "doc-note doc-log-note", dataset: { action: e.action } },
       h("b", {}, `${e.label || e.action}${gettext(": ")}`), e.comment,
@@ -424,6 +435,11 @@ function noteOf(r) {
   return notes;
 }
 
+// The notes stacked in one box (on a phone the cell lays its label and content in a row).
+function notesNode(notes) {
+  return notes.length ? h("div", { class: "doc-notes" }, notes) : null;
+}
+
 const FILTERS = [
   ["all", () => gettext("All"), () => true],
   ["unsigned", () => gettext("Not signed for"), (r) => r.state === "delivered"],
@@ -433,7 +449,7 @@ const FILTERS = [
   ["returned", () => gettext("Returned"), (r) => r.state === "returned"],
 ];
 
-function recipientsNode(view) {
+function recipientsNode(view, { withLog = true } = {}) {
   const doc = view.doc;
   const rows = doc.recipients;
   const filters = FILTERS.map(([key, label, test]) => [key, label, rows.filter(test).length])
@@ -466,13 +482,51 @@ function recipientsNode(view) {
         cell(gettext("Sign-for"), timeBy(r.signed_at, r.signed_by)),
         cell(gettext("Handler"), r.assignee ? person(r.assignee) : null),
         cell(gettext("Completion"), timeBy(r.handled_at, r.handled_by)),
-        cell(gettext("Notes"), noteOf(r)));
+        cell(gettext("Notes"), notesNode(noteOf(r, { withLog }))));
     })));
   return h("section", { class: "doc-section", "aria-labelledby": "doc-rcpt-title" },
     h("div", { class: "doc-section-head" },
       h("h2", { id: "doc-rcpt-title" }, doc.viewer.issuer ? gettext("Recipient units") : gettext("Our unit's copy")),
       bar),
     shown.length ? h("div", { class: "doc-table-wrap" }, table) : h("p", { class: "muted" }, gettext("No unit in this view.")));
+}
+
+// 立项督办: a leader of a supervising office that received the document sets a task from it
+// (the tasks page opens its form with the document as the source). Whether the caller may
+// set tasks is the tasks ledger's `can_set`, asked once.
+let taskSetter = null;
+
+function maySetTasks() {
+  if (!taskSetter) {
+    taskSetter = api("GET", "/tasks?limit=1").then((data) => Boolean(data.can_set)).catch(() => {
+      taskSetter = null;
+      return false;
+    });
+  }
+  return taskSetter;
+}
+
+function leadsReceivingUnit(doc) {
+  if (doc.viewer.issuer) return false;
+  const codes = new Set(doc.viewer.units || []);
+  return (state.me.units || []).some((u) => codes.has(u.code) && u.role === "leader");
+}
+
+async function lookUpTaskSetting(view) {
+  view.maySetTask = false;
+  const may = await maySetTasks();
+  if (current !== view || !may) return;
+  view.maySetTask = true;
+  renderDocument(view);
+}
+
+function taskTool(view) {
+  if (!view.maySetTask) return null;
+  return h("a", {
+    class: "btn btn-default btn-sm doc-task-btn", dataset: { focus: "task" },
+    href: `#/tasks?document=${encodeURIComponent(view.id)}`,
+    title: gettext("Set a supervised task to carry out this document"),
+  }, docIcon("stamp", 16), h("span", {}, gettext("Set as a supervised task")));
 }
 
 async function verifySeal(view, button) {
@@ -544,7 +598,7 @@ function infoList(doc) {
 
 function unitNames(doc, codes) {
   const names = new Map(doc.recipients.map((r) => [r.unit.code, r.unit.name]));
-  return codes.map((c) => names.get(c) || c).join("、");
+  return codes.map((c) => names.get(c) || c);
 }
 
 // The document as it reads on paper (GB/T 9704): the red header, the number, the title, the
@@ -566,7 +620,7 @@ function sheetNode(view) {
       h("p", { class: "doc-sheet-number" }, doc.number),
       h("hr", { class: "doc-redline" }),
       h("h3", { class: "doc-sheet-title" }, doc.title),
-      doc.main && doc.main.length && doc.viewer.issuer ? h("p", { class: "doc-sheet-to" }, `${unitNames(doc, doc.main)}：`) : null,
+      doc.main && doc.main.length && doc.viewer.issuer ? unitsLine(unitNames(doc, doc.main), { className: "doc-sheet-to", end: "：" }) : null,
       h("div", { class: "doc-sheet-body" }, plainMarkdown(doc.body).split(/\n+/).filter((p) => p.trim()).map((p) => h("p", {}, p))),
       files.length ? h("div", { class: "doc-sheet-files" },
         h("p", { class: "doc-files-label" }, "附件："),
@@ -580,7 +634,7 @@ function sheetNode(view) {
           class: "doc-seal", src: doc.seal.image, width: 132, height: 132,
           alt: fmt(gettext("Electronic seal of %(unit)s"), { unit: doc.seal.unit_name }),
         }) : null),
-      doc.cc && doc.cc.length && doc.viewer.issuer ? h("p", { class: "doc-sheet-cc" }, `抄送：${unitNames(doc, doc.cc)}。`) : null),
+      doc.cc && doc.cc.length && doc.viewer.issuer ? unitsLine(unitNames(doc, doc.cc), { className: "doc-sheet-cc", prefix: "抄送：", end: "。" }) : null),
     h("div", { class: "doc-verify" }, verifyBtn),
     verifyNode(view));
 }
@@ -610,6 +664,10 @@ function renderDocument(view) {
   const focusKey = hadFocus ? (document.activeElement.dataset.focus || document.activeElement.dataset.filter || "") : "";
   const logOpen = Boolean(pageEl.querySelector(".doc-log[open]"));
   const tools = [];
+  const pdf = pdfLink(doc);
+  if (pdf) tools.push(pdf);
+  const task = taskTool(view);
+  if (task) tools.push(task);
   const open = doc.totals ? doc.totals.handled + doc.totals.returned < doc.totals.recipients : false;
   if (doc.viewer.issuer && open) {
     tools.push(h("button", {
@@ -628,6 +686,9 @@ function renderDocument(view) {
       title: fmt(gettext("Open %(room)s"), { room: room.name }), onclick: () => goToRoom(room.id),
     }, docIcon("chat", 16), h("span", {}, label)));
   }
+  // 办理记录 of the units' copies, step by step: the viewer's own unit's, or an issuer's
+  // few recipients (with many, the table's notes carry each unit's comments).
+  const handling = !doc.viewer.issuer || doc.recipients.length <= 5 ? handlingLogNode(doc) : null;
   const t = doc.totals;
   const overall = doc.viewer.issuer
     ? h("span", { class: `doc-state doc-state-${doc.state}` }, doc.state === "completed" ? gettext("All handled") : gettext("In progress"))
@@ -648,12 +709,15 @@ function renderDocument(view) {
     h("div", { class: "doc-scroll" },
       h("div", { class: "doc-content" },
         hero,
-        recipientsNode(view),
+        recipientsNode(view, { withLog: !handling }),
+        handling,
         h("div", { class: "doc-columns" },
           sheetNode(view),
-          h("section", { class: "doc-section doc-side", "aria-labelledby": "doc-info-title" },
-            h("div", { class: "doc-section-head" }, h("h2", { id: "doc-info-title" }, gettext("Details"))),
-            infoList(doc))),
+          h("div", { class: "doc-side" },
+            h("section", { class: "doc-section", "aria-labelledby": "doc-info-title" },
+              h("div", { class: "doc-section-head" }, h("h2", { id: "doc-info-title" }, gettext("Details"))),
+              infoList(doc)),
+            chainNode(doc))),
         logNode(doc))));
   pageEl.replaceChildren(inner);
   const log = pageEl.querySelector(".doc-log");
@@ -777,19 +841,19 @@ function recipientPicker({ id, legend, meta, issuing, required }) {
 }
 
 function buildCompose(meta) {
-  const issuingUnits = meta.issuing_units;
-  const unitSelect = issuingUnits.length > 1
-    ? h("select", { id: "doc-unit" }, issuingUnits.map((u) => h("option", { value: u.code }, u.name)))
+  // Every unit the caller may draft for (any membership); where they may also send directly
+  // (a clerk or leader, in a unit whose rules allow 直接发文) the form offers both.
+  const issuingCodes = new Set(meta.issuing_units.map((u) => u.code));
+  const units = meta.drafting_units && meta.drafting_units.length ? meta.drafting_units : meta.issuing_units;
+  const unitSelect = units.length > 1
+    ? h("select", { id: "doc-unit" }, units.map((u) => h("option", { value: u.code }, u.name)))
     : null;
-  const issuing = () => (unitSelect ? unitSelect.value : issuingUnits[0].code);
-  const issuingUnit = () => issuingUnits.find((u) => u.code === issuing()) || issuingUnits[0];
+  const issuing = () => (unitSelect ? unitSelect.value : units[0].code);
+  const issuingUnit = () => units.find((u) => u.code === issuing()) || units[0];
+  const mayDirect = () => issuingCodes.has(issuing()) && issuingUnit().direct_issue !== false;
   const year = new Date().getFullYear();
   const typeSelect = h("select", { id: "doc-type" }, meta.doc_types.map((t) => h("option", { value: t, selected: t === "通知" }, t)));
   const number = h("input", { id: "doc-number", autocomplete: "off", maxlength: 64, spellcheck: "false" });
-  const setNumberHint = () => {
-    number.placeholder = fmt(gettext("e.g. %(example)s"), { example: `${issuingUnit().short_name || issuingUnit().name}〔${year}〕1号` });
-  };
-  setNumberHint();
   const title = h("input", { id: "doc-title", autocomplete: "off", maxlength: 200 });
   const to = recipientPicker({ id: "doc-to", legend: gettext("Main recipients"), meta, issuing, required: true });
   const cc = recipientPicker({ id: "doc-cc", legend: gettext("Copy to"), meta, issuing, required: false });
@@ -802,77 +866,73 @@ function buildCompose(meta) {
   const signer = h("input", { id: "doc-signer", autocomplete: "off", maxlength: 64, placeholder: gettext("Optional") });
   const reply = h("input", { type: "checkbox", id: "doc-reply" });
   const body = h("textarea", { id: "doc-body", rows: 7 });
-  const files = [];
-  const fileInput = h("input", { type: "file", multiple: true, hidden: true, id: "doc-file-input" });
-  const fileList = h("ul", { class: "doc-files", "aria-label": gettext("Attachments") });
-  const addBtn = h("button", { type: "button", class: "btn btn-default btn-sm", id: "doc-attach", onclick: () => fileInput.click() },
-    icon("clip", 16), gettext("Add attachments"));
-  const renderFiles = () => {
-    fileList.hidden = !files.length;
-    fileList.replaceChildren(...files.map((item) => {
-      let status;
-      if (item.status === "uploading") {
-        status = h("progress", { max: 100, value: Math.round(item.progress * 100), "aria-label": fmt(gettext("Uploading %(name)s"), { name: item.file.name }) });
-      } else if (item.status === "error") {
-        status = h("span", { class: "upload-error", role: "alert" }, item.error);
-      } else {
-        status = h("span", { class: "upload-done" }, icon("check", 14), gettext("Uploaded"));
-      }
-      return h("li", { class: `doc-file doc-file-${item.status}`, dataset: { upload: item.key } },
-        h("span", { class: "upload-thumb upload-thumb-file" }, icon("file", 18)),
-        h("span", { class: "upload-text" },
-          h("span", { class: "upload-name" }, item.file.name),
-          h("span", { class: "upload-size" }, fileSize(item.file.size)),
-          status),
-        h("button", {
-          type: "button", class: "icon-btn icon-btn-sm", "aria-label": fmt(gettext("Remove %(name)s"), { name: item.file.name }),
-          onclick: () => {
-            if (item.status === "uploading" && item.abort) item.abort();
-            files.splice(files.indexOf(item), 1);
-            renderFiles();
-            addBtn.focus();
-          },
-        }, icon("x", 14)));
-    }));
-  };
-  const addFiles = (list) => {
-    for (const file of list) {
-      const item = { key: Math.random().toString(36).slice(2), file, progress: 0, status: "uploading", attachment: null, error: "" };
-      files.push(item);
-      if (file.size > meta.max_file_bytes) {
-        item.status = "error";
-        item.error = fmt(gettext("A file can be at most %(size)s."), { size: fileSize(meta.max_file_bytes) });
-        continue;
-      }
-      const { promise, abort } = upload(file, (fraction) => {
-        item.progress = fraction;
-        const bar = fileList.querySelector(`[data-upload="${item.key}"] progress`);
-        if (bar) bar.value = Math.round(fraction * 100);
-      });
-      item.abort = abort;
-      promise.then((attachment) => {
-        item.status = "done";
-        item.attachment = attachment;
-      }).catch((error) => {
-        item.status = "error";
-        item.error = errorText(error);
-      }).finally(renderFiles);
-    }
-    renderFiles();
-  };
-  fileInput.addEventListener("change", () => {
-    addFiles([...fileInput.files]);
-    fileInput.value = "";
+  const files = attachmentsField("doc-attach", {
+    maxFile: meta.max_file_bytes, inputId: "doc-file-input",
+    hint: fmt(gettext("Up to %(file)s a file, %(all)s in all."), {
+      file: fileSize(meta.max_file_bytes), all: fileSize(meta.max_attachment_bytes),
+    }),
   });
-  renderFiles();
+  // 发出方式: 直接发出 (sealed and delivered now) or 送审 (核稿, 签发, then 用印分发 by a clerk).
+  const directRadio = h("input", { type: "radio", name: "doc-mode", value: "direct", id: "doc-mode-direct" });
+  const reviewRadio = h("input", { type: "radio", name: "doc-mode", value: "review", id: "doc-mode-review" });
+  const directOption = h("label", { class: "doc-seg", for: "doc-mode-direct" }, directRadio,
+    h("span", {}, gettext("Send directly (sealed and delivered now)")));
+  const modeHint = h("p", { class: "doc-hint", id: "doc-mode-hint" });
+  const modeBox = h("div", { class: "doc-field doc-field-wide doc-mode" },
+    h("p", { class: "label", id: "doc-mode-label" }, gettext("How it goes out")),
+    h("div", { class: "doc-segmented", role: "radiogroup", "aria-labelledby": "doc-mode-label", "aria-describedby": "doc-mode-hint" },
+      directOption,
+      h("label", { class: "doc-seg", for: "doc-mode-review" }, reviewRadio,
+        h("span", {}, gettext("Send for review (核稿, 签发, then sealed and issued)")))),
+    modeHint);
+  const chain = chainFields({ unit: issuingUnit });
+  const numberHint = h("p", { class: "doc-hint", id: "doc-number-hint" });
+  const numberLabelReq = h("span", { class: "doc-req", "aria-hidden": "true" }, " *");
+  const signerField = field("doc-signer", gettext("Signer"), signer);
+  const reviewing = () => reviewRadio.checked;
   const formError = h("div", { class: "doc-form-error", role: "alert", id: "doc-form-error", tabindex: "-1", hidden: true });
-  const send = h("button", { type: "button", class: "btn btn-primary", id: "doc-send" }, icon("send", 16), gettext("Send"));
+  const sendLabel = h("span", {}, gettext("Send"));
+  const send = h("button", { type: "button", class: "btn btn-primary", id: "doc-send" }, icon("send", 16), sendLabel);
   const cancel = h("button", { type: "button", class: "btn btn-default", onclick: () => closeDialog() }, gettext("Cancel"));
+  const noteText = h("span", {});
+  const note = h("p", { class: "doc-foot-note" }, docIcon("seal", 16), noteText);
+  // What depends on the unit and the mode: the number's rule, the signer, the footer.
+  const applyMode = () => {
+    const direct = mayDirect();
+    directRadio.disabled = !direct;
+    directOption.hidden = !direct;
+    if (!direct) reviewRadio.checked = true;
+    else if (!directRadio.checked && !reviewRadio.checked) directRadio.checked = true;
+    modeHint.textContent = direct ? "" : gettext("This unit's documents are reviewed and signed off before a clerk seals and issues them.");
+    modeHint.hidden = direct;
+    const review = reviewing();
+    const unit = issuingUnit();
+    const code = unit.number_code || unit.short_name || unit.name;
+    numberHint.textContent = review
+      ? fmt(gettext("Leave empty to number it when it is issued (%(example)s)."), { example: `${code}〔${year}〕n号` })
+      : gettext("Agency code〔year〕number, e.g. 区府办〔2026〕12号");
+    number.placeholder = review ? gettext("Optional") : fmt(gettext("e.g. %(example)s"), { example: `${code}〔${year}〕1号` });
+    numberLabelReq.hidden = review;
+    if (review) number.removeAttribute("aria-required");
+    else number.setAttribute("aria-required", "true");
+    signerField.hidden = review;
+    chain.node.hidden = !review;
+    sendLabel.textContent = review ? pgettext("document", "Submit for review") : gettext("Send");
+    noteText.textContent = review
+      ? gettext("The reviewers and the signer get it in a message; a clerk seals and issues it once it is signed off.")
+      : gettext("Sealed with the unit's electronic seal when sent.");
+  };
+  directRadio.addEventListener("change", applyMode);
+  reviewRadio.addEventListener("change", applyMode);
+  number.setAttribute("aria-describedby", "doc-number-hint doc-number-error");
   const fields = [
     unitSelect ? field("doc-unit", gettext("Issuing unit"), unitSelect, { wide: true }) : h("p", { class: "doc-field doc-field-wide doc-issuer" },
-      h("span", { class: "muted" }, gettext("Issuing unit")), " ", h("strong", {}, issuingUnits[0].name)),
+      h("span", { class: "muted" }, gettext("Issuing unit")), " ", h("strong", {}, units[0].name)),
+    modeBox,
     field("doc-type", gettext("Document type"), typeSelect, { required: true }),
-    field("doc-number", gettext("Document number"), number, { required: true, hint: gettext("Agency code〔year〕number, e.g. 区府办〔2026〕12号") }),
+    h("div", { class: "doc-field" },
+      h("label", { for: "doc-number" }, gettext("Document number"), numberLabelReq),
+      number, numberHint, h("p", { class: "field-error", id: "doc-number-error" })),
     field("doc-title", gettext("Title"), title, { required: true, wide: true }),
     to.node,
     cc.node,
@@ -880,17 +940,12 @@ function buildCompose(meta) {
       h("p", { class: "label", id: "doc-urgency-label" }, gettext("Urgency")), urgency),
     field("doc-secrecy", gettext("Classification"), secrecy, { hint: gettext("This system is not for classified documents.") }),
     field("doc-deadline", gettext("Deadline"), deadline, { hint: gettext("Leave empty for no deadline.") }),
-    field("doc-signer", gettext("Signer"), signer),
+    signerField,
     h("div", { class: "doc-field doc-field-wide" },
       h("label", { class: "check doc-check" }, reply, gettext("The recipients must reply with the result of their handling"))),
     field("doc-body", gettext("Body"), body, { wide: true }),
-    h("div", { class: "doc-field doc-field-wide" },
-      h("p", { class: "label" }, gettext("Attachments")),
-      h("div", { class: "doc-attach-line" }, addBtn,
-        h("span", { class: "doc-hint" }, fmt(gettext("Up to %(file)s a file, %(all)s in all."), {
-          file: fileSize(meta.max_file_bytes), all: fileSize(meta.max_attachment_bytes),
-        }))),
-      fileInput, fileList),
+    files.node,
+    chain.node,
   ];
   const form = h("form", { class: "dialog-form doc-form", novalidate: true, "aria-label": gettext("New official document") }, fields);
   const setFieldError = (input, errorNode, text) => {
@@ -915,6 +970,7 @@ function buildCompose(meta) {
       setFieldError(target, node || h("span"), "");
     }
     if (to.error.textContent && to.value().length) setFieldError(to.node, to.error, "");
+    if (chain.error.textContent && chain.value().signer) chain.error.textContent = "";
     const left = [...form.querySelectorAll(".field-error")].some((n) => n.textContent);
     // The server's answer was about what was sent: an edit makes it stale.
     if ((!left && fieldSummary) || serverSummary) {
@@ -931,39 +987,43 @@ function buildCompose(meta) {
     unitSelect.addEventListener("change", () => {
       to.refresh();
       cc.refresh();
-      setNumberHint();
+      chain.refresh();
+      applyMode();
     });
   }
+  applyMode();
   let sending = false;
   const submit = async () => {
     if (sending) return;
     clearErrors();
+    const review = reviewing();
     let first = null;
     const need = (ok, input, errorNode, text) => {
       if (ok) return;
       setFieldError(input, errorNode, text);
       if (!first) first = input;
     };
-    need(number.value.trim(), number, $("#doc-number-error", form), gettext("Fill in the document number."));
+    if (!review) need(number.value.trim(), number, $("#doc-number-error", form), gettext("Fill in the document number."));
     need(title.value.trim(), title, $("#doc-title-error", form), gettext("Fill in the title."));
     need(to.value().length, to.node, to.error, gettext("Choose at least one main recipient."));
+    const route = review ? chain.value() : null;
+    if (review && !route.signer) {
+      chain.error.textContent = gettext("Choose the leader who signs it off.");
+      if (!first) first = chain;
+    }
     if (first) {
       showError(gettext("Some fields need your attention."));
       fieldSummary = true;
       (first === to.node ? to : first).focus();
       return;
     }
-    if (files.some((f) => f.status === "uploading")) {
-      showError(gettext("Wait until the attachments have been uploaded."));
+    const problem = files.problem();
+    if (problem) {
+      showError(problem);
+      files.focus();
       return;
     }
-    if (files.some((f) => f.status === "error")) {
-      showError(gettext("Remove the attachments that could not be uploaded."));
-      addBtn.focus();
-      return;
-    }
-    const total = files.reduce((sum, f) => sum + f.file.size, 0);
-    if (total > meta.max_attachment_bytes) {
+    if (files.totalSize() > meta.max_attachment_bytes) {
       showError(fmt(gettext("The attachments together can be at most %(size)s."), { size: fileSize(meta.max_attachment_bytes) }));
       return;
     }
@@ -979,22 +1039,28 @@ function buildCompose(meta) {
       secrecy: secrecy.value,
       deadline: deadline.value || null,
       reply_required: reply.checked,
-      signer: signer.value.trim(),
-      attachments: files.map((f) => f.attachment.id),
+      attachments: files.ids(),
     };
+    if (review) {
+      if (!payload.number) delete payload.number;
+      payload.reviewers = route.reviewers;
+      payload.signer = route.signer;
+    } else {
+      payload.signer = signer.value.trim();
+    }
     sending = true;
     send.disabled = true;
     send.classList.add("btn-busy");
     let doc;
     try {
-      doc = await api("POST", "/documents", payload);
+      doc = await api("POST", review ? "/documents/drafts" : "/documents", payload);
     } catch (error) {
       sending = false;
       send.disabled = false;
       send.classList.remove("btn-busy");
       showError(errorText(error));
       serverSummary = true;
-      if (error.code === "conflict") {
+      if (error.code === "conflict" && payload.number) {
         setFieldError(number, $("#doc-number-error", form), errorText(error));
         number.focus();
       } else {
@@ -1004,8 +1070,14 @@ function buildCompose(meta) {
     }
     draft = null;
     closeDialog();
-    toast(fmt(gettext("Sent: %(title)s"), { title: doc.title }));
     listState.results = [];
+    if (review) {
+      toast(fmt(gettext("Sent for review: %(title)s"), { title: doc.title }));
+      refreshTodo(300);
+      navigate(`drafts/${doc.id}`);
+      return;
+    }
+    toast(fmt(gettext("Sent: %(title)s"), { title: doc.title }));
     navigate(`documents/${doc.id}`);
   };
   send.addEventListener("click", submit);
@@ -1019,7 +1091,6 @@ function buildCompose(meta) {
       submit();
     }
   });
-  const note = h("p", { class: "doc-foot-note" }, docIcon("seal", 16), gettext("Sealed with the unit's electronic seal when sent."));
   return {
     form,
     footer: [formError, note, cancel, send],
@@ -1035,8 +1106,8 @@ export async function composeDocument() {
     toast(errorText(error), "error");
     return;
   }
-  if (!meta.issuing_units.length) {
-    toast(gettext("Only the clerks and leaders of a unit can send documents."), "error");
+  if (!meta.issuing_units.length && !(meta.drafting_units || []).length) {
+    toast(gettext("Only the members of a unit can draft its documents."), "error");
     return;
   }
   // An unsent draft stays until it is sent (or the page is reloaded).
@@ -1061,8 +1132,10 @@ registerPage({
     pageEl = el;
     el.setAttribute("aria-labelledby", "doc-page-title");
     show(params);
+    // Emptied on leaving: the draft's page shows the same chain (with the same ids).
     return () => {
       current = null;
+      el.replaceChildren();
     };
   },
   update: show,
@@ -1076,7 +1149,7 @@ function show(params) {
 registerSidebarAction({
   id: "compose-doc-btn", order: 21, icon: "compose", popup: true,
   label: () => gettext("Compose"), title: () => gettext("New official document"),
-  visible: canSendDocuments, onClick: () => composeDocument(),
+  visible: canComposeDocuments, onClick: () => composeDocument(),
 });
 
 for (const type of ["document", "document_tracking"]) {

@@ -8,15 +8,15 @@
 
 import { api } from "../core/api.js";
 import { h, icon } from "../core/dom.js";
-import { fmt, gettext } from "../core/i18n.js";
+import { fmt, gettext, pgettext } from "../core/i18n.js";
 import { when } from "../core/time.js";
-import { opinionDialog } from "../ui/cardparams.js";
+import { opinionDialog, registerActionParams } from "../ui/cardparams.js";
 import { closeDialog, confirmDialog, errorText, openDialog, toast } from "../ui/dialogs.js";
 import { registerCard } from "../shell/cards.js";
 import { navigate, registerPage } from "../shell/router.js";
 import { set, subscribe } from "../shell/store.js";
 import { refreshTodo } from "../shell/todo.js";
-import { chainNode, draftHref } from "./documents-chain.js";
+import { chainNode, draftHref, unitsLine } from "./documents-chain.js";
 import { registerTodoKind } from "./todo.js";
 
 const PHRASES = {
@@ -29,9 +29,25 @@ const ACTION_LABELS = {
   approve: () => gettext("Agree"),
   sign_off: () => gettext("Sign off"),
   return: () => gettext("Return"),
-  resubmit: () => gettext("Resubmit"),
+  resubmit: () => pgettext("document", "Resubmit"),
   issue: () => gettext("Seal and issue"),
 };
+
+// What the opinion field is called for each decision (核稿意见, 签发意见, 退回理由).
+const OPINION_LABELS = {
+  approve: () => gettext("Review opinion (optional)"),
+  sign_off: () => gettext("Sign-off opinion (optional)"),
+  return: () => gettext("Reason for returning (required)"),
+};
+
+// A decision's opinion, with its common phrases: resolves to the text, or null when cancelled.
+function decisionOpinion(action, { title = "", phrases = null } = {}) {
+  return opinionDialog({
+    title: title || ACTION_LABELS[action](),
+    label: OPINION_LABELS[action](),
+    phrases: phrases || PHRASES[action], required: action === "return", danger: action === "return",
+  });
+}
 
 let pageEl = null;
 let view = null; // {id, doc, seq} or {list: true, ...}
@@ -118,7 +134,7 @@ function paragraphs(text) {
 function render(v, unitName) {
   const doc = v.doc;
   const focused = pageEl.contains(document.activeElement) ? document.activeElement.dataset.focus : "";
-  const named = (codes) => codes.map((c) => unitName.get(c) || c).join("、");
+  const named = (codes) => codes.map((c) => unitName.get(c) || c);
   const actions = doc.viewer.actions || [];
   const buttons = actions.map((a) => h("button", {
     type: "button", class: `btn ${a === "return" ? "btn-danger" : "btn-primary"}`,
@@ -153,9 +169,9 @@ function render(v, unitName) {
           h("section", { class: "doc-section doc-sheet-wrap" },
             h("article", { class: "doc-sheet" },
               h("h3", { class: "doc-sheet-title" }, doc.title),
-              doc.main.length ? h("p", { class: "doc-sheet-to" }, `${named(doc.main)}：`) : null,
+              doc.main.length ? unitsLine(named(doc.main), { className: "doc-sheet-to", end: "：" }) : null,
               h("div", { class: "doc-sheet-body" }, paragraphs(doc.body)),
-              doc.cc.length ? h("p", { class: "doc-sheet-cc" }, `抄送：${named(doc.cc)}。`) : null),
+              doc.cc.length ? unitsLine(named(doc.cc), { className: "doc-sheet-cc", prefix: "抄送：", end: "。" }) : null),
             doc.attachments.length ? h("ul", { class: "doc-attachments" }, doc.attachments.map((a) => h("li", {},
               h("a", { href: a.url, target: "_blank", rel: "noopener" }, icon("file", 16), a.name)))) : null),
           h("div", { class: "doc-side" }, chainNode(doc))))));
@@ -168,11 +184,7 @@ async function act(v, action, button) {
   const doc = v.doc;
   let body = {};
   if (action === "approve" || action === "sign_off" || action === "return") {
-    const text = await opinionDialog({
-      title: ACTION_LABELS[action](),
-      label: action === "return" ? gettext("Reason for returning (required)") : gettext("Opinion (optional)"),
-      phrases: PHRASES[action], required: action === "return", danger: action === "return",
-    });
+    const text = await decisionOpinion(action);
     if (text === null) return;
     body = { action, comment: text };
   } else if (action === "resubmit") {
@@ -249,7 +261,11 @@ registerPage({
     pageEl = el;
     el.setAttribute("aria-labelledby", "draft-page-title");
     show(params);
-    return () => { view = null; };
+    // Emptied on leaving: the document's page shows the same chain (with the same ids).
+    return () => {
+      view = null;
+      el.replaceChildren();
+    };
   },
   update: show,
 });
@@ -272,6 +288,16 @@ registerCard("document_draft", {
     if (view && view.doc && message.card && message.card.ref === view.id) load(view);
   },
 });
+
+// The card's decisions (in chat and on 工作台) ask as the draft's page does: two taps, the
+// button and then the dialog's.
+for (const action of ["approve", "sign_off", "return"]) {
+  registerActionParams("document_draft", action, async (m, a) => {
+    const text = await decisionOpinion(action, { title: a.label, phrases: Array.isArray(a.phrases) ? a.phrases : null });
+    if (text === null) return null;
+    return text ? { comment: text } : {};
+  });
+}
 
 for (const kind of ["document_review", "document_signoff", "document_issue"]) {
   registerTodoKind(kind, { icon: "doc", href: (item) => draftHref(item.ref) });

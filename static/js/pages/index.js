@@ -4,6 +4,7 @@
 import "./todo.js";
 import "./chat.js";
 import "./documents.js";
+import "./drafts.js";
 import "./meetings.js";
 import "./approvals.js";
 import "./archive.js";

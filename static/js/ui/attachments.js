@@ -7,10 +7,12 @@ import { fileSize } from "../core/format.js";
 import { fmt, gettext } from "../core/i18n.js";
 import { errorText } from "./dialogs.js";
 
-// 附件: uploads as they are chosen (POST /attachments); `ids()` once all are done.
-export function attachmentsField(id, { maxFile }) {
+// 附件: uploads as they are chosen (POST /attachments); `ids()` once all are done. `id` is
+// the add button's, `inputId` the file input's (default `<id>-input`); `hint` is shown
+// beside the button.
+export function attachmentsField(id, { maxFile, inputId = "", hint = "" }) {
   const files = [];
-  const fileInput = h("input", { type: "file", multiple: true, hidden: true, id: `${id}-input` });
+  const fileInput = h("input", { type: "file", multiple: true, hidden: true, id: inputId || `${id}-input` });
   const fileList = h("ul", { class: "doc-files", "aria-label": gettext("Attachments") });
   const addBtn = h("button", { type: "button", class: "btn btn-default btn-sm", id, onclick: () => fileInput.click() },
     icon("clip", 16), gettext("Add attachments"));
@@ -72,7 +74,7 @@ export function attachmentsField(id, { maxFile }) {
   return {
     node: h("div", { class: "doc-field doc-field-wide" },
       h("p", { class: "label" }, gettext("Attachments")),
-      h("div", { class: "doc-attach-line" }, addBtn), fileInput, fileList),
+      h("div", { class: "doc-attach-line" }, addBtn, hint ? h("span", { class: "doc-hint" }, hint) : null), fileInput, fileList),
     // An error text while the files are not ready, else null.
     problem: () => {
       if (files.some((f) => f.status === "uploading")) return gettext("Wait until the attachments have been uploaded.");
@@ -80,6 +82,7 @@ export function attachmentsField(id, { maxFile }) {
       return null;
     },
     ids: () => files.map((f) => f.attachment.id),
+    totalSize: () => files.reduce((sum, f) => sum + f.file.size, 0),
     focus: () => addBtn.focus(),
   };
 }

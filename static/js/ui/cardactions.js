@@ -5,7 +5,7 @@
 
 import { api } from "../core/api.js";
 import { gettext } from "../core/i18n.js";
-import { hasHints, hintedParams } from "./cardparams.js";
+import { hasHints, hintedParams, registeredParams } from "./cardparams.js";
 import { commentDialog, errorText, pickPersonDialog, toast } from "./dialogs.js";
 
 const COMMENT_ACTIONS = {
@@ -15,7 +15,11 @@ const PERSON_ACTIONS = { assign: "assignee", delegate: "delegate" };
 
 export async function actionParams(m, action) {
   let params = {};
-  if (hasHints(action)) {
+  const own = registeredParams(m, action);
+  if (own) {
+    params = await own(m, action);
+    if (params === null) return null;
+  } else if (hasHints(action)) {
     params = await hintedParams(m, action);
     if (params === null) return null;
   } else if (action.action in COMMENT_ACTIONS) {

@@ -13,6 +13,20 @@ import { h } from "../core/dom.js";
 import { fmt, gettext } from "../core/i18n.js";
 import { displayName, state } from "../shell/state.js";
 import { avatar } from "../pages/chat/timeline.js";
+import { attachmentsField } from "./attachments.js";
+
+// Dialogs a page registers for one card type's action (the documents' 批办 and 传阅 ask for
+// the unit's people in their own form): `fn(m, action)` resolves to the params, or null.
+const registered = new Map();
+
+export function registerActionParams(cardType, action, fn) {
+  registered.set(`${cardType}:${action}`, fn);
+}
+
+export function registeredParams(m, action) {
+  const cardType = m && m.card ? m.card.card_type : "";
+  return registered.get(`${cardType}:${action.action}`) || null;
+}
 
 // Better labels than "Comment" for the documents bot's steps.
 const COMMENT_LABELS = {
@@ -25,7 +39,8 @@ const COMMENT_LABELS = {
 
 export function hasHints(action) {
   return (Array.isArray(action.params) && action.params.length > 0) || action.comment === "required" || action.comment === "optional" || action.param === "assignee"
-    || action.param === "attendees" || action.param === "delegate" || Array.isArray(action.phrases);
+    || action.param === "attendees" || action.param === "delegate" || Array.isArray(action.phrases)
+    || action.attachments === "optional" || action.attachments === "required";
 }
 
 function commentLabel(action, required) {
@@ -178,6 +193,47 @@ export function opinionDialog({ title, label, phrases = [], required = false, da
     const cancel = h("button", { type: "button", class: "btn btn-default", onclick: () => closeDialog() }, gettext("Cancel"));
     openDialog({ title, body: form, footer: [cancel, ok], onClose: () => resolve(answer) });
     (chips ? chips.querySelector(".phrase") : area).focus();
+  });
+}
+
+// A comment with files (办结 with its result and the result's files): resolves to
+// {comment?, attachments?} or null. The files upload as they are chosen.
+function commentFilesDialog({ title, label, required, files }) {
+  return new Promise((resolve) => {
+    let answer = null;
+    const id = `files-${++pickerSeq}`;
+    const area = h("textarea", { id: `${id}-comment`, rows: 3, maxlength: 2000 });
+    const error = h("p", { class: "field-error", role: "alert" });
+    const attach = attachmentsField(`${id}-attach`, {});
+    const submit = () => {
+      const text = area.value.trim();
+      error.textContent = "";
+      if (required && !text) {
+        error.textContent = gettext("Please write a comment.");
+        area.focus();
+        return;
+      }
+      const problem = attach.problem();
+      if (problem) {
+        error.textContent = problem;
+        attach.focus();
+        return;
+      }
+      const ids = attach.ids();
+      if (files === "required" && !ids.length) {
+        error.textContent = gettext("Add at least one file.");
+        attach.focus();
+        return;
+      }
+      answer = { ...(text ? { comment: text } : {}), ...(ids.length ? { attachments: ids } : {}) };
+      closeDialog();
+    };
+    const form = h("form", { class: "dialog-form", onsubmit: (event) => { event.preventDefault(); submit(); } },
+      h("label", { for: area.id }, label), area, attach.node, error);
+    const ok = h("button", { type: "button", class: "btn btn-primary", onclick: submit }, gettext("Confirm"));
+    const cancel = h("button", { type: "button", class: "btn btn-default", onclick: () => closeDialog() }, gettext("Cancel"));
+    openDialog({ title, body: form, footer: [cancel, ok], onClose: () => resolve(answer) });
+    area.focus();
   });
 }
 
@@ -341,6 +397,9 @@ export async function hintedParams(m, action) {
     return assigneeDialog({ title, people, comment: action.comment || (action.action === "assign" ? "optional" : null), commentText: label });
   }
   const required = action.comment === "required";
+  if (action.attachments === "optional" || action.attachments === "required") {
+    return commentFilesDialog({ title, label: commentLabel(action, required), required, files: action.attachments });
+  }
   const text = await commentDialog({ title, label: commentLabel(action, required), required });
   if (text === null) return null;
   return text ? { comment: text } : {};
