@@ -67,3 +67,19 @@ def test_the_system_administrator_sets_any_units_prefix_and_others_may_not(api: 
     assert api("staff4").get(PATH.format("town1")).json()["may_change"] is False
     assert api("staff4").patch(PATH.format("town1"), {"number_code": "改掉"}).status_code == 403
     assert drafts.number_code(Unit.objects.get(code="town1")) == "城关政"
+
+
+def test_an_administrator_of_the_unit_above_sets_its_prefix(api: Any, demo: Any) -> None:
+    """The district's administrator manages every unit below it, 机关代字 included."""
+    from hub.org import actions
+    from hub.org.models import User
+    from tests.conftest import DEMO_PASSWORD
+
+    district_admin = User.objects.create(username="qzadmin", display_name="区人事管理员")
+    district_admin.set_password(DEMO_PASSWORD)
+    district_admin.save(update_fields=["password"])
+    actions.set_unit_membership(unit=demo["units"]["district"], user=district_admin, role="admin")
+    admin = api("qzadmin")
+    assert admin.get(PATH.format("town2")).json()["may_change"] is True
+    assert admin.patch(PATH.format("town2"), {"number_code": "河西政"}).status_code == 200
+    assert drafts.number_code(Unit.objects.get(code="town2")) == "河西政"
