@@ -247,3 +247,50 @@ def test_a_notice_to_everyone_collects_acknowledgements(server: Any, district: d
     phone.page.screenshot(path=str(artifacts / "notice-ledger-phone.png"))
     for user in (sender, staff1, staff2, staff3, phone):
         assert not user.errors, user.errors
+
+
+def test_an_announce_only_channel_with_a_pinned_notice(server: Any, open_user: Any,
+                                                         artifacts: Path) -> None:
+    """The channel's admin makes it announce-only from the members dialog: the members' open
+    pages swap the composer for a note at once; the admin posts a pinned notice into it from
+    there, and it shows above the members' timeline until they open it and press 收到."""
+    room = int(server.api("clerk", "POST", "/rooms", {
+        "kind": "channel", "name": "安全生产通知频道", "members": ["staff1", "staff2"]})["id"])
+    admin = open_user("clerk", room=room)
+    member = open_user("staff1", room=room)
+    phone = open_user("staff2", room=room, **PHONE)
+    expect(member.page.locator("#composer")).to_be_visible()
+
+    admin.page.locator("#members-btn").click()
+    dialog = admin.page.get_by_role("dialog")
+    dialog.get_by_label("仅管理员发言").check()
+    expect(member.page.locator(".nt-readonly")).to_be_visible()
+    expect(member.page.locator("#composer")).to_be_hidden()
+    expect(phone.page.locator(".nt-readonly")).to_be_visible()
+    expect(admin.page.locator(".nt-readonly")).to_have_count(0)
+    admin.page.screenshot(path=str(artifacts / "notice-channel-settings-desktop.png"))
+    # Nobody but its admins posts there, whatever the client shows.
+    with pytest.raises(AssertionError, match="403"):
+        server.send("staff1", room, "还能发言吗")
+
+    dialog.get_by_role("link", name="在本频道发布通知").click()
+    page = admin.page
+    expect(page.locator(".nt-room")).to_contain_text("安全生产通知频道")
+    page.get_by_label("标题").fill("关于节前安全检查的通知")
+    page.get_by_label("正文").fill("请各科室于周五前完成节前安全检查。")
+    page.get_by_label("在会话中置顶").check()
+    page.get_by_role("button", name="发布").click()
+    expect(page.locator(".nt-ledger")).to_be_visible()
+    expect(stat(page, "pending")).to_have_text("2")
+
+    pin = member.page.locator(".nt-pins .nt-pin", has_text="关于节前安全检查的通知")
+    expect(pin).to_be_visible()
+    expect(phone.page.locator(".nt-pins .nt-pin")).to_be_visible()
+    member.page.screenshot(path=str(artifacts / "notice-channel-desktop.png"))
+    phone.page.screenshot(path=str(artifacts / "notice-channel-phone.png"))
+    pin.click()
+    member.page.get_by_role("button", name="收到").click()
+    expect(member.page.locator(".nt-mine-done")).to_be_visible()
+    expect(stat(page, "acked")).to_have_text("1")
+    for user in (admin, member, phone):
+        assert not user.errors, user.errors

@@ -720,6 +720,7 @@ for (const [name, path, mount] of PAGES) {
     path,
     className: "nt-page-section",
     title: () => gettext("Bulletins"),
+    sidebarPage: "bulletins",
     sidebar: name === "bulletins"
       ? { label: () => gettext("Bulletins"), icon: "news", order: 45, badge: "bulletins.todo", id: "bulletins-link" }
       : undefined,
