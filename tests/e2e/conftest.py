@@ -173,9 +173,10 @@ def seed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seed]:
 
 
 @contextmanager
-def make_server(seed: Seed, work: Path, tag: str) -> Iterator[Server]:
+def make_server(seed: Seed, work: Path, tag: str, *, worker: bool = False) -> Iterator[Server]:
     """A live Daphne over a copy of the seed (its database, var and media folders) and a Redis
-    prefix of its own; `tag` tells its database and prefix apart from other servers'."""
+    prefix of its own; `tag` tells its database and prefix apart from other servers'. With
+    `worker`, the background worker runs beside it (the shared server runs none)."""
     env = dict(seed.env)
     shutil.copytree(seed.work / "var", work / "var")
     shutil.copytree(seed.work / "media", work / "media")
@@ -189,9 +190,13 @@ def make_server(seed: Seed, work: Path, tag: str) -> Iterator[Server]:
         env["DATABASE_URL"] = env["DATABASE_URL"].rsplit("/", 1)[0] + "/" + name
     if env.get("HUITONG_REDIS_PREFIX"):
         env["HUITONG_REDIS_PREFIX"] += tag
-    proc = None
+    proc = worker_proc = None
     log = open(work / "daphne.log", "w+")  # noqa: SIM115
     try:
+        if worker:
+            worker_proc = subprocess.Popen(  # noqa: S603
+                [sys.executable, "manage.py", "run_worker"], cwd=ROOT, env=env,
+                stdout=log, stderr=subprocess.STDOUT)
         port = _free_port()
         proc = subprocess.Popen(  # noqa: S603
             [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
@@ -214,13 +219,14 @@ def make_server(seed: Seed, work: Path, tag: str) -> Iterator[Server]:
             time.sleep(0.2)
         yield Server(url, env)
     finally:
-        if proc is not None and proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        for running in (proc, worker_proc):
+            if running is not None and running.poll() is None:
+                running.send_signal(signal.SIGTERM)
+                try:
+                    running.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    running.kill()
+                    running.wait()
         log.close()
         if name and seed.admin_url:
             _admin(seed.admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

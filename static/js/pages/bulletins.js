@@ -278,9 +278,15 @@ function mountSubmit(el, code, query) {
     files.node,
     errors.box,
     h("div", { class: "nt-form-foot" }, h("a", { class: "btn btn-default", href: `#/bulletins/${code}` }, gettext("Cancel")), send));
+  // The call the page was opened for is chosen at once (its title follows), so that an item
+  // sent before the list has loaded still answers it.
+  const asked = /^\d+$/.test(query.call || "") ? query.call : "";
+  if (asked) callSelect.append(h("option", { value: asked, selected: true }, gettext("Loading…")));
   api("GET", `/bulletins/${code}/calls`).then((calls) => {
-    callSelect.append(...calls.filter((c) => !c.overdue || String(c.id) === query.call)
-      .map((c) => h("option", { value: String(c.id), selected: String(c.id) === query.call }, c.title)));
+    const chosen = callSelect.value;
+    callSelect.replaceChildren(callSelect.options[0],
+      ...calls.filter((c) => !c.overdue || String(c.id) === asked)
+        .map((c) => h("option", { value: String(c.id), selected: String(c.id) === chosen }, c.title)));
   }).catch(() => {});
   api("GET", "/me").then((me) => {
     if ((me.units || []).length > 1) {
@@ -714,6 +720,7 @@ for (const [name, path, mount] of PAGES) {
     path,
     className: "nt-page-section",
     title: () => gettext("Bulletins"),
+    sidebarPage: "bulletins",
     sidebar: name === "bulletins"
       ? { label: () => gettext("Bulletins"), icon: "news", order: 45, badge: "bulletins.todo", id: "bulletins-link" }
       : undefined,
