@@ -574,11 +574,12 @@ function chainOf(issue) {
       c.signature_valid ? tag("done", gettext("Signature valid")) : tag("expired", gettext("Signature invalid"))))));
 }
 
-function readsPanel(issue, reload) {
+// `said` keeps what the last 催阅 answered across the reloads that follow it.
+function readsPanel(issue, reload, said = {}) {
   if (issue.state !== "published" || !issue.viewer.editor) return null;
   const units = issue.units;
   const { read, unread, readers, recent } = readSummary(units, 10);
-  const note = h("p", { class: "field-error", role: "alert" });
+  const note = h("p", { class: `field-error${said.ok ? " nt-ok" : ""}`, role: "alert" }, said.text || "");
   const remind = unread.length && issue.viewer.actions.includes("remind")
     ? h("button", { type: "button", class: "btn btn-default nt-remind" }, icon("bell", 16),
       fmt(gettext("Remind the %(n)s units that have not read it"), { n: unread.length }))
@@ -588,12 +589,14 @@ function readsPanel(issue, reload) {
       note.textContent = "";
       try {
         const answer = await pressing(remind, () => api("POST", `/bulletins/issues/${issue.id}/remind`, {}));
+        Object.assign(said, { ok: true, text: fmt(gettext("Reminded %(n)s units."), { n: answer.reminded }) });
         note.classList.add("nt-ok");
-        note.textContent = fmt(gettext("Reminded %(n)s units."), { n: answer.reminded });
+        note.textContent = said.text;
         reload();
       } catch (error) {
+        Object.assign(said, { ok: false, text: errorText(error) });
         note.classList.remove("nt-ok");
-        note.textContent = errorText(error);
+        note.textContent = said.text;
       }
     });
   }
@@ -626,6 +629,7 @@ function mountIssue(el, id) {
   let issue = null;
   let seq = 0;
   let marked = false;
+  const said = {};
   el.replaceChildren(loading(gettext("Bulletin"), "bulletins"));
   const load = async () => {
     const mine = ++seq;
@@ -643,7 +647,7 @@ function mountIssue(el, id) {
       marked = true;
       api("POST", `/bulletins/issues/${id}/read`, {}).catch(() => { marked = false; });
     }
-    const side = [decisionBox(issue, load), readsPanel(issue, load), chainOf(issue)].filter(Boolean);
+    const side = [decisionBox(issue, load), readsPanel(issue, load, said), chainOf(issue)].filter(Boolean);
     const leader = issue.state === "published" && await amLeader();
     if (!alive || mine !== seq) return;
     swap(el, frame({

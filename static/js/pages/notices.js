@@ -234,7 +234,8 @@ function unitRow(u, people) {
         acked.map((p) => h("span", { class: "nt-person nt-person-acked", title: when(p.at) }, p.user.display_name))) : null));
 }
 
-function ledger(n, refresh) {
+// `said` keeps what the last 催收 answered across the refreshes that follow it.
+function ledger(n, refresh, said = {}) {
   if (!n.viewer.manager) return null;
   const t = n.totals;
   if (!n.ack_required) {
@@ -242,7 +243,7 @@ function ledger(n, refresh) {
       h("h3", {}, gettext("Delivery")),
       h("p", {}, fmt(gettext("Delivered to %(n)s people; %(read)s have read it."), { n: t.recipients, read: t.read })));
   }
-  const remindError = h("p", { class: "field-error", role: "alert" });
+  const remindError = h("p", { class: `field-error${said.ok ? " nt-ok" : ""}`, role: "alert" }, said.text || "");
   const remind = n.viewer.actions.includes("remind")
     ? h("button", { type: "button", class: "btn btn-default nt-remind" }, icon("bell", 16),
       fmt(gettext("Remind the %(n)s who have not"), { n: t.pending }))
@@ -252,12 +253,14 @@ function ledger(n, refresh) {
       remindError.textContent = "";
       try {
         const answer = await pressing(remind, () => api("POST", `/notices/${n.id}/remind`, {}));
-        remindError.textContent = fmt(gettext("Reminded %(n)s people."), { n: answer.reminded });
+        Object.assign(said, { ok: true, text: fmt(gettext("Reminded %(n)s people."), { n: answer.reminded }) });
+        remindError.textContent = said.text;
         remindError.classList.add("nt-ok");
         refresh();
       } catch (e) {
+        Object.assign(said, { ok: false, text: errorText(e) });
         remindError.classList.remove("nt-ok");
-        remindError.textContent = errorText(e);
+        remindError.textContent = said.text;
       }
     });
   }
@@ -293,13 +296,14 @@ function mountNotice(el, id) {
   let notice = null;
   let alive = true;
   let seq = 0;
+  const said = {};
   const render = () => {
     const refresh = () => load();
     swap(el, frame({
       title: notice.title,
       back: notice.viewer.manager ? "notices?box=sent" : "notices",
       body: [h("article", { class: "nt-notice", dataset: { notice: notice.id } },
-        heroOf(notice), myReceipt(notice, refresh), bodyOf(notice), fileList(notice.attachments), ledger(notice, refresh))],
+        heroOf(notice), myReceipt(notice, refresh), bodyOf(notice), fileList(notice.attachments), ledger(notice, refresh, said))],
     }));
   };
   const load = async () => {
