@@ -65,15 +65,27 @@ def _media_root(settings: Any, tmp_path: Any) -> None:
 DEMO_PASSWORD = "demo-pass-1"
 
 
+def _seed_demo() -> None:
+    from django.core.management import call_command
+    from django.test import override_settings
+
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        call_command("seed_demo", password=DEMO_PASSWORD, verbosity=0,
+                     stdout=open(os.devnull, "w"))
+
+
 @pytest.fixture
 def demo(db: Any) -> dict[str, Any]:
-    """The demo organisation of the protocol, seeded by the real command."""
-    from django.core.management import call_command
+    """The demo organisation of the protocol, seeded by the real command.
 
+    It is seeded once, committed, when the test database is made (django_db_setup below), so
+    that each test's transaction starts from it; pytest-django runs the tests that truncate
+    the tables (transaction=True) after the others, and those seed it again for themselves."""
     from hub.chat.models import Room
     from hub.org.models import Unit, User
 
-    call_command("seed_demo", password=DEMO_PASSWORD, verbosity=0, stdout=open(os.devnull, "w"))
+    if not User.objects.filter(username="wsjadmin").exists():
+        _seed_demo()
     users = {u.username: u for u in User.objects.all()}
     units = {u.code: u for u in Unit.objects.all()}
     rooms = {r.unit.code: r for r in Room.objects.filter(kind="unit").select_related("unit")}
@@ -240,8 +252,10 @@ async def connect() -> Any:
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
-    """After the run, end connections that worker threads of the server code still hold,
-    so that the test database can be dropped."""
+    """Seed the demo organisation once; after the run, end connections that worker threads
+    of the server code still hold, so that the test database can be dropped."""
+    with django_db_blocker.unblock():
+        _seed_demo()
     yield
     from django.db import connection
 

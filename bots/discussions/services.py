@@ -43,6 +43,15 @@ MAX_UNITS = 200
 REMIND_EVERY = timedelta(minutes=10)
 REMIND_JOB = "discussions.remind"
 REMIND_BEFORE = timedelta(days=1)
+REMIND_MIN_NOTICE = timedelta(hours=2)  # a deadline sooner than this gets no scheduled 催办
+
+
+def remind_at(*, now: datetime, deadline: datetime) -> datetime | None:
+    """When the units that have not replied are reminded: a day before the deadline, or
+    half-way there for a deadline within two days (none for one within two hours)."""
+    if deadline - now < REMIND_MIN_NOTICE:
+        return None
+    return max(deadline - REMIND_BEFORE, now + (deadline - now) / 2)
 
 
 def bot() -> BotContext:
@@ -132,9 +141,9 @@ def open_discussion(*, owner: User, data: DiscussionIn) -> Discussion:
             topic=topic_of(discussion)).message
         discussion.tracking_message_id = tracking["id"]
         discussion.save(update_fields=["tracking_message"])
-        if deadline - REMIND_BEFORE > now:
-            jobs.schedule(kind=REMIND_JOB, run_at=deadline - REMIND_BEFORE,
-                          payload={"discussion": discussion.id},
+        when = remind_at(now=now, deadline=deadline)
+        if when is not None:
+            jobs.schedule(kind=REMIND_JOB, run_at=when, payload={"discussion": discussion.id},
                           key=f"discussion:{discussion.id}:remind")
         todo.changed(user_ids=[u for ids in people.values() for u in ids])
         audit.append([audit_events.opened(discussion=discussion, units=[u.code for u in units],

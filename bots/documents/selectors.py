@@ -30,6 +30,7 @@ from hub.chat.serializers import attachment_dict, user_summary
 from hub.lib.errors import not_found
 from hub.lib.ids import as_id
 from hub.lib.times import iso
+from hub.org.access import managed_unit_ids
 from hub.org.models import Unit, UnitMembership, User
 from hub.seals import audit
 from hub.seals.image import seal_data_url
@@ -348,15 +349,16 @@ def access_unit_settings(*, user: User, code: str) -> Unit:
     """A unit whose document settings the caller may read: its members (the admins and
     leaders may change them)."""
     unit = Unit.objects.filter(code=code).first()
-    if unit is None or not (user.is_superuser or UnitMembership.objects.filter(
-            unit=unit, user=user).exists()):
+    if unit is None or not (user.is_superuser or unit.id in managed_unit_ids(user)
+                            or UnitMembership.objects.filter(unit=unit, user=user).exists()):
         raise not_found("单位")
     return unit
 
 
 def may_change_settings(*, user: User, unit: Unit) -> bool:
-    return user.is_superuser or UnitMembership.objects.filter(
-        unit=unit, user=user, role__in=SETTINGS_ROLES).exists()
+    """The unit's own leaders and administrators, and whoever administers a unit above it."""
+    return (user.is_superuser or unit.id in managed_unit_ids(user)
+            or UnitMembership.objects.filter(unit=unit, user=user, role__in=SETTINGS_ROLES).exists())
 
 
 def unit_settings_dict(unit: Unit, *, user: User) -> dict[str, Any]:

@@ -33,11 +33,15 @@ def register() -> None:
             "totals}", query=QUERY)},
         "/api/v1/stats/approvals": {"get": op(
             "审批 turnaround over the requests made in the period: {approvers: [{user, unit, "
-            "decided, waiting, median_minutes}], steps: [{step, decided, median_minutes}]}",
+            "decided, waiting, median_minutes}], totals, steps: [{step, decided, "
+            "median_minutes}]}",
             query=QUERY)},
         "/api/v1/stats/bulletins": {"get": op(
             "刊物投稿 per unit over the items submitted in the period: {units: [{unit, submitted, "
             "adopted, declined, waiting, adoption_rate}], totals}", query=QUERY)},
         "/api/v1/stats/scope": {"get": op("The units whose figures the caller may see")},
+        **{f"/api/v1/stats/{kind}.csv": {"get": op(
+            f"GET /stats/{kind} as CSV (UTF-8 with BOM), a 合计 row after the units'",
+            query=QUERY)} for kind in ("tasks", "use", "meetings", "bulletins", "approvals")},
     }
     openapi.add_paths(paths)

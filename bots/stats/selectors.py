@@ -282,16 +282,24 @@ def use(*, units: list[Unit], start: date, end: date) -> dict[str, Any]:
     weeks: dict[date, set[int]] = defaultdict(set)
     for user_id, day in days:
         weeks[day - timedelta(days=day.weekday())].add(user_id)
+    mondays = sorted(weeks)
     rows = [{"unit": _unit(u), "registered": len(members[u.id]),
              "active": len(members[u.id] & active),
-             "active_rate": _rate(len(members[u.id] & active), len(members[u.id]))}
+             "active_rate": _rate(len(members[u.id] & active), len(members[u.id])),
+             # The unit's active people in each week that had any activity in scope.
+             "weeks": [{"week": _week(m), "start": m.isoformat(),
+                        "active": len(members[u.id] & weeks[m])} for m in mondays]}
             for u in units]
     return {"from": start.isoformat(), "to": end.isoformat(), "units": rows,
             "totals": {"registered": len(everyone), "active": len(everyone & active),
                        "active_rate": _rate(len(everyone & active), len(everyone))},
-            "weeks": [{"week": f"{m.isocalendar()[0]}-W{m.isocalendar()[1]:02d}",
-                       "start": m.isoformat(), "active": len(people)}
-                      for m, people in sorted(weeks.items())]}
+            "weeks": [{"week": _week(m), "start": m.isoformat(), "active": len(weeks[m])}
+                      for m in mondays]}
+
+
+def _week(monday: date) -> str:
+    year, week, _ = monday.isocalendar()
+    return f"{year}-W{week:02d}"
 
 
 # --- meetings and approvals ------------------------------------------------------------------------
@@ -361,7 +369,14 @@ def approvals(*, units: list[Unit], start: date, end: date) -> dict[str, Any]:
     approvers = [{**{k: v for k, v in r.items() if k != "minutes"},
                   "median_minutes": median(r["minutes"])}
                  for r in sorted(per_user.values(), key=lambda r: r["user"]["username"])]
+    everything: Counter[int] = Counter()
+    for r in per_user.values():
+        everything.update(r["minutes"])
+    totals = {"decided": sum(r["decided"] for r in approvers),
+              "waiting": sum(r["waiting"] for r in approvers),
+              "median_minutes": median(everything)}
     return {"from": start.isoformat(), "to": end.isoformat(), "approvers": approvers,
+            "totals": totals,
             "steps": [{"step": s, "decided": sum(c.values()), "median_minutes": median(c)}
                       for s, c in sorted(per_step.items())]}
 
@@ -390,3 +405,58 @@ def bulletins(*, units: list[Unit], start: date, end: date) -> dict[str, Any]:
             "units": [{"unit": _unit(u), **figures(by_unit.get(u.id, {}))} for u in units],
             "totals": figures({k: sum(int(r.get(k) or 0) for r in by_unit.values())
                                for k in ("submitted", "adopted", "declined")})}
+
+
+# --- the other figures as CSV ----------------------------------------------------------------------
+def _pct(rate: float | None) -> str:
+    return "" if rate is None else f"{rate * 100:.1f}%"
+
+
+def _blank(value: Any) -> Any:
+    return "" if value is None else value
+
+
+UNIT_TABLES: dict[str, tuple[list[str], Any]] = {
+    "tasks": (["主办督办事项", "已办结", "按期办结", "逾期", "按期办结率", "协办督办事项"],
+              lambda f: [f["lead"], f["completed"], f["on_time"], f["overdue"],
+                         _pct(f["on_time_rate"]), f["co"]]),
+    "use": (["注册人数", "活跃人数", "活跃率"],
+            lambda f: [f["registered"], f["active"], _pct(f["active_rate"])]),
+    "meetings": (["会议通知", "已答复", "按时答复", "参会", "请假", "未答复", "按时答复率"],
+                 lambda f: [f["invited"], f["answered"], f["on_time"], f["attending"],
+                            f["declined"], f["unanswered"], _pct(f["on_time_rate"])]),
+    "bulletins": (["投稿", "采用", "未采用", "待处理", "采用率"],
+                  lambda f: [f["submitted"], f["adopted"], f["declined"], f["waiting"],
+                             _pct(f["adoption_rate"])]),
+}
+
+
+def units_csv(kind: str, data: dict[str, Any]) -> str:
+    """GET /stats/{tasks,use,meetings,bulletins}.csv: a row per unit, then 合计 (the caller
+    adds the BOM)."""
+    header, cells = UNIT_TABLES[kind]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(["单位代码", "单位", *header])
+    for row in data["units"]:
+        writer.writerow([row["unit"]["code"], row["unit"]["name"], *cells(row)])
+    writer.writerow(["", "合计", *cells(data["totals"])])
+    return out.getvalue()
+
+
+def approvals_csv(data: dict[str, Any]) -> str:
+    """GET /stats/approvals.csv: a row per approver and 合计, then, after an empty row, a row
+    per step of the chains."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(["用户名", "姓名", "单位", "已审批", "待审批", "审批用时中位数（分钟）"])
+    for r in data["approvers"]:
+        writer.writerow([r["user"]["username"], r["user"]["display_name"], r["unit"]["name"],
+                         r["decided"], r["waiting"], _blank(r["median_minutes"])])
+    t = data["totals"]
+    writer.writerow(["", "合计", "", t["decided"], t["waiting"], _blank(t["median_minutes"])])
+    writer.writerow([])
+    writer.writerow(["审批步骤", "已审批", "审批用时中位数（分钟）"])
+    for step in data["steps"]:
+        writer.writerow([f"第{step['step']}步", step["decided"], _blank(step["median_minutes"])])
+    return out.getvalue()

@@ -79,6 +79,42 @@ def bulletins(request: HttpRequest, user: User) -> Any:
     return 200, selectors.bulletins(units=units, start=start, end=end)
 
 
+def _unit_table_csv(kind: str, data: dict[str, Any]) -> HttpResponse:
+    return _csv(selectors.units_csv(kind, data), f"{kind}-{data['from']}-{data['to']}.csv")
+
+
+@endpoint("GET")
+def tasks_csv(request: HttpRequest, user: User) -> Any:
+    now = clock.now()
+    start, end, units = _period_units(request, user)
+    return _unit_table_csv("tasks", selectors.tasks(units=units, start=start, end=end, now=now))
+
+
+@endpoint("GET")
+def use_csv(request: HttpRequest, user: User) -> Any:
+    start, end, units = _period_units(request, user)
+    return _unit_table_csv("use", selectors.use(units=units, start=start, end=end))
+
+
+@endpoint("GET")
+def meetings_csv(request: HttpRequest, user: User) -> Any:
+    start, end, units = _period_units(request, user)
+    return _unit_table_csv("meetings", selectors.meetings(units=units, start=start, end=end))
+
+
+@endpoint("GET")
+def bulletins_csv(request: HttpRequest, user: User) -> Any:
+    start, end, units = _period_units(request, user)
+    return _unit_table_csv("bulletins", selectors.bulletins(units=units, start=start, end=end))
+
+
+@endpoint("GET")
+def approvals_csv(request: HttpRequest, user: User) -> Any:
+    start, end, units = _period_units(request, user)
+    data = selectors.approvals(units=units, start=start, end=end)
+    return _csv(selectors.approvals_csv(data), f"approvals-{data['from']}-{data['to']}.csv")
+
+
 @endpoint("GET")
 def scope_view(request: HttpRequest, user: User) -> Any:
     """The units the caller may see figures of (for the page's filter)."""

@@ -19,6 +19,11 @@ TASK = {"type": "object", "properties": {
     "reports": {"type": "array", "items": {"type": "object"}},
     "extensions": {"type": "array", "items": {"type": "object"}},
     "units": {"type": "array", "items": {"type": "object"}},
+    "milestones": {"type": "array", "items": {"type": "object", "properties": {
+        "id": {"type": "integer"}, "title": {"type": "string"}, "deadline": TIME,
+        "status": {"enum": ["on_track", "due_soon", "overdue", "reached", "missed"]},
+        "reached_at": TIME, "late": {"type": "boolean"}}}},
+    "next_milestone": {"type": ["object", "null"]},
     "viewer": {"type": "object"}}}
 
 

@@ -13,10 +13,13 @@ def _event(name: str, task: Task, actor_id: int | None, at: datetime, **data: ob
                  data={"title": task.title, **data}, at=at)
 
 
-def created(*, task: Task, units: list[str], at: datetime) -> Event:
+def created(*, task: Task, units: list[str], at: datetime,
+            milestones: list[tuple[str, datetime]] | None = None) -> Event:
+    extra = {"milestones": [{"title": t, "deadline": d.isoformat()} for t, d in milestones]
+             } if milestones else {}
     return _event("created", task, task.set_by_id, at, office=task.office.code,
                   lead_unit=task.lead_unit.code, units=units, deadline=task.deadline.isoformat(),
-                  source=task.source_type, source_id=task.source_id)
+                  source=task.source_type, source_id=task.source_id, **extra)
 
 
 def accepted(*, task: Task, actor_id: int, at: datetime) -> Event:
@@ -25,6 +28,12 @@ def accepted(*, task: Task, actor_id: int, at: datetime) -> Event:
 
 def reported(*, task: Task, unit: str, report_id: int, actor_id: int, at: datetime) -> Event:
     return _event("reported", task, actor_id, at, unit=unit, report=report_id)
+
+
+def milestone_reached(*, task: Task, milestone: int, title: str, late: bool, actor_id: int,
+                      at: datetime) -> Event:
+    return _event("milestone_reached", task, actor_id, at, milestone=milestone,
+                  milestone_title=title, late=late)
 
 
 def extension_requested(*, task: Task, extension_id: int, deadline: datetime, actor_id: int,

@@ -18,12 +18,13 @@ from typing import Any
 
 from django.utils import timezone
 
-from bots.tasks.common import status_of
-from bots.tasks.models import Extension, Report, Task, TaskUnit
+from bots.tasks.common import next_milestone, status_of
+from bots.tasks.models import Extension, Milestone, Report, Task, TaskUnit
 from hub.lib.times import iso
 
 CARD_TYPE = "task"
 STATUS_LABELS = {"on_track": "正常推进", "due_soon": "即将到期", "overdue": "已逾期"}
+MILESTONE_LABELS = {**STATUS_LABELS, "reached": "已完成", "missed": "未完成"}
 SOURCE_LABELS = {"document": "公文批示", "bulletin_item": "刊物批示", "meeting": "会议议定事项",
                  "approval": "审批事项", "": "交办事项"}
 
@@ -40,7 +41,7 @@ def summary(task: Task) -> str:
 
 
 def _fields(task: Task, units: list[TaskUnit], *, last: Report | None,
-            pending: Extension | None) -> list[dict[str, str]]:
+            pending: Extension | None, milestone: Milestone | None) -> list[dict[str, str]]:
     lead = next((u.unit.name for u in units if u.role == TaskUnit.Role.LEAD), "")
     co = "、".join(u.unit.name for u in units if u.role == TaskUnit.Role.CO)
     fields = [{"label": "督办单位", "value": task.office.name},
@@ -48,6 +49,9 @@ def _fields(task: Task, units: list[TaskUnit], *, last: Report | None,
     if co:
         fields.append({"label": "协办单位", "value": co})
     fields.append({"label": "办结期限", "value": local_time(task.deadline)})
+    if milestone is not None and task.open:
+        fields.append({"label": "下一节点",
+                       "value": f"{milestone.title}（{local_time(milestone.deadline)}前）"[:300]})
     if task.report_cycle:
         fields.append({"label": "汇报周期", "value": task.get_report_cycle_display()})
     if task.instruction:
@@ -69,7 +73,8 @@ def task_card(task: Task, units: list[TaskUnit], *, view: str, unit: TaskUnit | 
               now: datetime) -> dict[str, Any]:
     """One card. `actors`: the clerks and leaders of each unit id involved (the office's
     too); `unit`: the unit whose room the card is in (view `unit`)."""
-    status = status_of(task, now=now)
+    milestone = next_milestone(task)
+    status = status_of(task, now=now, milestone=milestone)
     actions: list[dict[str, Any]] = []
     if view == "unit" and unit is not None and task.open:
         people = sorted(actors.get(unit.unit_id, []))
@@ -101,7 +106,8 @@ def task_card(task: Task, units: list[TaskUnit], *, view: str, unit: TaskUnit | 
             "unit_code": unit.unit.code if unit is not None else task.office.code,
             "role": unit.role if unit is not None else "office",
             "deadline": iso(task.deadline), "source": source_dict(task),
-            "fields": _fields(task, units, last=last, pending=pending), "actions": actions}
+            "fields": _fields(task, units, last=last, pending=pending, milestone=milestone),
+            "actions": actions}
 
 
 def source_dict(task: Task) -> dict[str, Any] | None:

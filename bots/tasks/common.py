@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
@@ -14,7 +15,7 @@ from django.utils import timezone
 from bots.calendar import workdays
 from bots.documents.common import SUPERVISION_BOT
 from bots.runtime import BotContext, get_bot
-from bots.tasks.models import Task, TaskUnit
+from bots.tasks.models import Milestone, Task, TaskUnit
 from hub.org.models import Unit, UnitMembership, User
 
 # Who acts for a unit on a task (accepts, reports, asks for more time, completes it) and who
@@ -62,18 +63,51 @@ def visible_tasks(user: User) -> QuerySet[Task]:
         | Q(instructed_by=user)).distinct()
 
 
-def status_of(task: Task, *, now: datetime) -> str:
-    """`on_track`, `due_soon` (within HUITONG_TASK_DUE_SOON_DAYS working days) or `overdue`
-    by the working-day calendar; a finished task is `overdue` when it finished late."""
-    if task.completed_at is not None:
-        return "overdue" if task.completed_at > task.deadline else "on_track"
-    if now > task.deadline:
+RANK = {"on_track": 0, "due_soon": 1, "overdue": 2}
+UNREAD: Any = object()  # status_of's default: read the next milestone from the database
+
+
+def deadline_status(deadline: datetime, *, now: datetime) -> str:
+    """`overdue` past the deadline, `due_soon` within HUITONG_TASK_DUE_SOON_DAYS working days
+    of it (the calendar with 调休), else `on_track`."""
+    if now > deadline:
         return "overdue"
     today = timezone.localtime(now).date()
-    due = timezone.localtime(task.deadline).date()
+    due = timezone.localtime(deadline).date()
     if workdays.working_days_between(today, due) <= settings.HUITONG_TASK_DUE_SOON_DAYS:
         return "due_soon"
     return "on_track"
+
+
+def next_milestone(task: Task) -> Milestone | None:
+    """The earliest milestone not yet reached."""
+    return (Milestone.objects.filter(task_id=task.id, reached_at__isnull=True)
+            .order_by("deadline", "index").first())
+
+
+def next_milestones(task_ids: Iterable[int]) -> dict[int, Milestone]:
+    """The earliest unreached milestone of each task that has one (one query)."""
+    out: dict[int, Milestone] = {}
+    for m in (Milestone.objects.filter(task_id__in=list(task_ids), reached_at__isnull=True)
+              .order_by("task_id", "deadline", "index")):
+        out.setdefault(m.task_id, m)
+    return out
+
+
+def status_of(task: Task, *, now: datetime, milestone: Any = UNREAD) -> str:
+    """`on_track`, `due_soon` (within HUITONG_TASK_DUE_SOON_DAYS working days) or `overdue`
+    by the working-day calendar, for the deadline and for the next milestone not reached
+    (the worse of the two); a finished task is `overdue` when it finished late."""
+    if task.completed_at is not None:
+        return "overdue" if task.completed_at > task.deadline else "on_track"
+    status = deadline_status(task.deadline, now=now)
+    if milestone is UNREAD:
+        milestone = next_milestone(task)
+    if milestone is not None:
+        other = deadline_status(milestone.deadline, now=now)
+        if RANK[other] > RANK[status]:
+            status = other
+    return status
 
 
 def task_units(task: Task) -> list[TaskUnit]:

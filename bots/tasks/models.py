@@ -146,3 +146,24 @@ class Extension(models.Model):
         constraints = [models.UniqueConstraint(
             fields=["task"], condition=models.Q(state="pending"),
             name="task_one_pending_extension")]
+
+
+class Milestone(models.Model):
+    """阶段节点: a step of the task with its own deadline, set with the task (a date, or a
+    number of working days from 立项 by the calendar with 调休). The lead unit reaches it with
+    a progress report that names it; reminders come before and at its deadline."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="milestones")
+    index = models.IntegerField()
+    title = models.CharField("节点", max_length=100)
+    deadline = models.DateTimeField("节点期限")
+    reached_at = models.DateTimeField(null=True, blank=True)
+    reached_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    report = models.ForeignKey(Report, null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="+")
+
+    class Meta:
+        ordering = ["task", "index"]
+        constraints = [models.UniqueConstraint(fields=["task", "index"],
+                                               name="task_milestone_index")]

@@ -10,6 +10,16 @@ Id = Annotated[StrictInt, Field(gt=0, le=2**62)]
 UnitRef = StrictStr | dict[str, Any]
 
 
+class MilestoneIn(BaseModel):
+    """A 阶段节点: its `deadline` (an ISO time or date) or `days`, working days from 立项."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    title: StrictStr = Field(default="", max_length=1000)
+    deadline: StrictStr | None = Field(default=None, max_length=64)
+    days: Annotated[StrictInt, Field(ge=1, le=500)] | None = None
+
+
 class TaskIn(BaseModel):
     """`POST /tasks`. `deadline` is an ISO time or date (a date means 17:30 that day), or
     `deadline_days` working days from now; `source` names what it came from."""
@@ -25,6 +35,7 @@ class TaskIn(BaseModel):
     source: dict[Literal["document", "bulletin_item", "meeting", "approval"], Id] | None = None
     instruction: StrictStr = Field(default="", max_length=2000)
     office: StrictStr | None = Field(default=None, max_length=32)
+    milestones: list[MilestoneIn] = Field(default_factory=list, max_length=20)
 
 
 class ReportIn(BaseModel):
@@ -32,12 +43,16 @@ class ReportIn(BaseModel):
 
     body: StrictStr = Field(default="", max_length=20_000)
     attachments: list[Id] = Field(default_factory=list, max_length=20)
+    # The milestone (阶段节点) this report shows reached; the lead unit's only.
+    milestone: Id | None = None
 
 
 class ExtensionIn(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     deadline: StrictStr = Field(default="", max_length=64)
+    # Or so many working days past the current deadline (the calendar with 调休).
+    deadline_days: Annotated[StrictInt, Field(ge=1, le=500)] | None = None
     reason: StrictStr = Field(default="", max_length=2000)
 
 

@@ -13,8 +13,16 @@ from django.db.models import Q
 from django.utils import timezone
 
 from bots.tasks import cards
-from bots.tasks.common import acts_for, status_of, task_units, visible_tasks
-from bots.tasks.models import Extension, Report, Task, TaskUnit
+from bots.tasks.common import (
+    UNREAD,
+    acts_for,
+    deadline_status,
+    next_milestones,
+    status_of,
+    task_units,
+    visible_tasks,
+)
+from bots.tasks.models import Extension, Milestone, Report, Task, TaskUnit
 from bots.tasks.schemas import TasksQuery
 from hub.chat.serializers import attachment_dict
 from hub.lib.times import iso
@@ -61,8 +69,13 @@ def task_dict(task: Task, *, viewer: User, now: datetime) -> dict[str, Any]:
     reports = list(Report.objects.filter(task=task).select_related("unit", "by")
                    .prefetch_related("attachments"))
     extensions = list(Extension.objects.filter(task=task).select_related("by", "decided_by"))
+    milestones = list(Milestone.objects.filter(task=task).select_related("reached_by")
+                      .order_by("index"))
+    upcoming = min((m for m in milestones if m.reached_at is None),
+                   key=lambda m: (m.deadline, m.index), default=None)
     return {
-        **summary_dict(task, units, now=now),
+        **summary_dict(task, units, now=now, milestone=upcoming),
+        "milestones": [milestone_dict(task, m, now=now) for m in milestones],
         "instruction": task.instruction, "instructed_by": _person(task.instructed_by),
         "set_by": _person(task.set_by), "first_deadline": iso(task.first_deadline),
         "accepted_at": iso(task.accepted_at), "accepted_by": _person(task.accepted_by),
@@ -87,8 +100,30 @@ def task_dict(task: Task, *, viewer: User, now: datetime) -> dict[str, Any]:
     }
 
 
-def summary_dict(task: Task, units: list[TaskUnit], *, now: datetime) -> dict[str, Any]:
-    status = status_of(task, now=now)
+def milestone_dict(task: Task, m: Milestone, *, now: datetime) -> dict[str, Any]:
+    """A 阶段节点: `status` as a task's (by the working-day calendar) while it is not reached
+    and the task is open; `reached` once reached (`late` when after its deadline), `missed`
+    when the task finished without it."""
+    if m.reached_at is not None:
+        status = "reached"
+    elif not task.open:
+        status = "missed"
+    else:
+        status = deadline_status(m.deadline, now=now)
+    return {"id": m.id, "index": m.index, "title": m.title, "deadline": iso(m.deadline),
+            "status": status, "status_label": cards.MILESTONE_LABELS[status],
+            "reached_at": iso(m.reached_at), "reached_by": _person(m.reached_by),
+            "late": m.reached_at is not None and m.reached_at > m.deadline,
+            "report": m.report_id}
+
+
+def summary_dict(task: Task, units: list[TaskUnit], *, now: datetime,
+                 milestone: Any = UNREAD) -> dict[str, Any]:
+    """The ledger's row; `milestone` the task's next unreached 阶段节点 (None: none; read when
+    not given)."""
+    if milestone is UNREAD:
+        milestone = next_milestones([task.id]).get(task.id)
+    status = status_of(task, now=now, milestone=milestone)
     return {
         "id": task.id, "title": task.title, "state": task.state,
         "state_label": task.get_state_display(), "status": status,
@@ -98,6 +133,10 @@ def summary_dict(task: Task, units: list[TaskUnit], *, now: datetime) -> dict[st
         "report_cycle": task.report_cycle, "source": cards.source_dict(task),
         "created_at": iso(task.created_at), "completed_at": iso(task.completed_at),
         "closed_at": iso(task.closed_at),
+        "next_milestone": {"id": milestone.id, "title": milestone.title,
+                           "deadline": iso(milestone.deadline),
+                           "status": deadline_status(milestone.deadline, now=now)}
+        if milestone is not None and task.open else None,
     }
 
 
@@ -131,7 +170,8 @@ def ledger(*, user: User, query: TasksQuery, now: datetime) -> dict[str, Any]:
     units: dict[int, list[TaskUnit]] = defaultdict(list)
     for unit in TaskUnit.objects.filter(task_id__in=[t.id for t in tasks]).select_related("unit"):
         units[unit.task_id].append(unit)
-    rows = [summary_dict(t, units[t.id], now=now) for t in tasks]
+    upcoming = next_milestones(t.id for t in tasks)
+    rows = [summary_dict(t, units[t.id], now=now, milestone=upcoming.get(t.id)) for t in tasks]
     if query.status:
         rows = [r for r in rows if r["status"] == query.status]
     counts = {s: sum(1 for r in rows if r["status"] == s)

@@ -17,6 +17,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from bots import clock, jobs
 from bots.calendar import workdays
@@ -32,8 +33,8 @@ from bots.tasks.common import (
     task_units,
     visible_tasks,
 )
-from bots.tasks.models import Extension, Report, Task, TaskUnit
-from bots.tasks.schemas import TaskIn
+from bots.tasks.models import Extension, Milestone, Report, Task, TaskUnit
+from bots.tasks.schemas import MilestoneIn, TaskIn
 from hub.chat import actions as chat
 from hub.chat import selectors as chat_selectors
 from hub.chat.models import Attachment, Message, Room
@@ -50,6 +51,7 @@ logger = logging.getLogger("bots.tasks")
 DEADLINE_CHECK = "tasks.deadline_check"
 REPORT_CHECK = "tasks.report_check"
 REPORT_OPEN = "tasks.report_open"
+MILESTONE_CHECK = "tasks.milestone_check"
 REMIND_EVERY = timedelta(minutes=10)
 
 
@@ -84,13 +86,25 @@ def _add_month(moment: datetime) -> datetime:
                           day=min(moment.day, calendar.monthrange(year, month)[1]))
 
 
+def on_workday(moment: datetime) -> datetime:
+    """The same time of day on the first working day on or after the moment's date (a report
+    a week on from the eve of 国庆 falls due when the office is back, not on the holiday)."""
+    local = timezone.localtime(moment)
+    day = workdays.next_workday(local.date())
+    if day == local.date():
+        return moment
+    return timezone.make_aware(datetime.combine(day, local.time().replace(tzinfo=None)),
+                               timezone.get_current_timezone())
+
+
 def next_report_due(task: Task, *, after: datetime) -> datetime | None:
-    """When the next report falls due after one given at `after`: one cycle on (never past the
-    deadline), or none without a cycle."""
+    """When the next report falls due after one given at `after`: one cycle on, moved to the
+    next working day when that is a day off (never past the deadline), or none without a
+    cycle."""
     if task.report_cycle == Task.Cycle.WEEKLY:
-        due = after + timedelta(days=7)
+        due = on_workday(after + timedelta(days=7))
     elif task.report_cycle == Task.Cycle.MONTHLY:
-        due = _add_month(after)
+        due = on_workday(_add_month(after))
     else:
         return None
     if due > task.deadline:
@@ -99,12 +113,44 @@ def next_report_due(task: Task, *, after: datetime) -> datetime | None:
 
 
 def report_from(task: Task, due: datetime | None, *, now: datetime) -> datetime | None:
-    """When a report due at `due` joins the unit's to-do list: 2 days before a weekly one,
-    5 before a monthly one."""
+    """When a report due at `due` joins the unit's to-do list: 2 working days before a weekly
+    one, 5 before a monthly one (the calendar with 调休)."""
     if due is None:
         return None
-    ahead = timedelta(days=5 if task.report_cycle == Task.Cycle.MONTHLY else 2)
-    return max(now, due - ahead)
+    ahead = 5 if task.report_cycle == Task.Cycle.MONTHLY else 2
+    return max(now, workdays.subtract_working_days(due, ahead))
+
+
+def parse_milestones(items: Sequence[MilestoneIn], *, now: datetime,
+                     deadline: datetime) -> list[tuple[str, datetime]]:
+    """阶段节点 as (title, deadline), in order of deadline: each named, due after now and no
+    later than the task's deadline; `days` counts working days from now."""
+    out: list[tuple[str, datetime]] = []
+    for number, item in enumerate(items, 1):
+        title = " ".join(item.title.split())
+        if not title:
+            raise bad_request(f"第 {number} 个阶段节点缺少名称")
+        if len(title) > 100:
+            raise bad_request(f"第 {number} 个阶段节点的名称最多 100 个字")
+        if item.deadline:
+            try:
+                when = parse_deadline(item.deadline, now=now)
+            except ApiError as error:
+                raise bad_request(f"阶段节点“{title}”：{error.detail}") from error
+        elif item.days:
+            when = workdays.add_working_days(now, item.days)
+        else:
+            when = None
+        if when is None:
+            raise bad_request(f"阶段节点“{title}”缺少期限（deadline 或 days 个工作日）")
+        if when > deadline:
+            raise bad_request(f"阶段节点“{title}”的期限（{cards.local_time(when)}）晚于办结期限"
+                              f"（{cards.local_time(deadline)}）")
+        out.append((title, when))
+    titles = [t for t, _ in out]
+    if len(set(titles)) != len(titles):
+        raise bad_request("阶段节点的名称不能重复")
+    return sorted(out, key=lambda m: m[1])
 
 
 def _source(data: dict[str, int] | None, *, office: Unit) -> tuple[str, int | None]:
@@ -168,6 +214,7 @@ def create_task(*, user: User, data: TaskIn) -> Task:
     else:
         raise bad_request("请给出办结期限（deadline 或 deadline_days）")
     assert deadline is not None
+    milestones = parse_milestones(data.milestones, now=now, deadline=deadline)
     # The task belongs to the caller's first office that can see its source (a leader of
     # both offices instructs on a copy one of them received).
     office, found = offices[0], None
@@ -186,18 +233,22 @@ def create_task(*, user: User, data: TaskIn) -> Task:
                        deadline=deadline, cycle=data.report_cycle or "",
                        source_type=source_type, source_id=source_id,
                        instruction=data.instruction.strip(),
-                       instructed_by=user if data.instruction.strip() else None, now=now)
+                       instructed_by=user if data.instruction.strip() else None, now=now,
+                       milestones=milestones)
 
 
 def _create(*, set_by: User, office: Unit, title: str, lead: Unit, co: Sequence[Unit],
             deadline: datetime, cycle: str, source_type: str, source_id: int | None,
-            instruction: str, instructed_by: User | None, now: datetime) -> Task:
+            instruction: str, instructed_by: User | None, now: datetime,
+            milestones: Sequence[tuple[str, datetime]] = ()) -> Task:
     co = [u for u in dict.fromkeys(co) if u.id != lead.id]
     task = Task.objects.create(
         title=title, instruction=instruction[:2000], instructed_by=instructed_by,
         source_type=source_type, source_id=source_id, office=office, set_by=set_by,
         lead_unit=lead, deadline=deadline, first_deadline=deadline, report_cycle=cycle,
         created_at=now)
+    Milestone.objects.bulk_create([Milestone(task=task, index=i, title=t, deadline=d)
+                                   for i, (t, d) in enumerate(milestones, 1)])
     first_due = next_report_due(task, after=now) or deadline
     TaskUnit.objects.bulk_create(
         [TaskUnit(task=task, unit=lead, role=TaskUnit.Role.LEAD, report_due=first_due,
@@ -230,11 +281,14 @@ def _create(*, set_by: User, office: Unit, title: str, lead: Unit, co: Sequence[
         task.office_message_id = message["id"]
         task.save(update_fields=["office_message"])
     _schedule_deadline(task, now=now)
+    for milestone in Milestone.objects.filter(task=task):
+        _schedule_milestone(milestone, now=now)
     for unit in units:
         _schedule_report(task, unit)
     record_change(kind="task", object_id=task.id)
     todo.changed_units(unit_ids=[u.unit_id for u in units])
-    audit.append([audit_events.created(task=task, units=[u.unit.code for u in units], at=now)])
+    audit.append([audit_events.created(task=task, units=[u.unit.code for u in units], at=now,
+                                       milestones=[(t, d) for t, d in milestones])])
     return task
 
 
@@ -354,9 +408,11 @@ def _chunks(attachment: Attachment) -> Iterator[bytes]:
             yield chunk
 
 
-def report(*, user: User, task_id: int, body: str, attachments: Sequence[int] = ()) -> Report:
+def report(*, user: User, task_id: int, body: str, attachments: Sequence[int] = (),
+           milestone: int | None = None) -> Report:
     """A unit's progress report (lead or co-unit, by its clerks or leaders), posted with its
-    files in the office's room; the unit's next report falls due a cycle on."""
+    files in the office's room; the unit's next report falls due a cycle on. Naming a
+    `milestone` (the lead unit only) records that 阶段节点 as reached by this report."""
     now = clock.now()
     text = body.strip()
     if not text:
@@ -372,11 +428,29 @@ def report(*, user: User, task_id: int, body: str, attachments: Sequence[int] = 
                 raise forbidden("只有主办、协办单位的收发员或领导可以汇报进展")
             _require_open(task)
             unit = next((u for u in mine if u.role == TaskUnit.Role.LEAD), mine[0])
+            step = None
+            if milestone is not None:
+                step = (Milestone.objects.select_for_update().filter(task=task, id=milestone)
+                        .first())
+                if step is None:
+                    raise not_found("阶段节点")
+                if unit.role != TaskUnit.Role.LEAD:
+                    raise forbidden(f"阶段节点由主办单位{task.lead_unit.name}报告完成")
+                if step.reached_at is not None:
+                    raise conflict(f"阶段节点“{step.title}”已于{cards.local_time(step.reached_at)}"
+                                   "完成")
             copies.extend(_copies(user, attachments, bot.user))
             entry = Report.objects.create(task=task, unit=unit.unit, by=user, body=text,
                                           html=markdown.render(text).html, created_at=now)
             if copies:
                 entry.attachments.set(copies)
+            events = []
+            if step is not None:
+                step.reached_at, step.reached_by, step.report = now, user, entry
+                step.save(update_fields=["reached_at", "reached_by", "report"])
+                events.append(audit_events.milestone_reached(
+                    task=task, milestone=step.id, title=step.title, late=now > step.deadline,
+                    actor_id=user.id, at=now))
             unit.last_report_at, unit.reports_count = now, unit.reports_count + 1
             unit.report_due = next_report_due(task, after=now)
             unit.report_from = report_from(task, unit.report_due, now=now)
@@ -385,11 +459,13 @@ def report(*, user: User, task_id: int, body: str, attachments: Sequence[int] = 
             _schedule_report(task, unit)
             room = Room.objects.filter(unit_id=task.office_id).values_list("id", flat=True).first()
             if room is not None:
+                reached = f"（阶段节点“{step.title}”已完成）" if step is not None else ""
                 bot.post(room_id=room, body=f"【进展汇报】{task.title}｜{unit.unit.name}"
-                                            f"（{user.name}）：{text}"[:4000],
+                                            f"（{user.name}）{reached}：{text}"[:4000],
                          attachment_ids=[c.id for c in copies], markdown=False)
             _changed(task, now=now, events=[audit_events.reported(
-                task=task, unit=unit.unit.code, report_id=entry.id, actor_id=user.id, at=now)])
+                task=task, unit=unit.unit.code, report_id=entry.id, actor_id=user.id, at=now),
+                *events])
     except BaseException:
         for copy in copies:
             chat.attachment_path(copy).unlink(missing_ok=True)
@@ -398,7 +474,10 @@ def report(*, user: User, task_id: int, body: str, attachments: Sequence[int] = 
 
 
 # --- 延期 -------------------------------------------------------------------------------------------------
-def request_extension(*, user: User, task_id: int, deadline: str, reason: str) -> Extension:
+def request_extension(*, user: User, task_id: int, deadline: str, reason: str,
+                      deadline_days: int | None = None) -> Extension:
+    """延期申请 by the lead unit: to a new `deadline`, or `deadline_days` working days past
+    the current one (the calendar with 调休)."""
     now = clock.now()
     why = reason.strip()
     with transaction.atomic():
@@ -407,7 +486,12 @@ def request_extension(*, user: User, task_id: int, deadline: str, reason: str) -
         _require_open(task)
         if not why:
             raise bad_request("请填写延期理由")
-        wanted = parse_deadline(deadline, now=now)
+        if deadline.strip():
+            wanted = parse_deadline(deadline, now=now)
+        elif deadline_days:
+            wanted = workdays.add_working_days(task.deadline, deadline_days)
+        else:
+            wanted = None
         if wanted is None:
             raise bad_request("请给出申请延至的期限")
         if wanted <= task.deadline:
@@ -564,6 +648,44 @@ def _schedule_deadline(task: Task, *, now: datetime) -> None:
                   run_at=task.deadline, payload={"task": task.id, "deadline": stamp, "round": 2})
 
 
+def _schedule_milestone(milestone: Milestone, *, now: datetime) -> None:
+    """Reminders of a 阶段节点: HUITONG_TASK_DUE_SOON_DAYS working days before its deadline and
+    at it, each keyed by the deadline it was made for."""
+    stamp = int(milestone.deadline.timestamp())
+    before = workdays.subtract_working_days(milestone.deadline,
+                                            settings.HUITONG_TASK_DUE_SOON_DAYS)
+    payload = {"milestone": milestone.id, "deadline": stamp}
+    if before > now:
+        jobs.schedule(kind=MILESTONE_CHECK, key=f"task:{milestone.task_id}:milestone:"
+                      f"{milestone.id}:{stamp}:1", run_at=before, payload={**payload, "round": 1})
+    jobs.schedule(kind=MILESTONE_CHECK, key=f"task:{milestone.task_id}:milestone:"
+                  f"{milestone.id}:{stamp}:2", run_at=milestone.deadline,
+                  payload={**payload, "round": 2})
+
+
+def milestone_check(due: jobs.Due) -> None:
+    """Before a milestone's deadline the lead unit is reminded in its room; at it, if still not
+    reached, again, and the office is told in its room. A reached milestone, a finished task
+    or a deadline moved since the job was stored: nothing."""
+    milestone = Milestone.objects.filter(id=due.payload["milestone"]).first()
+    if milestone is None or milestone.reached_at is not None \
+            or int(milestone.deadline.timestamp()) != due.payload["deadline"]:
+        return
+    task = (Task.objects.select_for_update(of=("self",)).select_related("office", "lead_unit")
+            .get(id=milestone.task_id))
+    if not task.open:
+        return
+    when = cards.local_time(milestone.deadline)
+    if due.payload["round"] >= 2:
+        text = f"【节点逾期】{task.title}：阶段节点“{milestone.title}”已超过期限（{when}），请尽快完成并汇报。"
+        _post_reminder(task, [task.lead_unit_id, task.office_id], text)
+    else:
+        text = f"【节点提醒】{task.title}：阶段节点“{milestone.title}”将于{when}到期，请抓紧办理。"
+        _post_reminder(task, [task.lead_unit_id], text)
+    _changed(task, now=due.now, events=[audit_events.reminded(
+        task=task, reason="milestone", actor_id=None, at=due.now)])
+
+
 def _schedule_report(task: Task, unit: TaskUnit) -> None:
     if unit.report_due is None:
         return
@@ -618,6 +740,7 @@ def register_jobs() -> None:
     jobs.register(REPORT_OPEN, report_open)
     jobs.register(DEADLINE_CHECK, deadline_check)
     jobs.register(REPORT_CHECK, report_check)
+    jobs.register(MILESTONE_CHECK, milestone_check)
 
 
 # --- the card's buttons -------------------------------------------------------------------------------

@@ -71,7 +71,8 @@ def accept(request: HttpRequest, user: User, task_id: int) -> Any:
 @endpoint("POST")
 def reports(request: HttpRequest, user: User, task_id: int) -> Any:
     data = parse_body(request, ReportIn)
-    services.report(user=user, task_id=task_id, body=data.body, attachments=data.attachments)
+    services.report(user=user, task_id=task_id, body=data.body, attachments=data.attachments,
+                    milestone=data.milestone)
     return 201, _answer(user, task_id)
 
 
@@ -79,7 +80,7 @@ def reports(request: HttpRequest, user: User, task_id: int) -> Any:
 def extension(request: HttpRequest, user: User, task_id: int) -> Any:
     data = parse_body(request, ExtensionIn)
     services.request_extension(user=user, task_id=task_id, deadline=data.deadline,
-                               reason=data.reason)
+                               reason=data.reason, deadline_days=data.deadline_days)
     return 201, _answer(user, task_id)
 
 

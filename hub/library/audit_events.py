@@ -52,3 +52,11 @@ def folder_deleted(*, folder: Folder, actor_id: int) -> Event:
     return Event(event="library.folder_deleted", subject=folder.subject, actor_id=actor_id,
                  data={"library": folder.library.key, "parent": folder.parent_id,
                        "name": folder.name})
+
+
+def handed_over(*, subject: str, what: str, source: str, target: str, actor_id: int,
+                **data: object) -> Event:
+    """工作移交: a grant, a share or a check-out (`lock`, or `lock_released` where the
+    colleague may not edit) of `source` passed to `target`."""
+    return Event(event="library.handed_over", subject=subject, actor_id=actor_id,
+                 data={"what": what, "from": source, "to": target, **data})

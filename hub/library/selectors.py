@@ -123,7 +123,7 @@ def _share_dict(share: FileShare) -> dict[str, Any]:
 
 def libraries_for(*, user: User) -> dict[str, Any]:
     """The libraries the caller may open (their units', the district's, others where a
-    grant names them) and the files shared with them."""
+    grant names them) and the files shared with them from libraries they cannot open."""
     who = Who.of(user)
     out: list[dict[str, Any]] = []
     candidates: list[Library] = []
@@ -132,9 +132,11 @@ def libraries_for(*, user: User) -> dict[str, Any]:
         candidates.append(Library.objects.get_or_create(unit=unit)[0])
     if who.roles:
         candidates.append(Library.objects.get_or_create(unit=None)[0])
+    opened: set[int] = set()
     for library in candidates:
         level = base_level(who, library)
         if level:
+            opened.add(library.id)
             root = root_folder(library)
             out.append({"library": library.key, "name": library_name(library), "root": root.id,
                         "level": LEVEL_NAMES[Level(level)]})
@@ -158,6 +160,7 @@ def libraries_for(*, user: User) -> dict[str, Any]:
     seen_files: set[int] = set()
     for share in (FileShare.objects.filter(Q(user_id=user.id) | Q(room_id__in=rooms))
                   .filter(file__deleted_at=None)
+                  .exclude(file__folder__library_id__in=opened)  # found in their own library
                   .select_related("file", "by").order_by("-at")[:200]):
         if share.file_id in seen_files:
             continue

@@ -1,15 +1,19 @@
 """Browser tests: a live Daphne (the product plus tests/e2e/testbot) on a free loopback port,
 over its own database, driven by Debian's Chromium through Playwright.
 
-Under `make test` (DATABASE_URL on PostgreSQL, REDIS_URL set) the server gets a database
-`huitong_e2e_<pid>` that is created, migrated and seeded here and dropped at the end, and a
-Redis prefix of its own; without them it runs embedded on SQLite in a temporary folder.
+Under `make test` (DATABASE_URL on PostgreSQL, REDIS_URL set) a database
+`huitong_e2e_<pid>_seed` is created, migrated and seeded once; the shared server runs on a copy
+of it (`huitong_e2e_<pid>`, made from it as a template) with a Redis prefix of its own, and a
+module that would change what other modules count starts a server of its own the same way
+(`make_server`), in seconds. Every database is dropped at the end. Without PostgreSQL it all
+runs embedded on SQLite in temporary folders (the copy is a copy of the var folder).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -19,6 +23,7 @@ import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -110,11 +115,31 @@ def _manage(env: dict[str, str], *args: str) -> None:
         raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{out.stderr[-3000:]}")
 
 
-# Package scope: the server and the browser (whose sync API keeps an event loop running in
-# this thread) end with the last browser test, before the asyncio tests elsewhere run.
+class Seed:
+    """A migrated and seeded database with its var and media folders, which every test server
+    starts from a copy of: `make_server` gives a module a server of its own in seconds."""
+
+    def __init__(self, env: dict[str, str], work: Path, db_name: str | None,
+                 admin_url: str | None) -> None:
+        self.env = env
+        self.work = work
+        self.db_name = db_name
+        self.admin_url = admin_url
+
+
+def _admin(admin_url: str, *statements: str) -> None:
+    import psycopg
+
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        for statement in statements:
+            conn.execute(statement)
+
+
+# Package scope: the seed, the server and the browser (whose sync API keeps an event loop
+# running in this thread) end with the last browser test, before the asyncio tests elsewhere run.
 @pytest.fixture(scope="package")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    work = tmp_path_factory.mktemp("e2e-server")
+def seed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seed]:
+    work = tmp_path_factory.mktemp("e2e-seed")
     env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE"}}
     env.update({
         "DJANGO_SETTINGS_MODULE": "hub.settings",
@@ -131,21 +156,47 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     db_url = os.environ.get("DATABASE_URL", "")
     admin_url = name = None
     if db_url.startswith("postgres"):
-        import psycopg
-
-        name = f"huitong_e2e_{os.getpid()}"
+        name = f"huitong_e2e_{os.getpid()}_seed"
         admin_url = db_url.rsplit("/", 1)[0] + "/postgres"
-        with psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            conn.execute(f'CREATE DATABASE "{name}"')
+        _admin(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"')
         env["DATABASE_URL"] = db_url.rsplit("/", 1)[0] + "/" + name
     if env.get("REDIS_URL"):
         env["HUITONG_REDIS_PREFIX"] = f"{os.environ.get('HUITONG_REDIS_PREFIX', 'huitong')}-e2e{os.getpid()}"
-    proc = None
-    log = open(work / "daphne.log", "w+")  # noqa: SIM115
+    (work / "media").mkdir(exist_ok=True)
     try:
         _manage(env, "migrate", "--noinput", "-v0")
         _manage(env, "seed_demo", "--password", PASSWORD)
+        yield Seed(env, work, name, admin_url)
+    finally:
+        if name and admin_url:
+            _admin(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextmanager
+def make_server(seed: Seed, work: Path, tag: str, *, worker: bool = False) -> Iterator[Server]:
+    """A live Daphne over a copy of the seed (its database, var and media folders) and a Redis
+    prefix of its own; `tag` tells its database and prefix apart from other servers'. With
+    `worker`, the background worker runs beside it (the shared server runs none)."""
+    env = dict(seed.env)
+    shutil.copytree(seed.work / "var", work / "var")
+    shutil.copytree(seed.work / "media", work / "media")
+    env["HUITONG_VAR_DIR"] = str(work / "var")
+    env["MEDIA_ROOT"] = str(work / "media")
+    name = None
+    if seed.db_name and seed.admin_url:
+        name = f"huitong_e2e_{os.getpid()}{tag}"
+        _admin(seed.admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)',
+               f'CREATE DATABASE "{name}" TEMPLATE "{seed.db_name}"')
+        env["DATABASE_URL"] = env["DATABASE_URL"].rsplit("/", 1)[0] + "/" + name
+    if env.get("HUITONG_REDIS_PREFIX"):
+        env["HUITONG_REDIS_PREFIX"] += tag
+    proc = worker_proc = None
+    log = open(work / "daphne.log", "w+")  # noqa: SIM115
+    try:
+        if worker:
+            worker_proc = subprocess.Popen(  # noqa: S603
+                [sys.executable, "manage.py", "run_worker"], cwd=ROOT, env=env,
+                stdout=log, stderr=subprocess.STDOUT)
         port = _free_port()
         proc = subprocess.Popen(  # noqa: S603
             [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
@@ -168,19 +219,25 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             time.sleep(0.2)
         yield Server(url, env)
     finally:
-        if proc is not None and proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        for running in (proc, worker_proc):
+            if running is not None and running.poll() is None:
+                running.send_signal(signal.SIGTERM)
+                try:
+                    running.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    running.kill()
+                    running.wait()
         log.close()
-        if name and admin_url:
-            import psycopg
+        if name and seed.admin_url:
+            _admin(seed.admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
-            with psycopg.connect(admin_url, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+@pytest.fixture(scope="package")
+def server(seed: Seed, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The server the browser tests share (a module that changes what others count, such as
+    the number of units, starts its own with `make_server`)."""
+    with make_server(seed, tmp_path_factory.mktemp("e2e-server"), "") as running:
+        yield running
 
 
 @pytest.fixture(scope="package")
@@ -199,11 +256,9 @@ def browser() -> Iterator[Any]:
         browser.close()
 
 
-@pytest.fixture(scope="package")
-def login_states(server: Server, browser: Any, tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], str]:
-    """`login_states("staff1")`: a storage state file of that user logged in through the
-    login page (once per user and session)."""
-    folder = tmp_path_factory.mktemp("e2e-auth")
+def login_state_maker(server: Server, browser: Any, folder: Path) -> Callable[[str], str]:
+    """`get("staff1")`: a storage state file of that user logged in through the login page
+    of `server` (once per user)."""
     states: dict[str, str] = {}
 
     def get(username: str) -> str:
@@ -222,6 +277,13 @@ def login_states(server: Server, browser: Any, tmp_path_factory: pytest.TempPath
         return states[username]
 
     return get
+
+
+@pytest.fixture(scope="package")
+def login_states(server: Server, browser: Any, tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], str]:
+    """`login_states("staff1")`: a storage state file of that user logged in through the
+    login page (once per user and session)."""
+    return login_state_maker(server, browser, tmp_path_factory.mktemp("e2e-auth"))
 
 
 class UserPage:
@@ -254,9 +316,11 @@ class UserPage:
         return self.page.locator("#message-list .msg:not(.msg-pending)")
 
 
-@pytest.fixture
-def open_user(server: Server, browser: Any, login_states: Callable[[str], str]) -> Iterator[Callable[..., UserPage]]:
-    """`open_user("staff1", room=..)`: a fresh context logged in as that user, on the chat."""
+@contextmanager
+def user_opener(server: Server, browser: Any,
+                login_states: Callable[[str], str]) -> Iterator[Callable[..., UserPage]]:
+    """`open_("staff1", room=..)`: a fresh context logged in as that user, on the chat; every
+    context closes at the end."""
     contexts: list[Any] = []
 
     def open_(username: str, *, room: int | None = None, width: int = 1280, height: int = 800,
@@ -277,9 +341,18 @@ def open_user(server: Server, browser: Any, login_states: Callable[[str], str]) 
         page.locator("body[data-conn=live]").wait_for(state="attached")
         return user
 
-    yield open_
-    for context in contexts:
-        context.close()
+    try:
+        yield open_
+    finally:
+        for context in contexts:
+            context.close()
+
+
+@pytest.fixture
+def open_user(server: Server, browser: Any, login_states: Callable[[str], str]) -> Iterator[Callable[..., UserPage]]:
+    """`open_user("staff1", room=..)`: a fresh context logged in as that user, on the chat."""
+    with user_opener(server, browser, login_states) as open_:
+        yield open_
 
 
 def wait_until(check: Callable[[], Any], *, timeout: float = 10, what: str = "condition") -> Any:

@@ -58,6 +58,19 @@ def test_wsjadmin_adds_imports_and_deactivates_with_handover(
     expect(page.get_by_role("heading", name="人员管理")).to_be_visible()
     page.screenshot(path=str(artifacts / "admin-desktop.png"))
 
+    # 0. The unit's 机关代字: a prefix that cannot number documents is refused in the form;
+    # a good one is kept and shown.
+    page.locator("#adm-number-code-edit").click()
+    page.locator("#adm-number-code").fill("区卫/健")
+    page.get_by_role("dialog").get_by_role("button", name="保存").click()
+    expect(page.get_by_role("dialog").locator(".adm-form-error")).to_contain_text("机关代字")
+    page.locator("#adm-number-code").fill("区卫健")
+    expect(page.locator("#adm-number-code-example")).to_contain_text("区卫健〔")
+    page.get_by_role("dialog").get_by_role("button", name="保存").click()
+    expect(page.locator("#adm-number-code-value")).to_have_text("区卫健")
+    assert server.api("wsjadmin", "GET", "/documents/units/wsj/settings")["number_code"] == "区卫健"
+    server.api("wsjadmin", "PATCH", "/documents/units/wsj/settings", {"number_code": ""})
+
     # 1. Add a person; the initial password is shown once.
     page.locator("#adm-add").click()
     page.locator("#adm-new-username").fill("zhaoyi")
@@ -148,9 +161,11 @@ def test_the_system_administrator_edits_the_unit_tree(
     page.locator("#adm-unit-code").fill("ybj")
     page.locator("#adm-unit-name").fill("区医疗保障局")
     page.locator("#adm-unit-parent").select_option("district")
+    page.locator("#adm-unit-prefix").fill("区医保")
     page.get_by_role("button", name="保存").click()
     page.get_by_role("tab", name="单位设置").click()
     expect(page.locator('.adm-unit[data-code="ybj"]')).to_contain_text("区医疗保障局")
+    assert server.api("admin", "GET", "/documents/units/ybj/settings")["number_code"] == "区医保"
     page.screenshot(path=str(artifacts / "admin-units-desktop.png"))
     assert errors == []
     context.close()

@@ -2,6 +2,7 @@
 panel, 关注, a message into the topic, a thread in the side panel); a clerk opens a
 discussion (征求意见) that asks three townships, two of them reply (one on the page, one on
 the card in its unit room), and the owner closes it with a conclusion, shown signed.
+A topic is renamed into another (its messages join it) and then moved into another room.
 Screenshots at desktop (1280x800) and phone (390x844) width go into test-artifacts/."""
 
 from __future__ import annotations
@@ -79,6 +80,43 @@ def test_staff_follow_a_topic_in_general_and_read_a_thread(
     expect(phone.page.locator("#side-panel .side-msg")).to_have_count(4)
     phone.page.screenshot(path=str(artifacts / "topics-phone.png"))
     assert not phone.errors
+
+
+def test_a_topic_renamed_into_another_moves_its_messages_and_then_moves_to_another_room(
+        server: Any, open_user: Any) -> None:
+    room = server.group("staff1", "值班协调组", ["staff2"])
+    target = server.group("staff1", "值班汇总组", ["staff2"])
+    server.send("staff1", room, "周六由文体局值班。", topic="周末值班")
+    server.send("staff2", room, "周日由卫生局值班。", topic="周末值班")
+    server.send("staff2", room, "元旦值班另行通知。", topic="值班安排")
+
+    user = open_user("staff1", room=room)
+    page = user.page
+    panel = page.locator("#side-panel")
+    page.locator("#topics-btn").click()
+    panel.locator('.topic-row[data-topic="周末值班"] .topic-open').click()
+    expect(panel.locator(".side-msg")).to_have_count(2)
+    # 重命名 into the existing topic 值班安排: the two messages join it.
+    panel.get_by_role("button", name="重命名").click()
+    page.get_by_role("dialog").locator("#dialog-comment").fill("值班安排")
+    page.get_by_role("dialog").get_by_role("button", name="确定").click()
+    expect(panel.get_by_role("heading", name="# 值班安排")).to_be_visible()
+    expect(panel.locator(".side-msg")).to_have_count(3)
+    expect(user.messages().locator(".msg-topic").filter(has_text="周末值班")).to_have_count(0)
+    expect(user.messages().locator(".msg-topic").filter(has_text="值班安排")).to_have_count(3)
+
+    # 移动 the topic into the other group: sent again there, deleted here.
+    panel.get_by_role("button", name="移动").click()
+    page.locator("#topic-move-room").select_option(label="值班汇总组")
+    page.locator("#topic-move-go").click()
+    expect(page).to_have_url(re.compile(rf"#/rooms/{target}\?topic="))
+    expect(panel.get_by_role("heading", name="# 值班安排")).to_be_visible()
+    expect(panel.locator(".side-msg")).to_have_count(3)
+    expect(user.messages().filter(has_text="周日由卫生局值班。")).to_have_count(1)
+    assert [(t["name"], t["count"]) for t in server.api("staff2", "GET", f"/rooms/{target}/topics")] \
+        == [("值班安排", 3)]
+    assert server.api("staff2", "GET", f"/rooms/{room}/topics") == []
+    assert not user.errors, user.errors
 
 
 def test_a_discussion_asks_three_units_two_reply_and_the_owner_closes_it(

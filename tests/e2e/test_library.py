@@ -1,8 +1,9 @@
 """文档管理 in the browser: a clerk builds a folder tree in their unit's library, uploads a
 file and two new versions, restores the first (a fourth version with its content), shares it
 into a chat room where a member from another unit opens it from the card; someone without
-rights finds nothing of it in search. Screenshots of the library at desktop (1280x800) and
-phone (390x844) width go into test-artifacts/."""
+rights finds nothing of it in search, while the clerk's search page lists it under 文件 and
+opens it in the library. Screenshots of the library and of the search page at desktop
+(1280x800) and phone (390x844) width go into test-artifacts/."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from playwright.sync_api import expect
 
 from tests.e2e.conftest import _manage
 
-pytestmark = [pytest.mark.browser, pytest.mark.skip(reason="the shell's search page lists no library files yet (issue 14)")]
+pytestmark = pytest.mark.browser
 
 WORD = "鹭岛湿地保护"
 TEXTS = [f"第一稿：关于{WORD}的会议纪要。", "第二稿：补充了责任分工。", "第三稿：领导修改意见已吸收。"]
@@ -78,6 +79,7 @@ def test_a_clerk_keeps_versions_restores_the_first_shares_it_and_outsiders_find_
     expect(versions.first).to_contain_text("当前版本")
     expect(versions.first).to_contain_text("由第 1 版恢复")
     expect(panel.locator(".lib-preview")).to_contain_text("第一稿")
+    assert "null" not in panel.inner_text() + lib.locator(".lib-main").inner_text()
     file_id = int(re.search(r"\?file=(\d+)", page.url).group(1))
     answer = server.api("clerk", "GET", f"/library/files/{file_id}")
     assert answer["version"] == 4 and answer["versions"][3]["sha256"] == answer["versions"][0]["sha256"]
@@ -101,6 +103,7 @@ def test_a_clerk_keeps_versions_restores_the_first_shares_it_and_outsiders_find_
     expect(theirs.locator(".lib-file-title")).to_have_text("专班会议纪要.txt")
     expect(theirs.locator(".lib-preview")).to_contain_text("第一稿")
     expect(theirs.get_by_role("button", name="上传新版本")).to_have_count(0)
+    expect(staff3.page.locator("#page-library .lib-main")).to_contain_text("此文件所在的文件夹未向你开放")
     # ...and nothing else of the library.
     assert "区政府办公室" not in staff3.page.locator("#page-library .lib-side").inner_text()
 
@@ -117,8 +120,12 @@ def test_a_clerk_keeps_versions_restores_the_first_shares_it_and_outsiders_find_
     expect(outsider.page.locator("#page-library")).to_contain_text("不存在或无权访问")
     # The clerk's search page shows the file and opens it.
     page.goto(f"{server.url}/#/search?q={quote(WORD)}")
-    hit = page.locator("#search-page .search-hit-file")
+    group = page.locator("#search-page .search-group-file")
+    expect(group.get_by_role("heading", name=re.compile("^文件"))).to_be_visible()
+    hit = group.locator(".search-hit-file")
     expect(hit).to_contain_text("专班会议纪要.txt")
+    expect(hit).to_have_attribute("href", f"#/library?file={file_id}")
+    page.screenshot(path=str(artifacts / "search-file-desktop.png"))
     hit.click()
     expect(lib.locator(".lib-file-title")).to_have_text("专班会议纪要.txt")
 
@@ -132,5 +139,8 @@ def test_a_clerk_keeps_versions_restores_the_first_shares_it_and_outsiders_find_
     expect(phone.page.locator("#page-library .lib-versions .lib-version")).to_have_count(4)
     phone.page.wait_for_timeout(300)
     phone.page.screenshot(path=str(artifacts / "library-file-phone.png"))
+    phone.page.goto(f"{server.url}/#/search?q={quote(WORD)}")
+    expect(phone.page.locator("#search-page .search-hit-file")).to_contain_text("专班会议纪要.txt")
+    phone.page.screenshot(path=str(artifacts / "search-file-phone.png"))
     for user in (clerk, staff3, outsider, phone):
         assert user.errors == [], user.errors

@@ -81,6 +81,11 @@ def test_a_leaders_instruction_becomes_a_task_that_units_report_on_and_the_offic
     dialog.get_by_label("办结期限", exact=True).fill(day(20))
     dialog.get_by_label("汇报周期", exact=True).select_option("weekly")
     dialog.get_by_label("批示或要求", exact=True).fill("请城关镇牵头，卫生局配合，年底前完成改造并每周报告进展。")
+    # A milestone (阶段节点) five working days on.
+    dialog.get_by_role("button", name="添加阶段节点").click()
+    dialog.get_by_label("阶段节点 1", exact=True).fill("完成摸底和设计")
+    dialog.locator("#tk-ms-1-mode").select_option("days")
+    dialog.get_by_label("阶段节点 1 的工作日数", exact=True).fill("5")
     page.screenshot(path=str(artifacts / "task-new-desktop.png"))
     dialog.get_by_role("button", name="交办", exact=True).click()
     expect(page.get_by_role("heading", name=f"落实《{title}》的批示")).to_be_visible()
@@ -88,6 +93,8 @@ def test_a_leaders_instruction_becomes_a_task_that_units_report_on_and_the_offic
     task = server.api("leader", "GET", f"/tasks/{task_id}")
     assert task["source"]["id"] == document["id"] and task["instructed_by"]["username"] == "leader"
     expect(page.locator(".tk-instruction")).to_contain_text("请城关镇牵头")
+    assert [m["title"] for m in task["milestones"]] == ["完成摸底和设计"]
+    expect(page.locator("#tk-milestones .tk-milestone")).to_contain_text("完成摸底和设计")
 
     # The lead unit's clerk accepts and reports.
     town1 = open_user("staff4")
@@ -95,8 +102,11 @@ def test_a_leaders_instruction_becomes_a_task_that_units_report_on_and_the_offic
     p1.get_by_role("button", name="接收").click()
     expect(p1.get_by_role("button", name="汇报进展")).to_be_visible()
     p1.get_by_role("button", name="汇报进展").click()
+    p1.get_by_role("dialog").get_by_label("完成的阶段节点").select_option(
+        str(task["milestones"][0]["id"]))
     dialog_submit(p1, {"进展": "已完成12个小区的摸底和设计。"}, "提交")
     expect(p1.locator(".tk-report")).to_have_count(1)
+    expect(p1.locator(".tk-ms-reached")).to_contain_text("已完成")
 
     # The co-unit's clerk reports too.
     wsj = open_user("staff2")
@@ -160,6 +170,11 @@ def test_the_statistics_page_shows_the_rows_of_the_api(server: Any, open_user: A
             if r["unit"]["code"] in ("town1", "wsj"):
                 clerk = {"town1": "staff4", "wsj": "staff2"}[r["unit"]["code"]]
                 server.api(clerk, "POST", f"/messages/{r['message']}/actions", {"action": "sign"})
+    # Bulletin items from two units, one adopted: the bulletins' block shows them.
+    for who, title in (("staff4", "城关镇信息一"), ("staff4", "城关镇信息二"), ("staff2", "卫生信息")):
+        item = server.api(who, "POST", "/bulletins/zwxx/items", {"title": title, "body": "正文。"})
+        if title == "城关镇信息一":
+            server.api("clerk", "POST", f"/bulletins/items/{item['id']}/decide", {"action": "adopt"})
     rollup(server)
     figures = server.api("clerk", "GET", "/stats/documents")
     user = open_user("clerk")
@@ -187,7 +202,23 @@ def test_the_statistics_page_shows_the_rows_of_the_api(server: Any, open_user: A
     rates = page.evaluate("() => window.Chart.getChart('st-bars').data.datasets[0].data")
     assert rates == [round((r["on_time_rate"] or 0) * 1000) / 10 for r in figures["units"]
                      if r["received"]]
+    # Every other block: its table has the API's rows, its chart the units with any.
+    bulletins = server.api("clerk", "GET", "/stats/bulletins")
+    submitted = [r for r in bulletins["units"] if r["submitted"]]
+    assert {r["unit"]["code"] for r in submitted} >= {"town1", "wsj"}
+    for row in submitted:
+        rate = "—" if row["adoption_rate"] is None else f"{row['adoption_rate'] * 100:.1f}%"
+        expect(page.locator(f'#st-bulletins tr[data-unit="{row["unit"]["code"]}"] td')).to_have_text(
+            [row["unit"]["name"], str(row["submitted"]), str(row["adopted"]), str(row["declined"]),
+             str(row["waiting"]), rate])
+    assert page.evaluate("() => window.Chart.getChart('st-bulletin-bars').data.datasets[0].data") \
+        == [r["submitted"] for r in submitted]
+    for block in ("tasks", "meetings", "approvals", "bulletins", "use"):
+        assert f"/api/v1/stats/{block}.csv?" in page.locator(f"#st-{block}-csv").get_attribute("href")
+    assert page.evaluate("() => !!window.Chart.getChart('st-use-bars')")
     page.screenshot(path=str(artifacts / "stats-desktop.png"), full_page=True)
+    page.locator("#st-bulletins-block").scroll_into_view_if_needed()
+    page.screenshot(path=str(artifacts / "stats-bulletins-desktop.png"))
     # The CSV link carries the period; a unit narrows the table.
     assert "/api/v1/stats/documents.csv?" in page.locator("#st-csv").get_attribute("href")
     page.locator("#st-unit").select_option("town1")

@@ -51,6 +51,7 @@ export const ICONS = {
   eye: ["M2 12s3.5-7 10-7 10 7 10 7-3.5 7-10 7S2 12 2 12z", "M12 15a3 3 0 1 0 0-6 3 3 0 0 0 0 6z"],
   zap: ["M13 2L4 14h7l-1 8 9-12h-7z"],
   archive: ["M3 4h18v4H3z", "M5 8v12h14V8", "M10 12h4"],
+  news: ["M4 4h12v15a2 2 0 0 0 2 2H6a2 2 0 0 1-2-2z", "M16 8h4v11a2 2 0 0 1-2 2", "M7 8h6", "M7 12h6", "M7 16h4"],
 };
 
 export function icon(name, size = 20) {

@@ -1,8 +1,10 @@
 // 人员管理 (#/admin, #/admin/<unit code>): a unit administrator's people. The list with roles
 // and states; add a person (the initial password is shown once); edit, reset a password,
 // deactivate with 工作移交 to a colleague; import from the template (a dry run first, then
-// all rows or none); the unit's history of these changes. Everything goes through the
-// protocol's People and units endpoints, which check each unit and person again.
+// all rows or none); the unit's history of these changes; the unit's 机关代字 (the prefix of its
+// 发文字号, kept by the documents app: GET/PATCH /documents/units/{code}/settings, for the unit's
+// admins and leaders and the system administrator, who also sets it in the unit tree).
+// Everything goes through the protocol's endpoints, which check each unit and person again.
 
 import { api, csrfToken, ApiError } from "../core/api.js";
 import { h, icon } from "../core/dom.js";
@@ -111,6 +113,7 @@ function draw() {
       icon("download", 16), gettext("Template")),
     h("a", { class: "btn btn-default adm-export", href: "/api/v1/directory.csv", download: "" }, icon("contacts", 16), gettext("Export directory")));
   const body = h("div", { class: "adm-body" });
+  const unitInfo = h("div", { class: "adm-unitinfo", id: "adm-unit-info", hidden: true });
   pageEl.replaceChildren(h("div", { class: "doc-page-inner" },
     h("header", { class: "doc-page-head adm-head" },
       h("button", {
@@ -120,10 +123,79 @@ function draw() {
         h("h1", { id: "admin-page-title", tabindex: "-1" }, gettext("People management")),
         h("p", { class: "adm-sub" }, gettext("Add, change and deactivate the people of the units you administer."))),
       picker),
-    h("div", { class: "doc-scroll" }, h("div", { class: "adm-content" }, h("div", { class: "adm-bar" }, tabs, actions), body))));
+    h("div", { class: "doc-scroll" }, h("div", { class: "adm-content" }, unitInfo, h("div", { class: "adm-bar" }, tabs, actions), body))));
+  drawNumberCode(unitInfo, unitCode);
   if (tab === "people") drawPeople(body);
   else if (tab === "units") drawUnits(body);
   else drawAudit(body);
+}
+
+// --- 机关代字 ------------------------------------------------------------------------------------------
+// As the server checks it (bots/documents/rules.py NUMBER_CODE_RE): 1-16 Chinese characters,
+// letters or digits. Empty goes back to the default, the unit's short name.
+const NUMBER_CODE_RE = /^[\u4e00-\u9fffA-Za-z0-9]{1,16}$/;
+
+function settingsPath(code) {
+  return `/documents/units/${encodeURIComponent(code)}/settings`;
+}
+
+function numberExample(prefix) {
+  return `${prefix}〔${new Date().getFullYear()}〕1号`;
+}
+
+async function drawNumberCode(box, code) {
+  let settings;
+  try {
+    settings = await api("GET", settingsPath(code));
+  } catch {
+    box.hidden = true; // not a member of this unit (an administrator of a unit above it)
+    return;
+  }
+  if (code !== unitCode || !box.isConnected) return;
+  box.hidden = false;
+  box.replaceChildren(
+    h("span", { class: "adm-unitinfo-label" }, gettext("Document number prefix")),
+    h("strong", { id: "adm-number-code-value" }, settings.number_code),
+    h("span", { class: "adm-unitinfo-hint" }, fmt(gettext("numbers read %(example)s"), { example: numberExample(settings.number_code) })),
+    settings.may_change ? h("button", {
+      type: "button", class: "btn btn-default btn-sm", id: "adm-number-code-edit",
+      onclick: () => numberCodeDialog(code, settings, () => drawNumberCode(box, code)),
+    }, gettext("Change")) : null);
+}
+
+function checkNumberCode(value) {
+  if (value && !NUMBER_CODE_RE.test(value)) {
+    throw new ApiError(400, "bad_request", gettext("The prefix is 1 to 16 Chinese characters, letters or digits, such as 区府办."));
+  }
+}
+
+function numberCodeDialog(code, settings, done) {
+  const input = h("input", { id: "adm-number-code", maxlength: 16, value: settings.number_code, autofocus: true, autocomplete: "off" });
+  const example = h("p", { class: "adm-hint", id: "adm-number-code-example" }, numberExample(settings.number_code));
+  input.addEventListener("input", () => { example.textContent = numberExample(input.value.trim() || "…"); });
+  const error = formError();
+  const save = h("button", { type: "submit", class: "btn btn-primary", form: "adm-number-code-form" }, gettext("Save"));
+  const form = h("form", { id: "adm-number-code-form", class: "adm-form", novalidate: true },
+    field("adm-number-code", gettext("Document number prefix"), input,
+      gettext("Chinese characters, letters or digits, at most 16, such as 区府办. Empty: the unit's short name. Numbers already given stay; the next document issued takes the new prefix, counted from 1 in the year.")),
+    example, error);
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    busy(save, async () => {
+      try {
+        const value = input.value.trim();
+        checkNumberCode(value);
+        await api("PATCH", settingsPath(code), { number_code: value });
+        closeDialog();
+        toast(gettext("Saved"));
+        done();
+      } catch (err) {
+        showError(error, err);
+      }
+    });
+  });
+  openDialog({ title: fmt(gettext("Document number prefix of %(name)s"), { name: settings.unit.name }), body: form,
+    footer: [h("button", { type: "button", class: "btn btn-default", onclick: () => closeDialog() }, gettext("Cancel")), save] });
 }
 
 function stateBadge(p) {
@@ -580,21 +652,35 @@ function unitDialog(units, unit) {
     h("option", { value: "" }, gettext("(top of the tree)")),
     units.filter((u) => !unit || u.id !== unit.id).map((u) => h("option", { value: u.code, selected: unit ? unit.parent === u.id : u.parent === null }, u.name)));
   const order = h("input", { id: "adm-unit-order", type: "number", value: unit ? unit.sort_order ?? 0 : 0 });
+  const prefix = h("input", { id: "adm-unit-prefix", maxlength: 16, autocomplete: "off" });
+  let prefixWas = null;
+  if (unit) {
+    api("GET", settingsPath(unit.code)).then((settings) => {
+      prefixWas = settings.number_code;
+      if (!prefix.value) prefix.value = settings.number_code;
+    }).catch(() => {});
+  }
   const error = formError();
   const save = h("button", { type: "submit", class: "btn btn-primary", form: "adm-unit-form" }, gettext("Save"));
   const form = h("form", { id: "adm-unit-form", class: "adm-form", novalidate: true },
     field("adm-unit-code", gettext("Unit code"), code, unit ? null : gettext("Lower-case letters, digits, _ or -; cannot be changed later.")),
     field("adm-unit-name", gettext("Full name"), name), field("adm-unit-short", gettext("Short name"), short),
     field("adm-unit-kind", gettext("Kind"), kind), field("adm-unit-parent", gettext("Parent unit"), parent),
-    field("adm-unit-order", gettext("Order"), order), error);
+    field("adm-unit-order", gettext("Order"), order),
+    field("adm-unit-prefix", gettext("Document number prefix"), prefix, gettext("Such as 区府办; empty: the short name.")), error);
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     busy(save, async () => {
       const body = { name: name.value.trim(), short_name: short.value.trim(), kind: kind.value,
         parent: parent.value || null, sort_order: Number(order.value) || 0 };
       try {
+        const wanted = prefix.value.trim();
+        checkNumberCode(wanted);
+        // The prefix first for an existing unit, so that a refused one changes nothing.
+        if (unit && prefixWas !== null && wanted !== prefixWas) await api("PATCH", settingsPath(unit.code), { number_code: wanted });
         if (unit) await api("PATCH", `/units/${encodeURIComponent(unit.code)}`, body);
         else await api("POST", "/units", { code: code.value.trim(), ...body });
+        if (!unit && wanted) await api("PATCH", settingsPath(code.value.trim()), { number_code: wanted });
         closeDialog();
         toast(gettext("Saved"));
         managed = await api("GET", "/units/managed");

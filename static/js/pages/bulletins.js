@@ -12,6 +12,7 @@ import { icon } from "../core/icons.js";
 import { registerCard } from "../shell/cards.js";
 import { registerPage } from "../shell/router.js";
 import { onFrame } from "../shell/socket.js";
+import { set as storeSet, subscribe } from "../shell/store.js";
 import { refreshTodo } from "../shell/todo.js";
 import { attachmentsField } from "../ui/workpage.js";
 import { registerTodoKind } from "./todo.js";
@@ -277,9 +278,15 @@ function mountSubmit(el, code, query) {
     files.node,
     errors.box,
     h("div", { class: "nt-form-foot" }, h("a", { class: "btn btn-default", href: `#/bulletins/${code}` }, gettext("Cancel")), send));
+  // The call the page was opened for is chosen at once (its title follows), so that an item
+  // sent before the list has loaded still answers it.
+  const asked = /^\d+$/.test(query.call || "") ? query.call : "";
+  if (asked) callSelect.append(h("option", { value: asked, selected: true }, gettext("Loading…")));
   api("GET", `/bulletins/${code}/calls`).then((calls) => {
-    callSelect.append(...calls.filter((c) => !c.overdue || String(c.id) === query.call)
-      .map((c) => h("option", { value: String(c.id), selected: String(c.id) === query.call }, c.title)));
+    const chosen = callSelect.value;
+    callSelect.replaceChildren(callSelect.options[0],
+      ...calls.filter((c) => !c.overdue || String(c.id) === asked)
+        .map((c) => h("option", { value: String(c.id), selected: String(c.id) === chosen }, c.title)));
   }).catch(() => {});
   api("GET", "/me").then((me) => {
     if ((me.units || []).length > 1) {
@@ -686,6 +693,12 @@ const CARD_LABELS = {
 };
 for (const kind of Object.keys(CARD_LINKS)) registerCard(kind, { label: CARD_LABELS[kind], extras: bulletinCardExtras });
 
+// The sidebar's badge: items to submit for my unit and issues waiting for my sign-off.
+subscribe("todo", (todo) => {
+  const counts = (todo && todo.counts) || {};
+  storeSet("bulletins.todo", (counts.bulletin_submit || 0) + (counts.bulletin_review || 0));
+});
+
 registerTodoKind("bulletin_submit", { icon: "edit", href: (item) => `#/bulletins/calls/${item.ref}` });
 registerTodoKind("bulletin_review", { icon: "stamp", href: (item) => `#/bulletins/issues/${item.ref}` });
 
@@ -707,8 +720,9 @@ for (const [name, path, mount] of PAGES) {
     path,
     className: "nt-page-section",
     title: () => gettext("Bulletins"),
+    sidebarPage: "bulletins",
     sidebar: name === "bulletins"
-      ? { label: () => gettext("Bulletins"), icon: "doc", order: 50, badge: "todo.count.bulletin_submit", id: "bulletins-link" }
+      ? { label: () => gettext("Bulletins"), icon: "news", order: 45, badge: "bulletins.todo", id: "bulletins-link" }
       : undefined,
     mount: (el, params, query) => mount(el, params, query || {}),
   });

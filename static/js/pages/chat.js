@@ -16,7 +16,7 @@ import { cardMessage } from "../shell/cards.js";
 import { currentRoute, isPhone, navigate, onRoute, pageNamed, registerPage, back as routerBack } from "../shell/router.js";
 import { renderBanner } from "../shell/banner.js";
 import { setupMenu } from "../shell/menu.js";
-import { Connection, dispatchFrame } from "../shell/socket.js";
+import { Connection, dispatchFrame, onFrame as onSocketFrame } from "../shell/socket.js";
 import { get as storeGet, set as storeSet, subscribe as storeSubscribe } from "../shell/store.js";
 import {
   boot, displayName, loadOutbox, rememberUser, saveOutbox, sortedMessages, state, timelineOf, totalUnread, unreadOf,
@@ -25,6 +25,7 @@ import { forwardDialog, remindUnread, renderMute, renderPins, setPinned, shouldN
 import { followedTopic, openThread, openTopic, startSidePanel } from "./chat/sidepanel.js";
 import { renderTimeline, typingText } from "./chat/timeline.js";
 import { openPreview } from "../ui/preview.js";
+import { channelSettings, pinnedNotices, readOnlyNote } from "./roomnotices.js";
 
 const PAGE = 50;
 const SEND_TIMEOUT_MS = 15000;
@@ -57,7 +58,7 @@ function addRoom(r) {
     return room;
   }
   // A room_updated frame carries only the shared fields: the caller's own stay as they are.
-  for (const key of ["name", "kind", "topic", "members_count", "role", "unit", "muted", "pinned"]) {
+  for (const key of ["name", "kind", "topic", "members_count", "role", "unit", "muted", "pinned", "announce_only"]) {
     if (key in r) known[key] = r[key];
   }
   if (Number.isFinite(r.last_seq)) known.last_seq = Math.max(known.last_seq, r.last_seq);
@@ -263,6 +264,28 @@ function handleUpdate(m) {
   cardMessage(m);
 }
 
+// One frame for a renamed topic (no message_updated per message): what this client holds of
+// the room's messages moves to the new name, and the room is drawn again.
+function handleTopicRenamed(f) {
+  const retopic = (m) => (m && m.room === f.room && m.topic === f.from ? { ...m, topic: f.to } : m);
+  const timeline = state.timelines.get(f.room);
+  let changed = false;
+  if (timeline) {
+    for (const [seq, m] of timeline.bySeq) {
+      const moved = retopic(m);
+      if (moved !== m) {
+        timeline.bySeq.set(seq, moved);
+        changed = true;
+      }
+    }
+  }
+  for (const [id, m] of state.messagesById) {
+    const moved = retopic(m);
+    if (moved !== m) state.messagesById.set(id, moved);
+  }
+  if (changed) queueRender(f.room);
+}
+
 function scheduleResync() {
   clearTimeout(resyncTimer);
   resyncTimer = setTimeout(() => {
@@ -284,6 +307,9 @@ function onFrame(frame) {
       break;
     case "message_updated":
       handleUpdate(frame.message);
+      break;
+    case "topic_renamed":
+      handleTopicRenamed(frame);
       break;
     case "ack": {
       const p = state.pending.get(frame.client_id);
@@ -636,6 +662,7 @@ function renderHeader(room) {
   }
   $("#room-sub").textContent = sub.join(" · ");
   renderMute(room);
+  renderComposerMode(room);
   const pinKey = `${room.id}|${(room.pinned || []).join(",")}`;
   if ($("#pin-bar").dataset.key !== pinKey) {
     $("#pin-bar").dataset.key = pinKey;
@@ -649,6 +676,34 @@ function renderHeader(room) {
   }
 }
 
+// In an announce-only channel only its admins post: anyone else reads a note where the
+// composer would be (the server refuses their messages anyway).
+function mayPost(room) {
+  return !(room.announce_only && room.kind === "channel" && room.role !== "admin");
+}
+
+function renderComposerMode(room) {
+  const readOnly = !mayPost(room);
+  const note = $("#composer-readonly");
+  if (readOnly && !note.childElementCount) note.append(readOnlyNote());
+  note.hidden = !readOnly;
+  $("#composer").hidden = readOnly;
+}
+
+// The notices pinned to the top of the open room (roomnotices.js), one strip at a time.
+let noticeStrip = null;
+
+function showNoticePins(room) {
+  if (noticeStrip) noticeStrip.stop();
+  noticeStrip = null;
+  const holder = $("#notice-pins");
+  holder.replaceChildren();
+  holder.hidden = !room;
+  if (!room) return;
+  noticeStrip = pinnedNotices(room, { onFrame: onSocketFrame });
+  holder.append(noticeStrip.node);
+}
+
 function refreshPresenceDots() {
   for (const dot of document.querySelectorAll("[data-presence-user]")) {
     const status = state.presence.get(Number(dot.dataset.presenceUser)) || "offline";
@@ -660,8 +715,9 @@ function refreshPresenceDots() {
 
 function showEmptyPane() {
   $("#pane-empty").hidden = false;
-  for (const id of ["#pane-head", "#messages", "#composer", "#jump-btn", "#pin-bar"]) $(id).hidden = true;
+  for (const id of ["#pane-head", "#messages", "#composer", "#composer-readonly", "#jump-btn", "#pin-bar"]) $(id).hidden = true;
   $("#pin-bar").dataset.key = "";
+  showNoticePins(null);
   $("#layout").classList.remove("show-pane");
 }
 
@@ -690,6 +746,7 @@ function showRoom(id) {
     const timeline = timelineOf(id);
     timeline.unreadFrom = unreadOf(room) > 0 ? room.last_read_seq + 1 : null;
     composer.setRoom(id);
+    showNoticePins(room);
     $("#message-list").replaceChildren();
     if (!timeline.loaded && !timeline.loading) loadNewest(id);
     else stickBottom = "unread";
@@ -697,7 +754,7 @@ function showRoom(id) {
   }
   renderHeader(room);
   queueRender(id);
-  if (!isPhone()) composer.focus();
+  if (!isPhone() && mayPost(room)) composer.focus();
   maybeMarkRead();
 }
 
@@ -1151,7 +1208,15 @@ export async function startChat({ startRouter }) {
   });
   $("#members-btn").addEventListener("click", () => {
     const room = state.rooms.get(state.activeRoomId);
-    if (room) membersDialog(roomApi, room);
+    if (!room) return;
+    const settings = channelSettings(room, {
+      onChange: (updated) => {
+        addRoom(updated);
+        queueRender(updated.id);
+        if (updated.id === state.activeRoomId) renderHeader(state.rooms.get(updated.id));
+      },
+    });
+    membersDialog(roomApi, room, { extra: settings });
   });
   $("#jump-btn").addEventListener("click", () => {
     const box = $("#messages");

@@ -15,3 +15,5 @@ import "./tasks.js";
 import "./stats.js";
 import "./admin.js";
 import "./library.js";
+import "./notices.js";
+import "./bulletins.js";

@@ -4,7 +4,7 @@
 // holds what the caller may see and the rights they have (`level`).
 
 import { ApiError, api, upload } from "../core/api.js";
-import { h } from "../core/dom.js";
+import { append, h } from "../core/dom.js";
 import { fileSize } from "../core/format.js";
 import { fmt, gettext } from "../core/i18n.js";
 import { icon } from "../core/icons.js";
@@ -80,12 +80,9 @@ function mount(el, params, query) {
     renderSide(index);
     let folderId = params.folderId ? Number(params.folderId) : null;
     if (!folderId && query.file) {
-      try {
-        const file = await api("GET", `/library/files/${Number(query.file)}`);
-        folderId = file.folder;
-      } catch {
-        folderId = null;
-      }
+      // `#/library?file=<id>` (a search result, a shared file): the file's own folder, when
+      // the caller may see it; a file shared with them alone opens without one.
+      folderId = await folderOf(query.file);
     }
     if (!folderId) {
       const first = index.libraries[0] || index.folders[0];
@@ -95,8 +92,16 @@ function mount(el, params, query) {
       }
       folderId = first ? first.root || first.id : null;
     }
-    if (folderId) await showFolder(folderId);
+    if (folderId) await showFolder(folderId, { quiet: Boolean(query.file) });
     await openFile(query.file);
+  }
+
+  async function folderOf(fileId) {
+    try {
+      return (await api("GET", `/library/files/${Number(fileId)}`)).folder;
+    } catch {
+      return null;
+    }
   }
 
   async function openFile(fileId) {
@@ -112,8 +117,10 @@ function mount(el, params, query) {
   async function update(newParams, newQuery) {
     params = newParams;
     query = newQuery;
-    const folderId = newParams.folderId ? Number(newParams.folderId) : null;
-    if (folderId && folderId !== shownFolder) await showFolder(folderId);
+    let folderId = newParams.folderId ? Number(newParams.folderId) : null;
+    if (!folderId && newQuery.file) folderId = await folderOf(newQuery.file);
+    if (!alive) return;
+    if (folderId && folderId !== shownFolder) await showFolder(folderId, { quiet: Boolean(newQuery.file) });
     markSide();
     await openFile(newQuery.file);
   }
@@ -152,12 +159,17 @@ function mount(el, params, query) {
     }
   }
 
-  async function showFolder(id) {
+  // `quiet`: the folder of a file opened by its id alone, which a reader of a shared file
+  // may not see; the file's panel then stands alone.
+  async function showFolder(id, { quiet = false } = {}) {
     let folder;
     try {
       folder = await api("GET", `/library/folders/${id}`);
     } catch (error) {
-      main.replaceChildren(h("p", { class: "lib-empty" }, errorText(error)));
+      if (!alive) return;
+      shownFolder = null;
+      main.replaceChildren(h("p", { class: "lib-empty" }, quiet && error instanceof ApiError && error.status === 404
+        ? gettext("The folder of this file is not open to you.") : errorText(error)));
       return;
     }
     if (!alive) return;
@@ -191,14 +203,15 @@ function mount(el, params, query) {
         h("span", { class: "lib-meta lib-size" }, fileSize(f.size)),
         h("span", { class: "lib-meta lib-by" }, `${who(f.by)} ${when(f.updated_at)}`))),
     ];
-    main.replaceChildren(
+    main.replaceChildren(); // append(), not replaceChildren(), skips the nulls (it would write "null")
+    append(main, [
       h("header", { class: "lib-head" },
         h("nav", { class: "lib-crumbs", "aria-label": gettext("Folder path") }, crumbs),
         h("span", { class: "lib-level" }, fmt(gettext("Your right: %(level)s"), { level: levelLabel(folder.level) }))),
       tools.length ? h("div", { class: "lib-tools" }, tools) : null,
       rows.length ? h("ul", { class: "lib-list", "data-testid": "library-list" }, rows)
         : h("p", { class: "lib-empty" }, gettext("This folder is empty.")),
-    );
+    ]);
   }
 
   function newFolder(folder) {
@@ -289,7 +302,8 @@ function mount(el, params, query) {
           if (ok) act(() => api("POST", `/library/files/${file.id}/restore`, { version: v.version, base_version: file.version }));
         } }, gettext("Restore")) : null)));
     const preview = h("div", { class: "lib-preview" });
-    panel.replaceChildren(
+    panel.replaceChildren();
+    append(panel, [
       h("header", { class: "lib-file-head" },
         h("h3", { class: "lib-file-title" }, icon("file", 18), h("span", {}, file.name)),
         h("a", { class: "icon-btn", href: folderHash(file.folder), "aria-label": gettext("Close") }, icon("x", 18))),
@@ -306,7 +320,7 @@ function mount(el, params, query) {
         h("ul", {}, file.readers.map((r) => h("li", {}, who(r.user), " · ", fmt(gettext("v%(n)s"), { n: r.version }), " · ", when(r.at))))) : null,
       file.shares && file.shares.length ? h("div", { class: "lib-shares" }, h("h4", {}, gettext("Shared to")),
         h("ul", {}, file.shares.map((s) => h("li", {}, s.room ? s.room.name : who(s.user), " · ", who(s.by), " ", when(s.at))))) : null,
-    );
+    ]);
     loadPreview(file, preview);
   }
 

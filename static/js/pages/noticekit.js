@@ -132,7 +132,8 @@ export function unitPicker(id, { all = true, initialAll = false } = {}) {
   };
   allBox.addEventListener("change", () => { everyone = allBox.checked; render(); });
   filter.addEventListener("input", render);
-  units().then((found) => { loaded = found; render(); }).catch((error) => {
+  // The district itself is no addressee: "every unit" means its units.
+  units().then((found) => { loaded = found.filter((u) => u.kind !== "district"); render(); }).catch((error) => {
     list.replaceChildren(h("li", { class: "muted" }, errorText(error)));
   });
   const node = h("div", { class: "nt-units" },

@@ -83,7 +83,7 @@ function mountList(el, query) {
 }
 
 // --- composing -----------------------------------------------------------------------------------------
-function mountCompose(el) {
+function mountCompose(el, query) {
   const title = h("input", { type: "text", maxlength: 200, autocomplete: "off" });
   const body = h("textarea", { rows: 8 });
   const unitsPick = unitPicker("nt-units", { all: true });
@@ -96,7 +96,21 @@ function mountCompose(el) {
   const sendingUnit = h("select", {});
   const errors = formError();
   const send = h("button", { type: "submit", class: "btn btn-primary" }, gettext("Publish"));
+  // From a room (#/notices/new?room=12): posted there too, its members in the audience.
+  let room = null;
+  const roomLine = h("div", { class: "doc-field doc-field-wide nt-room-line", hidden: true });
+  if (/^\d+$/.test(query.room || "")) {
+    api("GET", `/rooms/${query.room}`).then((found) => {
+      room = found;
+      roomLine.replaceChildren(h("p", { class: "label" }, gettext("Posted in")),
+        h("p", { class: "nt-room" }, icon("hash", 16), h("b", {}, found.name),
+          h("span", { class: "muted" }, fmt(ngettext(" (its %(n)s member receives it)", " (its %(n)s members receive it)",
+            found.members_count), { n: found.members_count }))));
+      roomLine.hidden = false;
+    }).catch((error) => errors.show(errorText(error)));
+  }
   const form = h("form", { class: "doc-form nt-form", novalidate: true },
+    roomLine,
     field("nt-title", gettext("Title"), title, { required: true }),
     field("nt-body", gettext("Text"), body, { hint: gettext("Markdown is allowed: **bold**, lists, links.") }),
     h("div", { class: "doc-field doc-field-wide" },
@@ -131,7 +145,7 @@ function mountCompose(el) {
       title.focus();
       return;
     }
-    if (!audience.length) {
+    if (!audience.length && !room) {
       errors.show(gettext("Choose who receives it: units, every unit or people."));
       return;
     }
@@ -144,6 +158,7 @@ function mountCompose(el) {
       title: title.value, body: body.value, audience, ack_required: ack.checked, pin: pin.checked,
       attachments: files.ids(),
     };
+    if (room) payload.room = room.id;
     if (expires.value) payload.expires_at = expires.value;
     if (!form.querySelector(".nt-sending-unit").hidden) payload.unit = sendingUnit.value;
     try {
@@ -336,7 +351,7 @@ registerPage({
   path: "notices",
   className: "nt-page-section",
   title: () => gettext("Notices"),
-  sidebar: { label: () => gettext("Notices"), icon: "bell", order: 35, badge: "todo.count.notice_ack", id: "notices-link" },
+  sidebar: { label: () => gettext("Notices"), icon: "bell", order: 24, badge: "todo.count.notice_ack", id: "notices-link" },
   mount: (el, params, query) => mountList(el, query || {}),
 });
 
@@ -345,7 +360,8 @@ registerPage({
   path: "notices/new",
   className: "nt-page-section",
   title: () => gettext("New notice"),
-  mount: (el) => mountCompose(el),
+  sidebarPage: "notices",
+  mount: (el, params, query) => mountCompose(el, query || {}),
 });
 
 registerPage({
@@ -353,5 +369,6 @@ registerPage({
   path: "notices/:id",
   className: "nt-page-section",
   title: () => gettext("Notice"),
+  sidebarPage: "notices",
   mount: (el, params) => mountNotice(el, params.id),
 });

@@ -7,6 +7,7 @@ import { api } from "../core/api.js";
 import { h } from "../core/dom.js";
 import { gettext } from "../core/i18n.js";
 import { icon } from "../core/icons.js";
+import { closeDialog } from "../ui/dialogs.js";
 import { errorText, tag } from "./noticekit.js";
 
 // A strip of the room's pinned notices (null when there are none); refreshes itself when a
@@ -62,7 +63,9 @@ export function channelSettings(room, { onChange = () => {} } = {}) {
   return h("div", { class: "nt-channel-settings" },
     h("label", { class: "nt-check", for: box.id }, box, gettext("Announce-only channel")),
     h("p", { class: "doc-hint" }, gettext("Only the channel's admins post; members read, react and press card buttons.")),
-    error);
+    error,
+    h("a", { class: "btn btn-default btn-sm nt-room-notice", href: `#/notices/new?room=${room.id}`, onclick: () => closeDialog() },
+      icon("bell", 16), gettext("Post a notice in this channel")));
 }
 
 // What a member who may not post sees instead of the composer.

@@ -1,7 +1,8 @@
 // Full-text search (检索) in the web client: the sidebar box's 「搜索全部」, and the search page
 // at #search?q=… over the message pane: results of GET /search grouped by type with their
 // snippets, totals, facet filters (type, unit, year, 文种), a date range, the sort and pages.
-// A message result opens in its room, scrolled to and highlighted; the others open their page.
+// A message result opens in its room, scrolled to and highlighted; the others open their page
+// (a library file: #/library?file=<id>, its panel in its folder).
 
 import { ApiError, api } from "../core/api.js";
 import { errorText } from "../ui/dialogs.js";
@@ -19,6 +20,7 @@ const TYPES = [
   ["document", () => gettext("Documents")],
   ["meeting", () => gettext("Meetings")],
   ["approval", () => gettext("Approvals")],
+  ["file", () => gettext("Files")],
 ];
 let pageEl = null;
 let units = null; // code -> short name
@@ -151,6 +153,7 @@ function resultHref(r) {
   if (r.type === "document") return `#/documents/${r.id}`;
   if (r.type === "meeting") return `#/meetings/${r.id}`;
   if (r.type === "approval") return `#/approvals/${r.id}`;
+  if (r.type === "file") return `#/library?file=${r.id}`; // 文档管理 opens it in its folder
   return `#/rooms/${r.room}`;
 }
 
@@ -164,7 +167,7 @@ function resultItem(r) {
   meta.push(h("time", { datetime: r.created_at }, when(r.created_at)));
   const title = r.type === "message"
     ? [icon("hash", 14), h("span", {}, r.title || gettext("Conversation"))]
-    : [h("span", {}, r.title)];
+    : [r.type === "file" ? icon("file", 14) : null, h("span", {}, r.title)];
   const link = h("a", {
     class: `search-hit search-hit-${r.type}`, href: resultHref(r), dataset: { type: r.type, id: r.id },
   },
@@ -233,7 +236,7 @@ async function draw() {
   if (!query.q) {
     drawFacets(null);
     parts.status.replaceChildren(h("p", { class: "search-hint" },
-      gettext("Search messages, documents (by 发文字号 too, e.g. 94号), meetings and approvals.")));
+      gettext("Search messages, documents (by 发文字号 too, e.g. 94号), meetings, approvals and library files.")));
     parts.results.replaceChildren();
     parts.pager.replaceChildren();
     if (!pageEl.contains(document.activeElement)) parts.input.focus();

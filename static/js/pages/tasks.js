@@ -1,7 +1,9 @@
 // 督查督办 in the web client: the ledger (督办台账, #/tasks with filters by state, progress, unit,
 // source and month, CSV export, 催办 on many) and one task's page (#/tasks/<id>: its units,
-// reports, extension requests and the buttons the caller may press: 接收, 汇报, 申请延期,
-// 同意/不同意延期, 办结, 销号, 催办). The `task` cards in chat link to the page.
+// milestones (阶段节点), reports, extension requests and the buttons the caller may press: 接收,
+// 汇报 (naming a milestone reached), 申请延期, 同意/不同意延期, 办结, 销号, 催办). Deadlines and
+// milestones may be given in working days (the server's calendar with 调休). The `task`
+// cards in chat link to the page.
 
 import { api } from "../core/api.js";
 import { h } from "../core/dom.js";
@@ -21,6 +23,11 @@ const STATES = {
   accepted: () => gettext("In progress"),
   completed: () => gettext("Completed"),
   closed: () => pgettext("task", "Closed"),
+};
+const MILESTONE = {
+  ...STATUS,
+  reached: () => gettext("Reached"),
+  missed: () => gettext("Not reached"),
 };
 const SOURCES = [
   ["", () => gettext("All sources")],
@@ -147,7 +154,10 @@ async function showList(el, query) {
         },
       })) : null,
       h("td", {}, h("a", { href: `#/tasks/${t.id}`, class: "tk-title" }, t.title),
-        t.source ? h("span", { class: "tk-source" }, t.source.label) : null),
+        t.source ? h("span", { class: "tk-source" }, t.source.label) : null,
+        t.next_milestone ? h("span", { class: "tk-source tk-next" }, fmt(gettext("Next milestone: %(title)s, %(when)s"), {
+          title: t.next_milestone.title, when: when(t.next_milestone.deadline),
+        })) : null),
       h("td", {}, t.lead_unit.name),
       h("td", { class: "tk-hide-phone" }, t.co_units.map((u) => u.name).join("、")),
       h("td", {}, when(t.deadline)),
@@ -207,7 +217,8 @@ async function newTaskDialog(from = null) {
   const lead = h("select", { id: "tk-new-lead" }, options(gettext("Choose the lead unit")));
   const co = h("div", { class: "tk-co", id: "tk-new-co", role: "group" }, all.map((u) => h("label", { class: "tk-co-option" },
     h("input", { type: "checkbox", value: u.code }), u.name)));
-  const deadline = h("input", { id: "tk-new-deadline", type: "date" });
+  const deadline = deadlineInput("tk-new-deadline");
+  const milestones = milestoneRows();
   const cycle = h("select", { id: "tk-new-cycle" },
     h("option", { value: "" }, gettext("No fixed cycle")), h("option", { value: "weekly" }, gettext("Weekly")),
     h("option", { value: "monthly" }, gettext("Monthly")));
@@ -217,7 +228,8 @@ async function newTaskDialog(from = null) {
     confirm: gettext("Assign"),
     fields: [
       ["tk-new-title", gettext("Task"), title], ["tk-new-lead", gettext("Lead unit"), lead],
-      ["tk-new-co", gettext("Co-units"), co], ["tk-new-deadline", gettext("Due by"), deadline],
+      ["tk-new-co", gettext("Co-units"), co], ["tk-new-deadline", gettext("Due by"), deadline.el],
+      ["tk-ms-list", gettext("Milestones"), milestones.el],
       ["tk-new-cycle", gettext("Report cycle"), cycle], ["tk-new-instruction", gettext("Instruction or requirement"), instruction],
       source ? ["tk-new-source", gettext("Source"), h("p", { id: "tk-new-source" }, gettext("Instruction on a document"), " · ",
         h("a", { href: `#/documents/${source.document}` }, `#${source.document}`))] : null,
@@ -226,13 +238,59 @@ async function newTaskDialog(from = null) {
       const task = await api("POST", "/tasks", {
         title: title.value, lead_unit: lead.value || null,
         co_units: [...co.querySelectorAll("input:checked")].map((i) => i.value),
-        deadline: deadline.value || null, report_cycle: cycle.value, instruction: instruction.value,
+        ...deadline.value(), milestones: milestones.value(), report_cycle: cycle.value, instruction: instruction.value,
         ...(source ? { source } : {}),
       });
       toast(gettext("The task was assigned"));
       navigate(`tasks/${task.id}`);
     },
   });
+}
+
+// A deadline as a date or as so many working days (the server counts them by the calendar with
+// 调休): {el, value() -> {deadline} | {deadline_days}}, with `daysKey` naming the days field.
+function deadlineInput(id, daysKey = "deadline_days", dateLabel = null, daysLabel = null) {
+  const date = h("input", { id, type: "date", ...(dateLabel ? { "aria-label": dateLabel } : {}) });
+  const days = h("input", { id: `${id}-days`, type: "number", min: 1, max: 500, hidden: true, "aria-label": daysLabel || gettext("Working days") });
+  const unit = h("span", { class: "tk-days-unit", hidden: true }, gettext("working days"));
+  const mode = h("select", {
+    id: `${id}-mode`, "aria-label": gettext("Deadline as"),
+    onchange: () => {
+      const inDays = mode.value === "days";
+      date.hidden = inDays;
+      days.hidden = !inDays;
+      unit.hidden = !inDays;
+    },
+  }, h("option", { value: "date" }, gettext("On a date")), h("option", { value: "days" }, gettext("In working days")));
+  return {
+    el: h("div", { class: "tk-deadline" }, mode, date, days, unit),
+    value: () => (mode.value === "days" ? { [daysKey]: days.value ? Number(days.value) : null } : { deadline: date.value || null }),
+  };
+}
+
+// 阶段节点 rows: a name and a deadline (a date or working days from now) each.
+function milestoneRows() {
+  const list = h("ol", { class: "tk-ms-list", id: "tk-ms-list" });
+  const rows = [];
+  const add = () => {
+    const n = rows.length + 1;
+    const title = h("input", { class: "tk-ms-title", maxlength: 100, "aria-label": fmt(gettext("Milestone %(n)s"), { n }), placeholder: gettext("Milestone") });
+    const due = deadlineInput(`tk-ms-${n}`, "days", fmt(gettext("Deadline of milestone %(n)s"), { n }),
+      fmt(gettext("Working days to milestone %(n)s"), { n }));
+    const row = { title, due };
+    const li = h("li", { class: "tk-ms-row" }, title, due.el, h("button", {
+      type: "button", class: "btn btn-default btn-sm", "aria-label": gettext("Remove"),
+      onclick: () => { rows.splice(rows.indexOf(row), 1); li.remove(); },
+    }, wIcon("x", 14)));
+    rows.push(row);
+    list.append(li);
+    title.focus();
+  };
+  const button = h("button", { type: "button", class: "btn btn-default btn-sm", id: "tk-ms-add", onclick: add }, wIcon("plus", 14), gettext("Add a milestone"));
+  return {
+    el: h("div", { class: "tk-ms" }, list, button),
+    value: () => rows.map((r) => ({ title: r.title.value, ...r.due.value() })),
+  };
 }
 
 // --- one task ----------------------------------------------------------------------------------------
@@ -277,21 +335,29 @@ function actionButtons(task) {
   if (can.has("report")) {
     out.push(button("report", gettext("Report progress"), "primary", () => {
       const body = h("textarea", { id: "tk-report-body", rows: 5, maxlength: 20000, autofocus: true });
+      const open = task.viewer.lead ? (task.milestones || []).filter((m) => m.status !== "reached" && m.status !== "missed") : [];
+      const milestone = h("select", { id: "tk-report-milestone" }, h("option", { value: "" }, gettext("No milestone")),
+        open.map((m) => h("option", { value: m.id }, fmt(gettext("%(title)s (due %(when)s)"), { title: m.title, when: when(m.deadline) }))));
       formDialog({
         title: gettext("Report progress"), confirm: gettext("Submit"),
-        fields: [["tk-report-body", gettext("Progress"), body]],
-        submit: () => act("/reports", { body: body.value }, gettext("The report was submitted")),
+        fields: [["tk-report-body", gettext("Progress"), body],
+          open.length ? ["tk-report-milestone", gettext("Milestone reached"), milestone] : null].filter(Boolean),
+        submit: () => act("/reports", { body: body.value, ...(milestone.value ? { milestone: Number(milestone.value) } : {}) },
+          gettext("The report was submitted")),
       });
     }, "send"));
   }
   if (can.has("extension")) {
     out.push(button("extension", gettext("Ask for more time"), "default", () => {
-      const deadline = h("input", { id: "tk-ext-deadline", type: "date" });
+      const deadline = deadlineInput("tk-ext-deadline");
       const reason = h("textarea", { id: "tk-ext-reason", rows: 3, maxlength: 2000 });
       formDialog({
         title: gettext("Ask for more time"), confirm: gettext("Submit"),
-        fields: [["tk-ext-deadline", gettext("New deadline"), deadline], ["tk-ext-reason", gettext("Reason"), reason]],
-        submit: () => act("/extension", { deadline: deadline.value, reason: reason.value }, gettext("The request was sent")),
+        fields: [["tk-ext-deadline", gettext("New deadline"), deadline.el], ["tk-ext-reason", gettext("Reason"), reason]],
+        submit: () => {
+          const asked = deadline.value();
+          return act("/extension", { ...asked, deadline: asked.deadline || "", reason: reason.value }, gettext("The request was sent"));
+        },
       });
     }, "clock"));
   }
@@ -351,6 +417,15 @@ function taskView(task) {
         h("p", {}, fmt(gettext("%(who)s asks to extend the deadline to %(when)s: %(reason)s"), {
           who: person(pending.by), when: when(pending.deadline), reason: pending.reason,
         }))) : null,
+      task.milestones && task.milestones.length ? h("section", { class: "tk-block" },
+        h("h2", {}, gettext("Milestones")),
+        h("ol", { class: "tk-milestones", id: "tk-milestones" }, task.milestones.map((m) => h("li", { class: `tk-milestone tk-ms-${m.status}`, dataset: { id: m.id } },
+          h("span", { class: "tk-ms-name" }, m.title),
+          h("span", { class: "tk-ms-when" }, fmt(gettext("due %(when)s"), { when: when(m.deadline) })),
+          h("span", { class: `tk-status tk-status-${m.status}` }, (MILESTONE[m.status] || (() => m.status))()),
+          m.reached_at ? h("span", { class: "tk-ms-when" }, fmt(m.late ? gettext("reached %(when)s, late") : gettext("reached %(when)s"), {
+            when: when(m.reached_at),
+          })) : null)))) : null,
       h("section", { class: "tk-block" },
         h("h2", {}, gettext("Units")),
         h("table", { class: "tk-table tk-units" },

@@ -9,6 +9,7 @@
 //     sidebar: { label: () => gettext("Tasks"), icon: "todo", order: 40, badge: "todo.tasks" },
 //     mount(el, params, query) { ...; return () => { /* cleanup */ }; },
 //     update(params, query) { ... },       // optional: same page, new address (else remount)
+//     sidebarPage: "tasks",                // optional: the sidebar entry marked while it shows
 //   });
 //
 // `el` is the page's own <section class="doc-page page"> over the message pane, kept between
@@ -238,9 +239,10 @@ function renderSidebar() {
 }
 
 function markSidebar() {
+  const shown = current ? current.page.sidebarPage || current.page.name : null;
   for (const page of pages.values()) {
     if (!page.link) continue;
-    if (current && current.page === page) page.link.setAttribute("aria-current", "page");
+    if (page.name === shown) page.link.setAttribute("aria-current", "page");
     else page.link.removeAttribute("aria-current");
   }
 }

@@ -251,7 +251,8 @@ export async function readersDialog(message, { remind = null } = {}) {
   });
 }
 
-export async function membersDialog(app, room) {
+// The members of a room, with `extra` (a node: the room's settings for its admins) above them.
+export async function membersDialog(app, room, { extra = null } = {}) {
   let members;
   try {
     members = await api("GET", `/rooms/${room.id}/members`);
@@ -290,8 +291,8 @@ export async function membersDialog(app, room) {
   }
   openDialog({
     title: fmt(gettext("Members of %(room)s"), { room: room.name }),
-    body: h("ul", { class: "people-list members-list" }, members.map((m) => personRow(m,
-      m.role === "admin" ? h("span", { class: "badge" }, gettext("Admin")) : null))),
+    body: [extra, h("ul", { class: "people-list members-list" }, members.map((m) => personRow(m,
+      m.role === "admin" ? h("span", { class: "badge" }, gettext("Admin")) : null)))],
     footer,
     wide: true,
   });

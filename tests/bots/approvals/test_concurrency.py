@@ -14,7 +14,7 @@ from hub.chat import cards
 from hub.seals import audit
 from hub.seals.models import AuditEntry, PersonalSignature
 from tests.bots.approvals.conftest import card_message, three_steps
-from tests.bots.documents.test_concurrency import race
+from tests.concurrency import race
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from bots import jobs
 from bots.discussions.models import AskedUnit, Discussion, Reply
 from hub.chat.models import Message
 from hub.seals.models import AuditEntry
@@ -171,6 +172,57 @@ def test_remind_goes_to_the_units_that_have_not_replied_once_per_ten_minutes(
     assert again.status_code == 429 and int(again["Retry-After"]) > 0
     clock.advance(minutes=11)
     assert api("clerk").post(f"/discussions/{did}/remind").json() == {"reminded": 2}
+
+
+def test_the_bot_reminds_the_units_that_have_not_replied_a_day_before_the_deadline(
+        api: Any, clock: Any, demo: Any) -> None:
+    did = api("clerk").post("/discussions", body(clock)).json()["id"]  # deadline in 3 days
+    deadline = Discussion.objects.get(id=did).deadline
+    api("staff4").post(f"/discussions/{did}/replies", {"body": "同意。"})  # town1
+    clock.current = deadline - timedelta(days=1, minutes=1)
+    assert jobs.run_due() == 0
+    clock.current = deadline - timedelta(days=1) + timedelta(minutes=1)
+    assert jobs.run_due() == 1
+    sent = list(Message.objects.filter(sender__username="zhengqiu", body__startswith="【催办】")
+                .order_by("room_id"))
+    assert [m.room_id for m in sent] == sorted([demo["rooms"]["town2"].id,
+                                                demo["rooms"]["town3"].id])
+    assert "@staff5" in sent[0].body and "@staff6" in sent[1].body
+    cards = dict(AskedUnit.objects.filter(discussion_id=did).values_list("unit__code", "message"))
+    assert {m.thread_id for m in sent} == {cards["town2"], cards["town3"]}
+    entry = AuditEntry.objects.get(event="discussion.reminded")
+    assert sorted(entry.data["units"]) == ["town2", "town3"] and entry.actor_id is None
+    opened = api("clerk").get(f"/discussions/{did}").json()
+    assert opened["reminders"] == 1
+    # Once only, and the owner may still remind by hand.
+    clock.advance(hours=12)
+    assert jobs.run_due() == 0
+    assert api("clerk").post(f"/discussions/{did}/remind").json() == {"reminded": 2}
+
+
+def test_a_closed_or_answered_discussion_is_not_reminded_and_short_deadlines_come_half_way(
+        api: Any, clock: Any) -> None:
+    start = clock.now()
+    closed = api("clerk").post("/discussions", body(clock)).json()["id"]
+    api("clerk").post(f"/discussions/{closed}/close", {"conclusion": "不再征求。"})
+    answered = api("clerk").post("/discussions", body(clock, units=["town1"])).json()["id"]
+    api("staff4").post(f"/discussions/{answered}/replies", {"body": "无意见。"})
+    soon = api("clerk").post("/discussions", body(
+        clock, units=["town2"], deadline=(start + timedelta(hours=6)).isoformat())).json()["id"]
+    api("clerk").post("/discussions", body(
+        clock, units=["town3"], deadline=(start + timedelta(hours=1)).isoformat()))
+    assert jobs.run_due(now=start + timedelta(hours=2, minutes=59)) == 0
+    clock.current = start + timedelta(hours=3)
+    assert jobs.run_due() == 1  # the six-hour one, half-way; the one-hour one has none
+    assert api("clerk").get(f"/discussions/{soon}").json()["reminders"] == 1
+    clock.current = start + timedelta(days=3)
+    assert jobs.run_due() == 2  # the closed and the answered one: nothing to say
+    assert [m.room.unit.code for m in Message.objects.filter(
+        sender__username="zhengqiu", body__startswith="【催办】")] == ["town2"]
+    for did in (closed, answered):
+        assert api("clerk").get(f"/discussions/{did}").json()["reminders"] == 0
+    assert not AuditEntry.objects.filter(event="discussion.reminded",
+                                         data__units__contains=["town1"]).exists()
 
 
 def test_a_closed_discussion_is_filed_with_its_thread_and_checked_signature(

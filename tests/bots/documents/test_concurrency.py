@@ -3,7 +3,6 @@ connections: one signature, one audit entry, both answered with the signed card.
 
 from __future__ import annotations
 
-import threading
 from functools import partial
 from typing import Any
 
@@ -15,30 +14,9 @@ from hub.chat import cards
 from hub.seals import audit
 from hub.seals.models import AuditEntry
 from tests.bots.conftest import document_body, recipient
+from tests.concurrency import race
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def race(*calls: Any) -> list[Any]:
-    """Run the calls at once (released together by a barrier); their results or errors."""
-    barrier = threading.Barrier(len(calls))
-    results: list[Any] = [None] * len(calls)
-
-    def run(index: int, call: Any) -> None:
-        try:
-            barrier.wait()
-            results[index] = call()
-        except Exception as exc:  # noqa: BLE001 - reported to the test
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return results
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")

@@ -162,6 +162,18 @@ def test_task_figures(api: Any, clock: Any) -> None:
                                   "co")} == {"lead": 2, "completed": 1, "on_time": 1,
                                              "overdue": 1, "on_time_rate": 1.0, "co": 0}
     assert next(r for r in data["units"] if r["unit"]["code"] == "wsj")["co"] == 1
+    assert {k: data["totals"][k] for k in ("lead", "completed", "on_time", "overdue", "co")} \
+        == {"lead": 2, "completed": 1, "on_time": 1, "overdue": 1, "co": 1}
+    from tests.bots.stats.test_more import by_code, csv_rows
+
+    table = csv_rows(api("clerk").get("/stats/tasks.csv", **{
+        "from": (today - timedelta(days=30)).isoformat(), "to": today.isoformat()}))
+    assert table[0] == ["单位代码", "单位", "主办督办事项", "已办结", "按期办结", "逾期", "按期办结率",
+                        "协办督办事项"]
+    lines = by_code(table)
+    assert lines["town1"] == ["town1", "城关镇人民政府", "2", "1", "1", "1", "100.0%", "0"]
+    assert lines["wsj"] == ["wsj", "区卫生健康局", "0", "0", "0", "0", "", "1"]
+    assert lines["合计"] == ["", "合计", "2", "1", "1", "1", "100.0%", "1"]
 
 
 def test_histogram_buckets_and_whole_months() -> None:
@@ -209,6 +221,17 @@ def test_use_counts_registered_and_active_people(api: Any, demo: Any, person: An
     assert rows["zfb"]["active"] == 1  # the clerk sent the document
     assert rows["town3"]["active_rate"] == 0.0
     assert data["totals"]["active"] == 3 and sum(w["active"] for w in data["weeks"]) == 3
+    # Per unit and week: the week of today, one active person in town1, none in town3.
+    [week] = data["weeks"]
+    assert rows["town1"]["weeks"] == [{**week, "active": 1}]
+    assert rows["town3"]["weeks"] == [{**week, "active": 0}]
+    from tests.bots.stats.test_more import by_code, csv_rows
+
+    lines = by_code(csv_rows(api("clerk").get("/stats/use.csv", **{"from": today, "to": today})))
+    assert lines["town1"] == ["town1", "城关镇人民政府", "3", "1", "33.3%"]
+    assert lines["town3"][2:] == ["1", "0", "0.0%"]
+    assert lines["合计"][1:3] == ["合计", str(data["totals"]["registered"])]
+    assert lines["合计"][3] == "3"
     mine = api("t1_head").get("/stats/use").json()
     assert [r["unit"]["code"] for r in mine["units"]] == ["town1"]
     assert api("t1_head").get("/stats/use", unit="zfb").status_code == 403

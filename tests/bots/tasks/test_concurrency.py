@@ -14,7 +14,7 @@ from bots.tasks.models import Report, Task
 from hub.lib.errors import ApiError
 from hub.seals import audit
 from hub.seals.models import AuditEntry
-from tests.bots.documents.test_concurrency import race
+from tests.concurrency import race
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

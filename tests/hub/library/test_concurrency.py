@@ -3,7 +3,6 @@ the same version one wins and the others are told 409; no version is overwritten
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 import pytest
@@ -12,30 +11,10 @@ from django.db import connection
 from hub.library import actions
 from hub.library.models import FileVersion
 from hub.library.schemas import VersionIn
+from tests.concurrency import race
 from tests.hub.library.conftest import add_file, upload
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def race(*calls: Any) -> list[Any]:
-    barrier = threading.Barrier(len(calls))
-    results: list[Any] = [None] * len(calls)
-
-    def run(index: int, call: Any) -> None:
-        try:
-            barrier.wait()
-            results[index] = call()
-        except Exception as exc:  # noqa: BLE001 - reported to the test
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return results
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")

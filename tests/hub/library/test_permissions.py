@@ -128,6 +128,8 @@ def test_a_share_to_a_room_opens_the_file_to_its_members_with_a_card(
     assert staff3.get(f"/library/files/{file}").json()["level"] == "download"
     assert staff3.get(f"/library/files/{file}/versions/1/download").status_code == 200
     assert [s["id"] for s in staff3.get("/library").json()["shared"]] == [file]
+    # The clerk, in the room too, finds it in their own library, not among the shared.
+    assert clerk.get("/library").json()["shared"] == []
     # ...and nothing else of the library.
     assert code(staff3.get(f"/library/folders/{tree['sub']['id']}")) == "not_found"
     assert code(staff2.get(f"/library/files/{file}")) == "not_found"

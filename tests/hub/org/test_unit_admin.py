@@ -151,7 +151,7 @@ def test_deactivation_hands_pending_approvals_to_the_successor(api: Any) -> None
     zhaoyi_api = Api("zhaoyi")
     response = admin.patch("/people/zhaoyi", {"active": False, "successor": "qianer"})
     assert response.status_code == 200, response.content
-    assert response.json()["handover"] == {"approval": 1, "document": 0}
+    assert response.json()["handover"] == {"approval": 1, "document": 0, "library": 0}
     assert response.json()["active"] is False
     # Their token is dead; the successor has the approval in their to-do list.
     assert zhaoyi_api.get("/me").status_code == 401
