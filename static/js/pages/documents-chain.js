@@ -121,11 +121,11 @@ export function chainFields({ unit }) {
   const otherSigner = peoplePicker({ id: "doc-signer-other", label: gettext("Signer"), multiple: false });
   const renderSigners = () => {
     const leaders = (unit() && unit().leaders) || [];
-    signerBox.replaceChildren(
-      ...leaders.map((u, i) => h("label", { class: "doc-seg chain-signer" },
+    signerBox.replaceChildren(...[
+      ...leaders.map((u, i) => h("label", { class: "chain-signer" },
         h("input", { type: "radio", name: "doc-signer", value: u.username, checked: i === 0 && leaders.length === 1 }),
-        h("span", {}, person(u), u.title ? h("span", { class: "muted" }, ` ${u.title}`) : null))),
-      leaders.length ? null : otherSigner.node);
+        h("span", {}, person(u), u.title ? h("span", { class: "chain-signer-title" }, ` ${u.title}`) : null))),
+      leaders.length ? null : otherSigner.node].filter(Boolean));
   };
   renderSigners();
   const node = h("fieldset", { class: "doc-field doc-field-wide doc-chain-fields", id: "doc-chain-fields" },
