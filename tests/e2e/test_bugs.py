@@ -45,19 +45,17 @@ def test_assigning_circulating_and_reading_a_received_document(server: Any, open
     dialog.get_by_role("button", name="确定").click()
     expect(dialog).to_be_hidden()
 
-    # 传阅 asks whom (found by pinyin), then asks again before it goes.
+    # 传阅 asks whom (among the unit's people, in reading order), then asks again before it goes.
     msg.get_by_role("button", name="传阅").click()
     dialog = page.get_by_role("dialog")
-    dialog.get_by_role("button", name="传阅").click()
-    expect(dialog.locator(".params-field .field-error")).to_have_text("请至少选择一人。")
-    dialog.get_by_role("combobox").fill("zhaoliu")
-    dialog.get_by_role("option", name="赵六").first.click()
-    dialog.get_by_role("button", name="传阅").click()
-    confirm = page.get_by_role("dialog")
-    expect(confirm).to_contain_text("赵六")
-    expect(confirm).to_contain_text("依次")
-    confirm.get_by_role("button", name="传阅").click()
-    expect(confirm).to_be_hidden()
+    dialog.get_by_role("button", name="下一步").click()
+    expect(dialog.locator(".field-error")).to_have_text("请选择传阅人。")
+    dialog.get_by_role("checkbox", name="赵六").check()
+    dialog.get_by_role("button", name="下一步").click()
+    expect(dialog.locator(".handling-confirm")).to_contain_text("赵六")
+    expect(dialog.locator(".handling-confirm")).to_contain_text("依次")
+    dialog.get_by_role("button", name="确认传阅").click()
+    expect(dialog).to_be_hidden()
 
     def readers() -> list[str]:
         mine = next(r for r in server.api("staff4", "GET", f"/documents/{document['id']}")["recipients"]
@@ -72,7 +70,7 @@ def test_assigning_circulating_and_reading_a_received_document(server: Any, open
     expect(sheet).to_contain_text("一、总体要求")
     expect(sheet).to_contain_text("请各乡镇于12月10日前报送供暖情况。")
     assert not re.search(r"\*\*|##|`", sheet.inner_text())
-    expect(page.locator(".doc-log-note").filter(has_text="请赵六同志牵头办理")).to_contain_text("赵六")
+    expect(page.locator(".doc-handling-log")).to_contain_text("请赵六同志牵头办理")
     assert not user.errors, user.errors
 
 
