@@ -46,8 +46,10 @@ def waiting(server: Any) -> dict[str, Any]:
 def test_the_leader_acts_on_the_workbench_and_it_follows_another_clerk_signing(
         server: Any, open_user: Any, waiting: dict[str, Any], artifacts: Path) -> None:
     # Whatever else earlier tests left waiting on the leader counts too.
-    total = server.api("leader", "GET", "/todo")["total"]
-    assert total >= 3
+    todo = server.api("leader", "GET", "/todo")
+    total = todo["total"]
+    signs = sum(1 for i in todo["items"] if i["kind"] == "document_sign")
+    assert total >= 3 and signs >= 1
     leader = open_user("leader")
     page = leader.page
     page.goto(f"{server.url}/")
@@ -72,7 +74,10 @@ def test_the_leader_acts_on_the_workbench_and_it_follows_another_clerk_signing(
     expect(theirs).to_have_count(0)
     # The leader's list follows without a reload.
     expect(item).to_have_count(0)
-    expect(sign).to_have_count(0)
+    if signs == 1:
+        expect(sign).to_have_count(0)  # the group goes with its last item
+    else:
+        expect(sign.locator(".todo-item")).to_have_count(signs - 1)
     expect(badge).to_have_text(str(total - 1))
 
     # The approval, approved in place with an opinion.
