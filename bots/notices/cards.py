@@ -75,10 +75,14 @@ def notice_card(notice: Notice, card: NoticeCard, *, pending: Sequence[int], ack
     if card.kind == NoticeCard.Kind.PERSON:
         if notice.ack_required and state == "open":
             state = "acked" if not pending and total else "open"
-        label = {"open": "请确认收到" if notice.ack_required else "通知",
+        label = {"open": "请确认收到" if notice.ack_required else "已发布",
                  "acked": "已确认收到", "expired": "已过期"}[state]
     else:
-        label = {"open": "通知", "expired": "已过期"}[state]
+        # The card's head already says 通知: the state tells where it stands.
+        opened = "已发布"
+        if notice.ack_required and total:
+            opened = "确认中" if pending else "已全部收到"
+        label = {"open": opened, "expired": "已过期"}[state]
         if notice.ack_required and total:
             where = "本单位" if card.kind == NoticeCard.Kind.UNIT else "本群"
             head["fields"].append({"label": "确认情况",

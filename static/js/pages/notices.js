@@ -102,6 +102,9 @@ function mountCompose(el, query) {
   if (/^\d+$/.test(query.room || "")) {
     api("GET", `/rooms/${query.room}`).then((found) => {
       room = found;
+      // The room's members receive it: units become optional.
+      const req = form.querySelector(".nt-units-req");
+      if (req) req.hidden = true;
       roomLine.replaceChildren(h("p", { class: "label" }, gettext("Posted in")),
         h("p", { class: "nt-room" }, icon("hash", 16), h("b", {}, found.name),
           h("span", { class: "muted" }, fmt(ngettext(" (its %(n)s member receives it)", " (its %(n)s members receive it)",
@@ -114,7 +117,7 @@ function mountCompose(el, query) {
     field("nt-title", gettext("Title"), title, { required: true }),
     field("nt-body", gettext("Text"), body, { hint: gettext("Markdown is allowed: **bold**, lists, links.") }),
     h("div", { class: "doc-field doc-field-wide" },
-      h("p", { class: "label" }, gettext("To units"), h("span", { class: "doc-req", "aria-hidden": "true" }, " *")),
+      h("p", { class: "label" }, gettext("To units"), h("span", { class: "doc-req nt-units-req", "aria-hidden": "true" }, " *")),
       unitsPick.node,
       h("p", { class: "field-error", id: "nt-units-error" })),
     h("div", { class: "doc-field doc-field-wide" },

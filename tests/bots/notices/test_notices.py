@@ -60,6 +60,8 @@ def test_cards_go_to_unit_rooms_and_direct_rooms_with_a_button_per_person(
     assert (seen["card_type"], seen["view"], seen["state"]) == ("notice", "unit", "open")
     assert [a["action"] for a in seen["actions"]] == ["ack"]
     assert {"label": "确认情况", "value": "本单位已收到 0 / 未收到 3"} in seen["fields"]
+    # The head says 通知; the state says where it stands, not 通知 again.
+    assert seen["state_label"] == "确认中"
     assert card_of(api("staff2"), staff2.message_id)["state_label"] == "请确认收到"
     # The sender has the counts in their direct room with the bot.
     tracking = card_of(api("clerk"), sent["tracking_message"])
@@ -120,6 +122,7 @@ def test_ack_once_only_for_oneself_and_the_cards_follow_once_refreshed(
     assert CardRefresh.objects.count() == 0
     assert card_of(api("staff4"), town1.message_id)["actions"][0]["action"] == "ack"
     assert card_of(api("t1b"), town1.message_id)["actions"] == []
+    assert card_of(api("t1b"), town1.message_id)["state_label"] == "确认中"
     tracking = card_of(api("clerk"), sent["tracking_message"])
     assert tracking["totals"] == {"recipients": 6, "acked": 2, "pending": 4}
     assert {"unit": "town1", "name": "城关镇人民政府", "acked": 2, "pending": 1} in tracking["units"]
@@ -129,6 +132,10 @@ def test_ack_once_only_for_oneself_and_the_cards_follow_once_refreshed(
     assert card_of(api("staff2"), staff2.message_id)["state_label"] == "已确认收到"
     listed = api("clerk").get(f"/notices/{sent['id']}").json()
     assert [a["user"]["username"] for a in listed["acked"]] == ["t1a", "t1b", "staff2"]
+    # The unit's last press: its card says everyone there has it.
+    assert press(api("staff4"), town1.message_id, "ack").status_code == 200
+    services.refresh_pending()
+    assert card_of(api("t1a"), town1.message_id)["state_label"] == "已全部收到"
 
 
 def test_many_presses_make_one_card_edit_each(sent: dict[str, Any], api: Any,
