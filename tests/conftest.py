@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import socket
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -91,6 +92,25 @@ def demo(db: Any) -> dict[str, Any]:
     rooms = {r.unit.code: r for r in Room.objects.filter(kind="unit").select_related("unit")}
     rooms["general"] = Room.objects.get(kind="channel", name="general")
     return {"users": users, "units": units, "rooms": rooms}
+
+
+@contextmanager
+def module_transaction(django_db_blocker: Any) -> Iterator[None]:
+    """For objects a module's tests share, made once: they live in a transaction that stays
+    open until the module's last test and is then rolled back. Each test runs inside it in a
+    savepoint of its own (pytest-django's `db`), so what a test changes is undone after it.
+    Make the objects inside `django_db_blocker.unblock()`."""
+    from django.db import transaction
+
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+    try:
+        yield
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
 
 
 class Api:

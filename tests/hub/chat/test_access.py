@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
 from hub.chat.models import Attachment, Message, Reaction, Room, RoomMember
+from tests.conftest import Api, module_transaction
 
 pytestmark = pytest.mark.django_db
 
@@ -141,9 +143,39 @@ def test_table_covers_every_route_with_an_id() -> None:
     assert routes_with_an_id() == table
 
 
+@pytest.fixture(scope="module")
+def hidden_once(django_db_setup: Any, django_db_blocker: Any,
+                tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """The hidden objects, made once for the module (each test's changes are rolled back)."""
+    from django.test import override_settings
+
+    media = tmp_path_factory.mktemp("access-media")
+    with module_transaction(django_db_blocker), pytest.MonkeyPatch.context() as patch:
+        with django_db_blocker.unblock(), override_settings(
+                MEDIA_ROOT=media,
+                PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+            clients: dict[str, Api] = {}
+
+            def api(username: str) -> Api:
+                if username not in clients:
+                    clients[username] = Api(username)
+                return clients[username]
+
+            made = make_hidden(api, patch)
+        yield {"objects": made, "media": media}
+
+
 @pytest.fixture
-def hidden(demo: Any, api: Any, monkeypatch: Any) -> dict[str, Any]:
+def hidden(hidden_once: dict[str, Any], demo: Any, settings: Any,
+           monkeypatch: Any) -> dict[str, Any]:
     """A group of clerk and staff1 with a message carrying a file; staff3 is not in it."""
+    settings.MEDIA_ROOT = hidden_once["media"]
+    # Laying out the bulletin's PDF (tested in tests/bots/bulletins) is not what is probed here.
+    monkeypatch.setattr("bots.bulletins.pdf.render", lambda *args, **kwargs: b"%PDF-1.4\n")
+    return hidden_once["objects"]
+
+
+def make_hidden(api: Callable[[str], Api], monkeypatch: Any) -> dict[str, Any]:
     room = api("clerk").post("/rooms", {"name": "内部专班", "kind": "group",
                                         "members": [MEMBER]}).json()
     attachment = api("clerk").upload("内部名单.docx", b"confidential").json()
