@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 import uuid
@@ -114,6 +116,19 @@ def cluster() -> Iterator[dict[str, Any]]:
     yield from make_cluster(redis_url)
 
 
+@pytest.fixture(scope="session")
+def embedded_seed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A var folder of the embedded default (SQLite database, secrets, media, index), migrated
+    and seeded once; tests copy it."""
+    var = tmp_path_factory.mktemp("embedded") / "var"
+    env = base_env()
+    env["HUITONG_VAR_DIR"] = str(var)
+    env.pop("HUITONG_REDIS_PREFIX", None)
+    manage(env, "migrate", "--noinput", "-v0")
+    manage(env, "seed_demo", "--password", PASSWORD)
+    return var
+
+
 @pytest.fixture
 def own_redis() -> Iterator[dict[str, Any]]:
     """A redis-server of the test's own on a free loopback port, which it may stop and
@@ -142,25 +157,72 @@ def own_redis() -> Iterator[dict[str, Any]]:
             kill()
 
 
+class _Template:
+    """The demo organisation migrated and seeded once per session into a PostgreSQL database
+    and a var folder (secrets, media, search index); each cluster starts from copies."""
+
+    def __init__(self) -> None:
+        self.db: str | None = None
+        self.var: Path | None = None
+        self.admin_url = ""
+
+    def build(self, db_url: str) -> tuple[str, Path]:
+        if self.db is None or self.var is None:
+            self.admin_url = db_url.rsplit("/", 1)[0] + "/postgres"
+            name = f"huitong_it_tpl_{uuid.uuid4().hex[:8]}"
+            var = Path(tempfile.mkdtemp(prefix="huitong-it-tpl-"))
+            with psycopg.connect(self.admin_url, autocommit=True) as conn:
+                conn.execute(f'CREATE DATABASE "{name}"')
+            env = base_env()
+            env["DATABASE_URL"] = db_url.rsplit("/", 1)[0] + "/" + name
+            env["HUITONG_VAR_DIR"] = str(var)
+            env.pop("REDIS_URL", None)
+            self.db, self.var = name, var  # dropped at the end even if seeding fails
+            manage(env, "migrate", "--noinput", "-v0")
+            manage(env, "seed_demo", "--password", PASSWORD)
+        return self.db, self.var
+
+    def drop(self) -> None:
+        if self.db:
+            with psycopg.connect(self.admin_url, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{self.db}" WITH (FORCE)')
+        if self.var:
+            shutil.rmtree(self.var, ignore_errors=True)
+        self.db = self.var = None
+
+
+_template = _Template()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_cluster_template() -> Iterator[None]:
+    yield
+    _template.drop()
+
+
 def make_cluster(redis_url: str,
                  extra_env: dict[str, str] | None = None) -> Iterator[dict[str, Any]]:
+    """Two Daphne processes over a fresh copy of the seeded demo (database and var folder)."""
     db_url = os.environ.get("DATABASE_URL", "")
     if not db_url.startswith("postgres"):
         pytest.fail("the cluster tests need DATABASE_URL pointing at PostgreSQL "
                     "(make test sets it)")
+    template, template_var = _template.build(db_url)
     name = f"huitong_it_{uuid.uuid4().hex[:8]}"
-    admin_url = db_url.rsplit("/", 1)[0] + "/postgres"
+    admin_url = _template.admin_url
     with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
     env = base_env()
     env["DATABASE_URL"] = db_url.rsplit("/", 1)[0] + "/" + name
     env["REDIS_URL"] = redis_url
     env["HUITONG_REDIS_PREFIX"] = f"it{uuid.uuid4().hex[:8]}"
+    own_var = not (extra_env or {}).get("HUITONG_VAR_DIR")
+    if own_var:
+        env["HUITONG_VAR_DIR"] = tempfile.mkdtemp(prefix="huitong-it-var-")
     env.update(extra_env or {})
+    shutil.copytree(template_var, env["HUITONG_VAR_DIR"], dirs_exist_ok=True)
     servers: list[Server] = []
     try:
-        manage(env, "migrate", "--noinput", "-v0")
-        manage(env, "seed_demo", "--password", PASSWORD)
         servers = [start_daphne(env), start_daphne(env)]
         yield {"servers": servers, "env": env}
     finally:
@@ -168,3 +230,5 @@ def make_cluster(redis_url: str,
             stop(server.proc)
         with psycopg.connect(admin_url, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if own_var:
+            shutil.rmtree(env["HUITONG_VAR_DIR"], ignore_errors=True)

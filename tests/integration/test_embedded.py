@@ -7,6 +7,7 @@ import asyncio
 import json
 import os
 import secrets
+import shutil
 import signal
 import subprocess
 import sys
@@ -17,7 +18,6 @@ import pytest
 import websockets
 
 from tests.integration.conftest import (
-    PASSWORD,
     ROOT,
     Server,
     base_env,
@@ -47,12 +47,12 @@ def interrupt(server: Server) -> list[psutil.Process]:
 
 
 @pytest.fixture
-def embedded(tmp_path: Path) -> dict[str, str]:
+def embedded(embedded_seed: Path, tmp_path: Path) -> dict[str, str]:
+    """The seeded embedded install, a copy of its own for each test."""
+    shutil.copytree(embedded_seed, tmp_path / "var")
     env = base_env()
     env["HUITONG_VAR_DIR"] = str(tmp_path / "var")
     env.pop("HUITONG_REDIS_PREFIX", None)
-    manage(env, "migrate", "--noinput", "-v0")
-    manage(env, "seed_demo", "--password", PASSWORD)
     return env
 
 

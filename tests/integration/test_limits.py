@@ -8,10 +8,12 @@ import hashlib
 import http.client
 import json
 import os
+import shutil
 import socket
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import psutil
@@ -19,10 +21,8 @@ import pytest
 import websockets
 
 from tests.integration.conftest import (
-    PASSWORD,
     Server,
     base_env,
-    manage,
     start_daphne,
     stop,
 )
@@ -33,13 +33,13 @@ MB = 1024 * 1024
 
 
 @pytest.fixture(scope="module")
-def daphne(tmp_path_factory: Any) -> Iterator[Server]:
-    """One Daphne process over the embedded SQLite database."""
+def daphne(embedded_seed: Path, tmp_path_factory: Any) -> Iterator[Server]:
+    """One Daphne process over a copy of the seeded embedded SQLite database."""
+    var = tmp_path_factory.mktemp("limits") / "var"
+    shutil.copytree(embedded_seed, var)
     env = base_env()
-    env["HUITONG_VAR_DIR"] = str(tmp_path_factory.mktemp("limits") / "var")
+    env["HUITONG_VAR_DIR"] = str(var)
     env.pop("HUITONG_REDIS_PREFIX", None)
-    manage(env, "migrate", "--noinput", "-v0")
-    manage(env, "seed_demo", "--password", PASSWORD)
     server = start_daphne(env)
     try:
         yield server
