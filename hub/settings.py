@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+import time
 from pathlib import Path
 
 import dj_database_url
@@ -45,10 +46,21 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 def _dev_secret(name: str = "dev_secret_key") -> str:
     """A per-checkout development secret, generated once into var/ and never committed."""
     path = VAR_DIR / name
-    if not path.exists():
-        path.write_text(secrets.token_urlsafe(50))
-        path.chmod(0o600)
-    return path.read_text().strip()
+    try:  # exactly one of the processes starting together writes it
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(fd, "w") as out:
+            out.write(secrets.token_urlsafe(50))
+    for _ in range(200):  # the writer may not have finished
+        value = path.read_text().strip()
+        if value:
+            return value
+        time.sleep(0.01)
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(f"{path} is empty; delete it to have it generated again")
 
 
 DEBUG = env_bool("DEBUG", default=False)
@@ -167,7 +179,9 @@ if REDIS_URL:
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
             "CONFIG": {
                 "hosts": [REDIS_URL],
-                "prefix": os.environ.get("HUITONG_REDIS_PREFIX", "huitong"),
+                # `make test` runs two pytest-xdist workers: each keeps its events apart.
+                "prefix": os.environ.get("HUITONG_REDIS_PREFIX", "huitong")
+                + os.environ.get("PYTEST_XDIST_WORKER", ""),
             },
         }
     }

@@ -44,6 +44,41 @@ def pytest_sessionstart(session: Any) -> None:
                                 + " (see ../shared/SERVICES.md)")
 
 
+def _order(item: pytest.Item) -> tuple[int, str | None]:
+    """Where a test runs, as (place in the run, pytest-xdist group):
+    0 the browser tests, first and on one worker (their server and browser are shared);
+    1 the tests inside a transaction, each alone, on the committed demo organisation;
+    2 the Matrix tests (one Synapse) and then every test that truncates the tables, on one
+      worker, after it has run all of the above that it was given (so none of those finds the
+      demo gone);
+    3 tests without the database; a test file of tests/integration stays on one worker."""
+    path = item.nodeid.split("::", 1)[0]
+    marker = item.get_closest_marker("django_db")
+    names = getattr(item, "fixturenames", ())
+    transactional = bool(marker and marker.kwargs.get("transaction")) or "transactional_db" in names
+    if path.startswith("tests/e2e/"):
+        return 0, "browser"
+    if path.startswith("tests/integrations/matrix/") or transactional:
+        return 2, "tail"
+    if marker or "db" in names:
+        return 1, None
+    return 3, path if path.startswith("tests/integration/") else None
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        group = _order(item)[1]
+        if group:
+            item.add_marker(pytest.mark.xdist_group(group))
+
+
+@pytest.hookimpl(specname="pytest_collection_modifyitems", trylast=True)
+def _run_in_order(items: list[pytest.Item]) -> None:
+    # A stable sort: pytest-django's order (transactional tests last) holds within each place.
+    items.sort(key=lambda item: _order(item)[0])
+
+
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
