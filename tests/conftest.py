@@ -65,17 +65,22 @@ def _order(item: pytest.Item) -> tuple[int, str | None]:
     return 3, path if path.startswith("tests/integration/") else None
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+@pytest.hookimpl(wrapper=True)
+def pytest_collection_modifyitems(config: pytest.Config,
+                                  items: list[pytest.Item]) -> Iterator[None]:
+    # Before every other plugin (pytest-xdist reads the groups), ...
+    grouped = []
     for item in items:
         group = _order(item)[1]
         if group:
             item.add_marker(pytest.mark.xdist_group(group))
-
-
-@pytest.hookimpl(specname="pytest_collection_modifyitems", trylast=True)
-def _run_in_order(items: list[pytest.Item]) -> None:
-    # A stable sort: pytest-django's order (transactional tests last) holds within each place.
+            grouped.append(item)
+    yield
+    if getattr(config.option, "loadgroup", False) and any("@" not in i.nodeid for i in grouped):
+        raise pytest.UsageError("pytest-xdist did not group the tests that must share a worker "
+                                "(see the pytest pin in constraints.txt)")
+    # ... and after them: a stable sort keeps pytest-django's order (transactional tests
+    # last) within each place.
     items.sort(key=lambda item: _order(item)[0])
 
 
