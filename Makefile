@@ -9,7 +9,8 @@ DEMO_PASSWORD ?=
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/huitong
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 # pytest-xdist workers for `make test` (one per core here); tests/conftest.py groups the
-# tests that must share a worker. TEST_WORKERS=0 runs everything in one process.
+# tests that must share a worker and orders them (which --no-loadscope-reorder keeps).
+# TEST_WORKERS=0 runs everything in one process.
 TEST_WORKERS ?= 2
 
 .PHONY: install install-test js-tools run test lint ldap-server bench-ws bench-storm bench-doc bench-search bench-archive bench-matrix bench-notice bench-stats chromium pdf-libs clean
@@ -73,7 +74,7 @@ test: install-test chromium pdf-libs ldap-server
 	node --test tests/js/
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) HUITONG_REQUIRE_SERVICES=1 \
 	  HUITONG_CONN_MAX_AGE=0 HUITONG_REDIS_PREFIX=test$$$$ \
-	  $(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
+	  $(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder $(PYTEST_ARGS)
 
 bench-ws: install-test
 	$(PY) bench/ws_bench.py $(BENCH_ARGS)

@@ -145,6 +145,11 @@ def test_clerk_drafts_head_reviews_leader_signs_off_in_two_taps_clerk_issues_to_
     expect(page.locator(".doc-chain .chain-signed")).to_have_count(2)
     expect(page.locator("#doc-page").get_by_text(document["number"]).first).to_be_visible()
     shot(page, artifacts, "issued-desktop")
+    # The units' table shows its first rows and a button for the rest.
+    rows = page.locator(".doc-table tbody tr")
+    expect(rows).to_have_count(12)
+    page.get_by_role("button", name=f"显示全部 {RECIPIENTS} 个单位").click()
+    expect(rows).to_have_count(RECIPIENTS)
     # A township's copy arrived.
     town = server.api("staff4", "GET", f"/documents/{doc_id}")
     assert [r["unit"]["code"] for r in town["recipients"]] == ["town1"]

@@ -449,6 +449,8 @@ const FILTERS = [
   ["returned", () => gettext("Returned"), (r) => r.state === "returned"],
 ];
 
+const ROW_LIMIT = 12;
+
 function recipientsNode(view, { withLog = true } = {}) {
   const doc = view.doc;
   const rows = doc.recipients;
@@ -461,7 +463,16 @@ function recipientsNode(view, { withLog = true } = {}) {
       type: "button", class: "doc-filter", "aria-pressed": String(view.filter === key), dataset: { filter: key },
       onclick: () => { view.filter = key; renderDocument(view); const b = pageEl.querySelector(`[data-filter="${key}"]`); if (b) b.focus(); },
     }, label(), h("span", { class: "doc-filter-n" }, String(n))))) : null;
-  const shown = rows.filter(test);
+  const matching = rows.filter(test);
+  // With a whole district of recipients, the first rows and a button for the rest, so the
+  // document and its chain below stay within reach (on a phone above all).
+  const shown = view.showAll || matching.length <= ROW_LIMIT ? matching : matching.slice(0, ROW_LIMIT);
+  const more = shown.length < matching.length
+    ? h("button", {
+      type: "button", class: "btn btn-default btn-sm doc-show-all", dataset: { focus: "show-all" },
+      onclick: () => { view.showAll = true; renderDocument(view); },
+    }, fmt(gettext("Show all %(n)s units"), { n: matching.length }))
+    : null;
   const table = h("table", { class: "doc-table" },
     h("caption", { class: "visually-hidden" }, gettext("Recipient units and their handling")),
     h("thead", {}, h("tr", {},
@@ -488,7 +499,8 @@ function recipientsNode(view, { withLog = true } = {}) {
     h("div", { class: "doc-section-head" },
       h("h2", { id: "doc-rcpt-title" }, doc.viewer.issuer ? gettext("Recipient units") : gettext("Our unit's copy")),
       bar),
-    shown.length ? h("div", { class: "doc-table-wrap" }, table) : h("p", { class: "muted" }, gettext("No unit in this view.")));
+    shown.length ? h("div", { class: "doc-table-wrap" }, table) : h("p", { class: "muted" }, gettext("No unit in this view.")),
+    more);
 }
 
 // 立项督办: a leader of a supervising office that received the document sets a task from it
