@@ -198,7 +198,7 @@ def main(argv: list[str]) -> int:
                                "config": {k: v for k, v in vars(args).items()
                                           if k != "snippets"},
                                "loadavg_start": os.getloadavg(), "storm": [], "reconnect": []}
-    for name in args.targets:
+    for name in args.targets if args.answerers else []:  # --answerers 0: the reconnect only
         results["storm"].append(storm(ws_bench.make_target(name, args), args))
     if args.reconnect:
         for name in args.targets:

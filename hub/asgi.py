@@ -16,7 +16,7 @@ from django.urls import path  # noqa: E402
 
 from hub.chat.consumers import ChatConsumer  # noqa: E402
 from hub.lib import daphne as daphne_limits  # noqa: E402
-from hub.lib.asgi import BodySizeLimit, OriginCheck  # noqa: E402
+from hub.lib.asgi import BearerFirst, BodySizeLimit, OriginCheck  # noqa: E402
 
 # Body and frame limits enforced while Daphne reads (see hub/lib/daphne.py).
 daphne_limits.install()
@@ -27,5 +27,6 @@ application = ProtocolTypeRouter({
     "http": BodySizeLimit(django_asgi_app),
     # A browser always sends Origin; one from a host we do not serve is refused at the
     # handshake. Clients that send no Origin (bots, the bridge) authenticate by token.
-    "websocket": OriginCheck(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+    "websocket": OriginCheck(BearerFirst(token=URLRouter(websocket_urlpatterns),
+                                         session=AuthMiddlewareStack(URLRouter(websocket_urlpatterns)))),
 })

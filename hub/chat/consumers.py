@@ -16,7 +16,6 @@ import logging
 import time
 from collections.abc import Awaitable
 from typing import Any
-from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
@@ -28,6 +27,7 @@ from hub.chat.models import RoomMember
 from hub.chat.schemas import FRAME_TYPES, client_frame
 from hub.chat.serializers import dumps
 from hub.lib import wsframe
+from hub.lib.asgi import bearer_token
 from hub.lib.errors import ApiError, from_exception
 from hub.lib.http import loads, validation_detail
 from hub.lib.realtime import Hub, get_hub
@@ -61,10 +61,15 @@ def _open(*, user_id: int, server: str) -> dict[int, int]:
     return _room_states(user_id)
 
 
-def _token(token: str) -> Any:
+def _open_with_token(*, token: str, server: str) -> tuple[Any, dict[int, int]]:
+    """A socket with a bearer token in one trip to the database: the live token row (or
+    None), and for its user presence and the rooms."""
     from hub.org.actions import token_row
 
-    return token_row(token=token)
+    row = token_row(token=token)
+    if row is None or row.user.must_change_password:
+        return None, {}
+    return row, _open(user_id=row.user_id, server=server)
 
 
 def _token_expiry(token_id: int) -> Any:
@@ -105,15 +110,25 @@ class ChatConsumer(AsyncWebsocketConsumer):
         self.writes = 0
         self.too_slow = False
         self.catching_up = False
-        self.user = await self._authenticate()
+        # Accepted before the database is asked: in a reconnect storm the handshakes finish
+        # at once instead of timing out in the server while the lookups queue.
         await self.accept()
         self.proto = wsframe.find_protocol(self.base_send)
+        hub = await get_hub()
+        token = self._bearer()
+        if token:
+            row, states = await db(_open_with_token)(token=token, server=hub.server_id)
+            self.user = self._from_token(row)
+        else:
+            self.user = await self._session_user()
+            states = {}
+            if self.user is not None:
+                states = await db(_open)(user_id=self.user.id, server=hub.server_id)
         if self.user is None:
             await self.close(code=UNAUTHORIZED_CLOSE)
             return
         self.user_id = self.user.id
-        self.hub = await get_hub()
-        states = await db(_open)(user_id=self.user_id, server=self.hub.server_id)
+        self.hub = hub
         self.delivered.update(states)
         self.hub.register(self, states)
         self.implicit = asyncio.get_running_loop().call_later(
@@ -133,21 +148,18 @@ class ChatConsumer(AsyncWebsocketConsumer):
         except Exception:
             logger.exception("presence update on disconnect failed")
 
-    async def _authenticate(self) -> Any:
-        headers = dict(self.scope.get("headers", []))
-        auth = headers.get(b"authorization", b"").decode("latin-1")
-        token = auth[7:].strip() if auth[:7].lower() == "bearer " else None
-        if token is None:
-            query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
-            token = (query.get("access_token") or [None])[0]
-        if token:
-            row = await db(_token)(token)
-            if row is None or row.user.must_change_password:
-                return None
-            self.token_id = row.id
-            self.credential = f"t{row.id}"
-            self.first_expiry = row.expiry.timestamp()
-            return row.user
+    def _bearer(self) -> str | None:
+        return bearer_token(self.scope)
+
+    def _from_token(self, row: Any) -> Any:
+        if row is None:
+            return None
+        self.token_id = row.id
+        self.credential = f"t{row.id}"
+        self.first_expiry = row.expiry.timestamp()
+        return row.user
+
+    async def _session_user(self) -> Any:
         user = self.scope.get("user")
         if user is None:
             return None
