@@ -52,7 +52,7 @@ from hub.library.schemas import (
     ShareIn,
     VersionIn,
 )
-from hub.library.selectors import library_name
+from hub.library.selectors import folder_subtree, library_name
 from hub.org.models import Unit, User
 from hub.seals import audit
 
@@ -76,21 +76,8 @@ def clean_name(raw: str | None, *, what: str) -> str:
     return name
 
 
-def _subtree(folder: Folder) -> list[int]:
-    children: dict[int | None, list[int]] = {}
-    for fid, parent in Folder.objects.filter(library_id=folder.library_id).values_list(
-            "id", "parent_id"):
-        children.setdefault(parent, []).append(fid)
-    out, todo = [], [folder.id]
-    while todo:
-        node = todo.pop()
-        out.append(node)
-        todo += children.get(node, [])
-    return out
-
-
-def _reindex_below(folder: Folder) -> None:
-    for file_id in File.objects.filter(folder_id__in=_subtree(folder)).values_list("id", flat=True):
+def reindex_below(folder: Folder) -> None:
+    for file_id in File.objects.filter(folder_id__in=folder_subtree(folder)).values_list("id", flat=True):
         record(kind=SEARCH_KIND, object_id=file_id)
 
 
@@ -142,7 +129,7 @@ def update_folder(*, user: User, folder_id: Any, data: FolderPatch) -> Folder:
             target, _, _ = access_folder(user=user, folder_id=data.parent, needed=Level.EDIT)
             if target.library_id != folder.library_id:
                 raise bad_request("文件夹只能在同一文件库内移动")
-            if target.id in _subtree(folder):
+            if target.id in folder_subtree(folder):
                 raise bad_request("不能把文件夹移到它自己或它的下级文件夹中")
             folder.parent = target
             if _depth(target) + 1 + _height(folder) > MAX_DEPTH:
@@ -154,7 +141,7 @@ def update_folder(*, user: User, folder_id: Any, data: FolderPatch) -> Folder:
             raise ApiError("conflict", f"“{folder.name}”已存在，请换一个名称")
         folder.save(update_fields=["name", "parent"])
         # What lies below has new inherited rights and a new path.
-        _reindex_below(folder)
+        reindex_below(folder)
         audit.append([audit_events.folder_changed(folder=folder, actor_id=user.id,
                                                   old_name=old_name, old_parent=old_parent)])
     return folder
@@ -202,7 +189,7 @@ def set_grants(*, user: User, folder_id: Any, data: GrantsIn) -> Folder:
                 record_.append({"user": person.username, "level": g.level})
         FolderGrant.objects.filter(folder=folder).delete()
         FolderGrant.objects.bulk_create(rows)
-        _reindex_below(folder)
+        reindex_below(folder)
         audit.append([audit_events.grants_set(folder=folder, actor_id=user.id, grants=record_)])
     return folder
 

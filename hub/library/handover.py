@@ -21,7 +21,8 @@ from django.utils import timezone
 from hub.core.changes import record
 from hub.library import audit_events
 from hub.library.access import Who, file_level
-from hub.library.models import File, FileShare, Folder, FolderGrant, Level
+from hub.library.actions import reindex_below
+from hub.library.models import File, FileShare, FolderGrant, Level
 from hub.org import handover
 from hub.seals import audit
 
@@ -44,19 +45,6 @@ def pending(user: Any) -> int:
     return _locked(user).count() + _grants(user).count() + _shares(user).count()
 
 
-def _subtree(folder: Folder) -> list[int]:
-    children: dict[int | None, list[int]] = {}
-    for fid, parent in Folder.objects.filter(library_id=folder.library_id).values_list(
-            "id", "parent_id"):
-        children.setdefault(parent, []).append(fid)
-    out, todo = [], [folder.id]
-    while todo:
-        node = todo.pop()
-        out.append(node)
-        todo += children.get(node, [])
-    return out
-
-
 def transfer(*, source: Any, target: Any, actor: Any) -> int:
     """Inside the deactivation's transaction: grants first (so that a check-out can stay with
     a colleague who now may edit), then shares, then check-outs."""
@@ -73,9 +61,7 @@ def transfer(*, source: Any, target: Any, actor: Any) -> int:
                 theirs.level = grant.level
                 theirs.save(update_fields=["level"])
             grant.delete()
-        for file_id in File.objects.filter(folder_id__in=_subtree(grant.folder)).values_list(
-                "id", flat=True):
-            record(kind=SEARCH_KIND, object_id=file_id)
+        reindex_below(grant.folder)
         events.append(audit_events.handed_over(
             subject=grant.folder.subject, what="grant", source=source.username,
             target=target.username, actor_id=actor.id, level=int(grant.level)))

@@ -182,3 +182,17 @@ def bin_for(*, library: Library) -> list[dict[str, Any]]:
                     "deleted_at": iso(f.deleted_at), "deleted_by": person(f.deleted_by),
                     "purge_at": iso(f.deleted_at + RETENTION)})
     return out
+
+
+def folder_subtree(folder: Folder) -> list[int]:
+    """The ids of a folder and every folder below it, from one query over its library."""
+    children: dict[int | None, list[int]] = {}
+    for fid, parent in Folder.objects.filter(library_id=folder.library_id).values_list(
+            "id", "parent_id"):
+        children.setdefault(parent, []).append(fid)
+    out, todo = [], [folder.id]
+    while todo:
+        node = todo.pop()
+        out.append(node)
+        todo += children.get(node, [])
+    return out
