@@ -5,7 +5,6 @@ the command has run, the worker answers it afterwards, and a command sent while 
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -21,6 +20,7 @@ from bots.models import Job
 from bots.runtime import COMMAND_JOB
 from hub.chat.models import Message
 from tests.bots.conftest import number, run_commands
+from tests.processes import stop
 
 ROOT = Path(__file__).resolve().parents[2]
 TO_ALL = f"/doc send 文种:通知 字号:“{number(61)}” 标题:“关于全区冬季防火工作的通知” 主送:全部单位 正文:“请抓紧部署。”"
@@ -67,15 +67,6 @@ def _worker(env: dict[str, str]) -> subprocess.Popen[bytes]:
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-
-
 @pytest.mark.django_db(transaction=True)
 def test_a_command_sent_while_the_worker_is_down_is_answered_once_it_is_back(
         demo: Any, api: Any, tmp_path: Path) -> None:
@@ -95,14 +86,14 @@ def test_a_command_sent_while_the_worker_is_down_is_answered_once_it_is_back(
         while not bot_replies(room, seq) and time.monotonic() < deadline:
             time.sleep(0.1)
     finally:
-        _stop(first)
+        stop(first, timeout=15)
     assert len(bot_replies(room, seq)) == 1 and Document.objects.count() == 1
     # A restarted worker finds nothing left to answer.
     second = _worker(env)
     try:
         time.sleep(2)
     finally:
-        _stop(second)
+        stop(second, timeout=15)
     assert len(bot_replies(room, seq)) == 1 and Document.objects.count() == 1
     assert set(Job.objects.filter(kind=COMMAND_JOB).values_list("state", flat=True)) == {
         Job.State.DONE}

@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -28,6 +27,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.processes import stop
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -220,13 +221,8 @@ def make_server(seed: Seed, work: Path, tag: str, *, worker: bool = False) -> It
         yield Server(url, env)
     finally:
         for running in (proc, worker_proc):
-            if running is not None and running.poll() is None:
-                running.send_signal(signal.SIGTERM)
-                try:
-                    running.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    running.kill()
-                    running.wait()
+            if running is not None:
+                stop(running)
         log.close()
         if name and seed.admin_url:
             _admin(seed.admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
