@@ -57,11 +57,6 @@ class SendResult:
     created: bool
 
 
-class _Duplicate(Exception):
-    def __init__(self, message_id: int) -> None:
-        self.message_id = message_id
-
-
 # --- change hooks ------------------------------------------------------------------------------
 # Integrations that must hear of a change in the transaction that makes it (the Matrix
 # bridge's outbox) register a hook here. The actions below call every hook inside their
@@ -472,37 +467,33 @@ def send_message(*, sender: User, room_id: Any, body: Any, client_id: str | None
         html = markdown.sanitize(html)
         mentioned = set()
 
+    # Readers are the people in the room other than the sender; bots read nothing.
+    readers = (RoomMember.objects.filter(room_id=room_pk, user__is_bot=False)
+               .exclude(user=sender).count())
     try:
         with transaction.atomic():
-            seq, _ = _next_seq(room_pk)
-            if client_id is not None:
-                dup = (Message.objects.filter(room_id=room_pk, sender=sender, client_id=client_id)
-                       .values_list("id", flat=True).first())
-                if dup is not None:
-                    raise _Duplicate(dup)
+            # Everything that does not need the seq is written first, under a placeholder
+            # seq: the room's row lock, which orders the room's senders, is then held only
+            # for the statements that take the seq and for the commit. (A second send of
+            # the same client_id waits on, then fails, the unique constraint.)
             now = timezone.now()
             message = Message.objects.create(
-                room_id=room_pk, seq=seq, sender=sender, kind=kind, body=body, html=html,
-                card=card, reply_to_id=reply_pk, client_id=client_id, created_at=now,
-                forwarded=forwarded, remind_of=remind_of, topic=topic,
+                room_id=room_pk, seq=_placeholder_seq(), sender=sender, kind=kind, body=body,
+                html=html, card=card, reply_to_id=reply_pk, client_id=client_id,
+                created_at=now, forwarded=forwarded, remind_of=remind_of, topic=topic,
                 thread_id=root.id if root is not None else None,
             )
-            if root is not None:
-                Message.objects.filter(id=root.id).update(thread_count=F("thread_count") + 1,
-                                                          thread_last_seq=seq)
             if attachments:
                 message.attachments.set(attachments)
             if mentioned:
                 Mention.objects.bulk_create([Mention(message=message, user_id=u) for u in mentioned])
             record_change(kind="message", object_id=message.id)
             # Sending reads everything up to one's own message.
-            RoomMember.objects.filter(room_id=room_pk, user=sender, last_read_seq__lt=seq).update(
-                last_read_seq=seq
-            )
+            message.seq = _take_seq(room_pk, message.id, sender.id)
+            if root is not None:
+                Message.objects.filter(id=root.id).update(thread_count=F("thread_count") + 1,
+                                                          thread_last_seq=message.seq)
             message.sender = sender
-            # Readers are the people in the room other than the sender; bots read nothing.
-            readers = (RoomMember.objects.filter(room_id=room_pk, user__is_bot=False)
-                       .exclude(user=sender).count())
             payload = message_dict(message, read_count=0, member_count=readers,
                                    attachments=attachments, mentions=mentioned, fresh=True)
             publish_on_commit(events.message_created(payload))
@@ -513,10 +504,8 @@ def send_message(*, sender: User, room_id: Any, body: Any, client_id: str | None
                 # A bot command: its handler stores the work with the message (a job the
                 # worker runs), so the command is answered after the sender has the ack.
                 commands.dispatch(sender=sender, message=payload)
-    except _Duplicate as dup:
-        return SendResult(_serialize_one(dup.message_id), created=False)
     except IntegrityError:
-        # Another process stored the same client_id first.
+        # Another request stored the same client_id first.
         if client_id is None:
             raise
         first = (Message.objects.filter(room_id=room_pk, sender=sender, client_id=client_id)
@@ -527,20 +516,49 @@ def send_message(*, sender: User, room_id: Any, body: Any, client_id: str | None
     return SendResult(payload, created=True)
 
 
-def _next_seq(room_id: int) -> tuple[int, int]:
-    """Raise the room's last_seq by one under its row lock; the caller's transaction holds
-    the lock until commit, so concurrent senders get consecutive seqs, and a rollback gives
-    the number back."""
+def _placeholder_seq() -> int:
+    """A message's seq until `_take_seq` gives it the room's next one, in the same
+    transaction, so no other transaction ever sees it. Negative and random, so that two
+    senders' placeholders in one room do not wait on each other in the unique index."""
+    return -1 - secrets.randbelow(2**62)
+
+
+def _take_seq(room_id: int, message_id: int, sender_id: int) -> int:
+    """Raise the room's last_seq by one under its row lock, give it to the message and
+    move the sender's read mark to it. The caller's transaction holds the lock until
+    commit, so concurrent senders get consecutive seqs, and a rollback gives the number
+    back. On PostgreSQL this is one statement: the lock is held for one round trip and the
+    commit."""
+    room_t, message_t, member_t = (Room._meta.db_table, Message._meta.db_table,
+                                   RoomMember._meta.db_table)
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"WITH r AS (UPDATE {room_t} SET last_seq = last_seq + 1 WHERE id = %s "  # noqa: S608 - table names from the models
+                f"RETURNING last_seq), "
+                f"m AS (UPDATE {message_t} SET seq = r.last_seq FROM r "
+                f"WHERE {message_t}.id = %s RETURNING r.last_seq AS seq), "
+                f"u AS (UPDATE {member_t} SET last_read_seq = m.seq FROM m "
+                f"WHERE room_id = %s AND user_id = %s AND last_read_seq < m.seq) "
+                f"SELECT seq FROM m",
+                [room_id, message_id, room_id, sender_id],
+            )
+            row = cursor.fetchone()
+            if row is None:
+                raise not_found("会话")
+            return int(row[0])
         cursor.execute(
-            "UPDATE chat_room SET last_seq = last_seq + 1 WHERE id = %s "
-            "RETURNING last_seq, member_count",
+            f"UPDATE {room_t} SET last_seq = last_seq + 1 WHERE id = %s RETURNING last_seq",  # noqa: S608
             [room_id],
         )
         row = cursor.fetchone()
     if row is None:
         raise not_found("会话")
-    return int(row[0]), int(row[1])
+    seq = int(row[0])
+    Message.objects.filter(id=message_id).update(seq=seq)
+    RoomMember.objects.filter(room_id=room_id, user_id=sender_id,
+                              last_read_seq__lt=seq).update(last_read_seq=seq)
+    return seq
 
 
 def _announce_update(message_id: int) -> dict[str, Any]:
