@@ -172,6 +172,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--client-procs", type=int, default=2)
     parser.add_argument("--connect-concurrency", type=int, default=64)
     parser.add_argument("--open-timeout", type=float, default=60.0)
+    parser.add_argument("--client", choices=("lean", "websockets"), default="lean",
+                        help="the receivers' WebSocket client (bench/leanws.py or websockets)")
     parser.add_argument("--ack-timeout", type=float, default=30.0)
     parser.add_argument("--drain-timeout", type=float, default=30.0)
     parser.add_argument("--drain-idle", type=float, default=3.0)

@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import functools
 import gc
 import http.client
 import ipaddress
@@ -60,6 +61,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import leanws
 import psutil
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, WebSocketException
@@ -112,6 +114,7 @@ class WorkerSpec:
     snippets: tuple[str, ...]
     connect_concurrency: int
     open_timeout: float
+    client: str = "lean"  # "lean" (bench/leanws.py) or "websockets"
 
 
 @dataclass(frozen=True)
@@ -137,7 +140,7 @@ class Member:
 
     def __init__(self, spec: MemberSpec) -> None:
         self.spec = spec
-        self.ws: ClientConnection | None = None
+        self.ws: Any = None  # a websockets ClientConnection or a leanws.LeanSocket
         self.synced = asyncio.Event()
         self.closed: str | None = None
         self.seen = bytearray()  # per phase: seen[dense index] == 1 once received
@@ -359,33 +362,45 @@ class ClientWorker:
             },
         )
 
+    async def _open(self, member: Member, headers: dict[str, str]) -> Any:
+        if self.spec.client == "lean":
+            def on_close(code: int | None) -> None:
+                member.closed = member.closed or f"closed {code or 'abnormally'}"
+                member.synced.set()  # wake a connect waiting for synced
+
+            return await leanws.connect(
+                member.spec.url, headers=headers, open_timeout=self.spec.open_timeout,
+                on_frame=functools.partial(self._on_frame, member), on_close=on_close)
+        ws = await connect(
+            member.spec.url,
+            additional_headers=headers,
+            compression=None,
+            ping_interval=None,
+            open_timeout=self.spec.open_timeout,
+            close_timeout=2,
+            max_size=1 << 22,
+            max_queue=128,
+        )
+        self._spawn(self._reader(member, ws))
+        return ws
+
     async def _connect_one(self, member: Member, limit: asyncio.Semaphore) -> bool:
         headers = {"Authorization": f"Bearer {member.spec.token}"}
         async with limit:
             for attempt in range(3):
+                member.closed = None
+                member.synced.clear()
                 try:
-                    ws = await connect(
-                        member.spec.url,
-                        additional_headers=headers,
-                        compression=None,
-                        ping_interval=None,
-                        open_timeout=self.spec.open_timeout,
-                        close_timeout=2,
-                        max_size=1 << 22,
-                        max_queue=128,
-                    )
+                    ws = await self._open(member, headers)
                 except (OSError, WebSocketException, TimeoutError) as exc:
                     self.connect_errors[f"{type(exc).__name__}: {exc}"[:120]] += 1
                     await asyncio.sleep(0.5 * (attempt + 1))
                     continue
                 member.ws = ws
-                member.closed = None
-                member.synced.clear()
-                self._spawn(self._reader(member))
                 try:
                     await ws.send('{"type": "sync", "rooms": {}}')
                     await asyncio.wait_for(member.synced.wait(), self.spec.open_timeout)
-                except (ConnectionClosed, TimeoutError):
+                except (ConnectionClosed, leanws.ConnectionClosed, TimeoutError):
                     member.closed = member.closed or "no synced"
                 if member.closed is None:
                     return True
@@ -394,9 +409,7 @@ class ClientWorker:
                 return False
         return False
 
-    async def _reader(self, member: Member) -> None:
-        ws = member.ws
-        assert ws is not None
+    async def _reader(self, member: Member, ws: ClientConnection) -> None:
         on_frame = self._on_frame
         try:
             while True:
@@ -547,7 +560,7 @@ class ClientWorker:
         }
         try:
             await member.ws.send(json.dumps(frame, ensure_ascii=False))
-        except ConnectionClosed:
+        except (ConnectionClosed, leanws.ConnectionClosed):
             recorder.send_failed += 1
             return False
         recorder.sent += 1
@@ -1313,6 +1326,7 @@ def start_clients(
                 snippets=snippets,
                 connect_concurrency=args.connect_concurrency,
                 open_timeout=args.open_timeout,
+                client=args.client,
             ),
         )
         for number, share in enumerate(shares)
@@ -1843,6 +1857,8 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
         help="handshakes in flight per client process",
     )
     parser.add_argument("--open-timeout", type=float, default=60.0)
+    parser.add_argument("--client", choices=("lean", "websockets"), default="lean",
+                        help="the receivers' WebSocket client (bench/leanws.py or websockets)")
     parser.add_argument(
         "--login",
         choices=("auto", "http"),
