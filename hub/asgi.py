@@ -12,10 +12,12 @@ django_asgi_app = get_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from django.conf import settings  # noqa: E402
 from django.urls import path  # noqa: E402
 
 from hub.chat.consumers import ChatConsumer  # noqa: E402
 from hub.lib import daphne as daphne_limits  # noqa: E402
+from hub.lib import gcfreeze  # noqa: E402
 from hub.lib.asgi import BearerFirst, BodySizeLimit, OriginCheck  # noqa: E402
 
 # Body and frame limits enforced while Daphne reads (see hub/lib/daphne.py).
@@ -30,3 +32,7 @@ application = ProtocolTypeRouter({
     "websocket": OriginCheck(BearerFirst(token=URLRouter(websocket_urlpatterns),
                                          session=AuthMiddlewareStack(URLRouter(websocket_urlpatterns)))),
 })
+
+if settings.HUITONG_GC_FREEZE:
+    # The start-up heap out of full collections: see hub/lib/gcfreeze.py.
+    gcfreeze.freeze_startup_heap()

@@ -275,6 +275,8 @@ HUITONG_SEND_RATE_PER_MINUTE = env_int("HUITONG_SEND_RATE_PER_MINUTE", 600)
 HUITONG_RECEIPT_FANOUT_MAX = env_int("HUITONG_RECEIPT_FANOUT_MAX", 100)
 # A socket whose unsent output exceeds this many bytes is closed (it resyncs on reconnect).
 HUITONG_SOCKET_MAX_BUFFER = env_int("HUITONG_SOCKET_MAX_BUFFER", 8 * 1024 * 1024)
+# Freeze the server's start-up heap out of the cyclic garbage collector (hub/lib/gcfreeze.py).
+HUITONG_GC_FREEZE = env_bool("HUITONG_GC_FREEZE", True)
 
 # --- Seals and official documents ----------------------------------------------------------------
 # Encrypts the units' private seal keys at rest. Set it in production (and keep it apart from
