@@ -13,7 +13,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 # TEST_WORKERS=0 runs everything in one process.
 TEST_WORKERS ?= 2
 
-.PHONY: install install-test js-tools run test lint ldap-server bench-ws bench-storm bench-doc bench-search bench-archive bench-matrix bench-notice bench-stats chromium pdf-libs clean
+.PHONY: install install-test js-tools run test lint ldap-server bench-ws bench-storm bench-upload bench-doc bench-search bench-archive bench-matrix bench-notice bench-stats chromium pdf-libs clean
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -83,6 +83,10 @@ bench-ws: install-test
 # both topologies; figures, not pass/fail.
 bench-storm: install-test
 	$(PY) bench/storm_bench.py $(BENCH_ARGS)
+
+# Daphne's RSS under a 40 MB, a chunked 300 MB and a declared 200 MB upload; figures only.
+bench-upload: install-test
+	$(PY) bench/upload_bench.py $(BENCH_ARGS)
 
 # One document with a 5 MB attachment to 95 units (PostgreSQL + Redis); figures, not pass/fail.
 bench-doc: install-test
