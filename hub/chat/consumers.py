@@ -17,6 +17,7 @@ import time
 from collections.abc import Awaitable
 from typing import Any
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
@@ -96,6 +97,16 @@ class ChatConsumer(AsyncWebsocketConsumer):
     session_key: str | None = None
     expiry_check: asyncio.TimerHandle | None = None
     first_expiry: float | None = None
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        """Channels' dispatch, without the trip to the shared sync thread it makes before every
+        handler to close stale database connections: each of this consumer's database calls
+        runs through `database_sync_to_async`, which does that on the thread it runs on. Under
+        a storm those extra trips queued every frame behind one thread."""
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     # --- connection --------------------------------------------------------------------------
     async def connect(self) -> None:
