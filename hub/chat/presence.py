@@ -18,7 +18,6 @@ from django.db.models import F
 from django.utils import timezone
 
 from hub.chat import events
-from hub.chat.models import RoomMember
 from hub.core.models import Presence
 from hub.lib.realtime import Hub, publish
 from hub.org.models import User
@@ -40,14 +39,25 @@ def status_of(user_id: int) -> str:
     return "away" if all(rows) else "online"
 
 
+# Hand-written SQL on the connect path: in a reconnect storm every person's first socket asks
+# these, and building the ORM's joins cost more than running them.
+_AUDIENCE = (
+    "SELECT DISTINCT m.user_id FROM chat_roommember m "
+    "WHERE m.user_id <> %s AND m.room_id IN ("
+    "SELECT mine.room_id FROM chat_roommember mine JOIN chat_room r ON r.id = mine.room_id "
+    "WHERE mine.user_id = %s AND r.member_count <= %s)"
+)
+_ONLINE_ELSEWHERE = (
+    "SELECT 1 FROM core_presence WHERE user_id = %s AND server <> %s "
+    "AND sockets > 0 AND seen_at >= %s AND NOT away LIMIT 1"
+)
+
+
 def audience(user_id: int) -> list[int]:
-    rooms = RoomMember.objects.filter(
-        user_id=user_id, room__member_count__lte=settings.HUITONG_RECEIPT_FANOUT_MAX
-    ).values_list("room_id", flat=True)
-    return list(
-        RoomMember.objects.filter(room_id__in=list(rooms)).exclude(user_id=user_id)
-        .values_list("user_id", flat=True).distinct()
-    )
+    """Who hears of the user's presence: the people sharing a small room with them."""
+    with connection.cursor() as cursor:
+        cursor.execute(_AUDIENCE, [user_id, user_id, settings.HUITONG_RECEIPT_FANOUT_MAX])
+        return [row[0] for row in cursor.fetchall()]
 
 
 # One statement, atomic under any concurrency: two sockets of one person opening at once on
@@ -68,11 +78,13 @@ def connected(*, server: str, user_id: int) -> None:
     with connection.cursor() as cursor:
         cursor.execute(_UPSERT, [user_id, server, False, now])
         sockets = cursor.fetchone()[0]
-    if sockets != 1:
-        return  # this process already counted a socket of theirs: they were online
-    elsewhere = _live_rows(user_id).exclude(server=server).values_list("away", flat=True)
-    if not any(not away for away in elsewhere):
-        publish(events.presence(user_id=user_id, status="online", users=audience(user_id)))
+        if sockets != 1:
+            return  # this process already counted a socket of theirs: they were online
+        since = connection.ops.adapt_datetimefield_value(now - STALE_AFTER)
+        cursor.execute(_ONLINE_ELSEWHERE, [user_id, server, since])
+        if cursor.fetchone() is not None:
+            return  # online on another process already
+    publish(events.presence(user_id=user_id, status="online", users=audience(user_id)))
 
 
 def disconnected(*, server: str, user_id: int) -> None:

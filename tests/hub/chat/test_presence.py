@@ -1,0 +1,66 @@
+"""Presence on the connect path (hub/chat/presence.py): who is told, and when."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from hub.chat import presence
+from hub.chat.models import RoomMember
+
+
+@pytest.fixture
+def published(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+    """The presence frames `connected` hands to the live fan-out, in order."""
+    sent: list[dict[str, Any]] = []
+    monkeypatch.setattr(presence, "publish", sent.append)
+    return sent
+
+
+def small_room_mates(user_id: int, limit: int) -> set[int]:
+    rooms = RoomMember.objects.filter(user_id=user_id, room__member_count__lte=limit)
+    return set(RoomMember.objects.filter(room__in=rooms.values("room"))
+               .exclude(user_id=user_id).values_list("user_id", flat=True))
+
+
+def test_the_first_socket_anywhere_announces_online_to_small_room_mates_only(
+        demo: Any, published: list[dict[str, Any]], settings: Any) -> None:
+    leader, clerk = demo["users"]["leader"], demo["users"]["clerk"]
+    general = demo["rooms"]["general"]
+    settings.HUITONG_RECEIPT_FANOUT_MAX = general.member_count - 1  # general is not small
+    presence.connected(server="a", user_id=leader.id)
+    assert len(published) == 1
+    frame = published[0]
+    assert json.loads(frame["text"]) == {"type": "presence", "user": leader.id, "status": "online"}
+    audience = set(frame["users"])
+    assert clerk.id in audience  # the two share their unit's room
+    assert leader.id not in audience
+    assert audience == small_room_mates(leader.id, settings.HUITONG_RECEIPT_FANOUT_MAX)
+    # Someone who shares only the big channel with the leader is not told.
+    only_general = set(general.members.values_list("user_id", flat=True)) - audience - {leader.id}
+    assert only_general
+
+
+def test_a_second_socket_or_a_second_process_announces_nothing(
+        demo: Any, published: list[dict[str, Any]]) -> None:
+    leader = demo["users"]["leader"]
+    presence.connected(server="a", user_id=leader.id)
+    presence.connected(server="a", user_id=leader.id)  # a phone beside the browser
+    presence.connected(server="b", user_id=leader.id)  # and one on the other process
+    assert len(published) == 1
+    assert presence.status_of(leader.id) == "online"
+
+
+def test_online_elsewhere_only_as_away_still_announces_online(
+        demo: Any, published: list[dict[str, Any]]) -> None:
+    from hub.core.models import Presence
+
+    leader = demo["users"]["leader"]
+    presence.connected(server="a", user_id=leader.id)
+    Presence.objects.filter(user_id=leader.id, server="a").update(away=True)
+    published.clear()
+    presence.connected(server="b", user_id=leader.id)
+    assert len(published) == 1
+    assert json.loads(published[0]["text"])["status"] == "online"
