@@ -97,6 +97,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
     session_key: str | None = None
     expiry_check: asyncio.TimerHandle | None = None
     first_expiry: float | None = None
+    open_states: dict[int, int] | None = None
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         """Channels' dispatch, without the trip to the shared sync thread it makes before every
@@ -142,6 +143,11 @@ class ChatConsumer(AsyncWebsocketConsumer):
         self.hub = hub
         self.delivered.update(states)
         self.hub.register(self, states)
+        # What the first sync may use instead of reading the rooms again: the rooms as read
+        # on opening, each up to the newest seq this process had already been told of before
+        # the socket was registered (those are committed, and the socket missed them live);
+        # whatever is dispatched from here on is buffered until the sync is done.
+        self.open_states = {room: max(seq, hub.newest_seq(room)) for room, seq in states.items()}
         self.implicit = asyncio.get_running_loop().call_later(
             IMPLICIT_SYNC_AFTER, lambda: asyncio.ensure_future(self._release())
         )
@@ -284,13 +290,24 @@ class ChatConsumer(AsyncWebsocketConsumer):
             self.syncing = True
             self.synced_once = True
             try:
-                states = await db(_room_states)(self.user_id)
-                for room, last_seq in states.items():
-                    if room not in self.rooms:
-                        self.hub.add_to_room(self, room, last_seq)
-                for room in list(self.rooms - states.keys()):
-                    self.hub.remove_from_room(self, room)
-                    self.delivered.pop(room, None)
+                if self.open_states is not None:
+                    # The first catch-up after opening: no second read of the rooms (in a
+                    # reconnect storm every socket's second read queued behind every
+                    # socket's first). Rooms joined or left since came as events, which
+                    # the socket's room set already reflects.
+                    states = {room: seq for room, seq in self.open_states.items()
+                              if room in self.rooms}
+                    for room in self.rooms - states.keys():  # joined since: up to its join
+                        states[room] = self.delivered.get(room, 0)
+                    self.open_states = None
+                else:
+                    states = await db(_room_states)(self.user_id)
+                    for room, last_seq in states.items():
+                        if room not in self.rooms:
+                            self.hub.add_to_room(self, room, last_seq)
+                    for room in list(self.rooms - states.keys()):
+                        self.hub.remove_from_room(self, room)
+                        self.delivered.pop(room, None)
                 first_sync = announce and not self.client_synced
                 for room, last_seq in states.items():
                     seen = requested.get(room)

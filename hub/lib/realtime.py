@@ -77,6 +77,9 @@ class Hub:
         self.by_room: dict[int, set[Socket]] = {}
         self.by_user: dict[int, set[Socket]] = {}
         self.room_seq: dict[int, int] = {}
+        # The newest seq of each room this process has been told of, sockets or not: a socket
+        # registered after a message went by knows it must read it back (see add_to_room).
+        self.latest: dict[int, int] = {}
         self.pending: dict[int, dict[int, Envelope]] = {}
         self.gap_tasks: dict[int, asyncio.Task] = {}
         self.inbox: asyncio.Queue[Envelope] = asyncio.Queue()
@@ -140,7 +143,13 @@ class Hub:
     def add_to_room(self, sock: Socket, room: int, last_seq: int) -> None:
         sock.rooms.add(room)
         self.by_room.setdefault(room, set()).add(sock)
-        self.room_seq.setdefault(room, last_seq)
+        # A message that went by before the room had sockets here is committed: the new
+        # socket reads it back, so the in-order delivery goes on after it.
+        self.room_seq.setdefault(room, max(last_seq, self.latest.get(room, 0)))
+
+    def newest_seq(self, room: int) -> int:
+        """The newest seq of the room this process has dispatched or been told of."""
+        return max(self.room_seq.get(room, 0), self.latest.get(room, 0))
 
     def remove_from_room(self, sock: Socket, room: int) -> None:
         sock.rooms.discard(room)
@@ -261,6 +270,8 @@ class Hub:
     async def _dispatch_message(self, env: Envelope) -> None:
         room: int = env["room"]
         seq: int = env["seq"]
+        if seq > self.latest.get(room, 0):
+            self.latest[room] = seq
         if room not in self.by_room:
             return
         current = self.room_seq.get(room, seq - 1)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import Any
 
 import pytest
@@ -320,3 +321,42 @@ async def test_topics_over_the_socket_send_rename_and_follow(
     assert (state["name"], state["state"]) == ("节日值班", "follow")
     await a.nothing(timeout=0.3, ignore=("presence", "typing", "message", "message_updated",
                                          "receipt", "topic_renamed"))
+
+
+async def test_a_message_that_goes_by_while_a_socket_opens_is_replayed_once(
+        demo: Any, api: Any, connect: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first sync goes by the rooms as read when the socket opened. A message committed
+    and dispatched after that read, before the socket joined the process's index (no other
+    socket of the room here to carry it), is read back for it, once."""
+    from hub.chat import actions, consumers
+    from hub.lib import realtime
+
+    room = demo["rooms"]["general"].id
+    clerk = demo["users"]["clerk"]
+    first = await database_sync_to_async(actions.send_message)(
+        sender=clerk, room_id=room, body="开门之前", client_id="before-open")
+    opened = consumers._open_with_token
+
+    def open_while_a_message_goes_by(**kwargs: Any) -> Any:
+        row, states = opened(**kwargs)
+        sent = actions.send_message(sender=clerk, room_id=room, body="开门途中",
+                                    client_id="while-open")
+        hub = realtime.current_hub()
+        assert hub is not None
+        deadline = time.monotonic() + 5
+        while hub.newest_seq(room) < sent.message["seq"]:  # dispatched, to no socket yet
+            assert time.monotonic() < deadline, "the message was never dispatched"
+            time.sleep(0.01)
+        return row, states
+
+    monkeypatch.setattr(consumers, "_open_with_token", open_while_a_message_goes_by)
+    (token,) = await tokens(api, "staff1")
+    b = await connect(token=token, sync=False)
+    replay = await b.sync({room: first.message["seq"]})
+    assert [m["body"] for m in replay] == ["开门途中"]
+    await database_sync_to_async(actions.send_message)(
+        sender=clerk, room_id=room, body="开门之后", client_id="after-open")
+    live = await b.recv_type("message")
+    assert live["message"]["body"] == "开门之后"
+    assert live["message"]["seq"] == first.message["seq"] + 2
+    await b.nothing()
