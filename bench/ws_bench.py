@@ -1146,7 +1146,7 @@ class HuitongTarget:
                         "0",
                         # -e rather than -b/-p: the same listener with a deeper accept backlog
                         "-e",
-                        f"tcp:port={port}:interface=127.0.0.1:backlog=1024",
+                        f"tcp:port={port}:interface=127.0.0.1:backlog=4096",
                         "hub.asgi:application",
                     ],
                     cwd=self.project,
@@ -1350,6 +1350,10 @@ def connect_clients(workers: Sequence[WorkerHandle], members: int) -> dict[str, 
         "errors": dict(errors.most_common(5)),
         "seconds": time.time() - started,
     }
+    synced_at = sorted(t for r in replies for t in r.get("synced_at", ()))
+    if synced_at:  # when each socket was synced, seconds after the start (the reconnect storm)
+        result["synced_p50_s"] = percentile(synced_at, 50)
+        result["synced_p90_s"] = percentile(synced_at, 90)
     log(
         f"  connected {result['connected']}/{members} sockets in {result['seconds']:.1f}s"
         + (f"; errors: {result['errors']}" if result["failed"] else "")

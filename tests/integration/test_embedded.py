@@ -38,6 +38,13 @@ def start_serve(env: dict[str, str]) -> Server:
     return Server(port, proc)
 
 
+def listen_backlog(port: int) -> int:
+    """The accept queue's length of the socket listening on `port` (`ss`: Send-Q)."""
+    out = subprocess.run(["ss", "-Hltn", f"sport = :{port}"], capture_output=True,  # noqa: S603, S607
+                         text=True, check=True, timeout=10).stdout.split()
+    return int(out[2])
+
+
 def interrupt(server: Server) -> list[psutil.Process]:
     """Ctrl-C as a terminal sends it: SIGINT to the whole foreground process group."""
     children = psutil.Process(server.proc.pid).children(recursive=True)
@@ -77,6 +84,8 @@ async def test_serve_runs_web_and_worker_and_events_from_other_processes_reach_s
                 break
         assert frame["message"]["body"] == body
         await ws.close()
+        # A deep accept queue for the reconnect storm after a restart (Twisted's default is 50).
+        assert listen_backlog(server.port) >= 1024
     finally:
         children = interrupt(server)
     assert server.proc.returncode == 0
