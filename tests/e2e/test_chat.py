@@ -73,6 +73,43 @@ def test_a_message_reaches_the_other_user_live_and_their_read_shows_to_the_sende
     assert not a.errors and not b.errors
 
 
+COUNT_READ_FRAMES = """
+window.__reads = [];
+const send = WebSocket.prototype.send;
+WebSocket.prototype.send = function (data) {
+  try {
+    const frame = JSON.parse(data);
+    if (frame.type === "read") window.__reads.push(frame.seq);
+  } catch (error) { /* not JSON: not ours to count */ }
+  return send.call(this, data);
+};
+"""
+
+
+def test_a_burst_read_live_reaches_the_server_as_a_few_read_positions(
+        server: Any, open_user: Any) -> None:
+    """Everyone answering 收到 at once: a reader with the room open sees every message at
+    once, and tells the server where it has read to at most once a second, ending at the
+    newest."""
+    room = server.group("staff1", "收到测试组", ["staff2"])
+    b = open_user("staff2", room=room, init_script=COUNT_READ_FRAMES)
+    sent = [server.send("staff1", room, f"收到（{i}）") for i in range(1, 13)]
+    for i in range(1, 13):
+        expect(b.messages().filter(has_text=f"收到（{i}）")).to_have_count(1)
+    newest = sent[-1]["seq"]
+
+    def read_to_the_newest() -> bool:
+        rooms = server.api("staff2", "GET", "/rooms")
+        return next(r for r in rooms if r["id"] == room)["last_read_seq"] == newest
+
+    wait_until(read_to_the_newest, what="the server to have staff2's read position")
+    reads = b.page.evaluate("() => window.__reads")
+    assert reads[-1] == newest
+    assert reads == sorted(reads)
+    assert len(reads) <= 4, f"one read frame per message is what this prevents: {reads}"
+    assert not b.errors
+
+
 def test_after_a_dropped_connection_each_message_shows_once_in_order(
         server: Any, open_user: Any) -> None:
     room = server.group("staff3", "重连测试组", ["staff4"])

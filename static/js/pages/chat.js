@@ -2,6 +2,7 @@
 // State changes from the socket and from the user, and when to render.
 
 import { ApiError, api, onUnauthorized } from "../core/api.js";
+import { coalescer } from "../core/coalesce.js";
 import { pressCard as pressCardAction } from "../ui/cardactions.js";
 import { Composer } from "./chat/composer.js";
 import {
@@ -472,6 +473,14 @@ function isAtBottom() {
   return box.scrollHeight - box.scrollTop - box.clientHeight < 60;
 }
 
+// A read position goes to the server at once, then at most once a second per room: in a
+// storm of replies the newest position is all the server needs (core/coalesce.js).
+const readPositions = coalescer((roomId, seq) => {
+  if (!conn.send({ type: "read", room: roomId, seq })) {
+    api("POST", `/rooms/${roomId}/read`, { seq }).catch(() => {});
+  }
+});
+
 function maybeMarkRead() {
   const room = state.rooms.get(state.activeRoomId);
   if (!room || document.visibilityState !== "visible" || !document.hasFocus()
@@ -487,9 +496,7 @@ function maybeMarkRead() {
   }
   room.last_read_seq = upto;
   room.mentioned = false;
-  if (!conn.send({ type: "read", room: room.id, seq: upto })) {
-    api("POST", `/rooms/${room.id}/read`, { seq: upto }).catch(() => {});
-  }
+  readPositions.push(room.id, upto);
   queueRender(room.id);
 }
 
@@ -1051,6 +1058,7 @@ function setupAway() {
   document.addEventListener("visibilitychange", () => {
     clearTimeout(hiddenTimer);
     if (document.visibilityState === "hidden") {
+      readPositions.flushAll(); // the tab may not come back
       hiddenTimer = setTimeout(() => setAway(true), AWAY_AFTER_HIDDEN_MS);
     } else {
       active();
