@@ -4,7 +4,9 @@
 at a random moment within W seconds (everyone answering 收到 to a notice), so every message
 reaches N + K sockets. Printed per target: ack latency (send to the sender's `ack`) and
 delivery latency (send to receipt at every member, sender included), p50/p99, and the
-(member, message) pairs lost, duplicated or reordered.
+(member, message) pairs lost, duplicated or reordered. `--reading P`: P % of the members have
+the room open and send read positions as the web client does (at most once a second each),
+so the server carries receipts and read counts through the storm as well.
 
 *reconnect*: S sockets connect as the web client does after a server restart: each waits the
 client's first jittered backoff (1 s × 0.6–1.0) and connects, authenticates and syncs;
@@ -34,9 +36,36 @@ import ws_bench
 from ws_bench import BenchError, ClientWorker, ProcessMeter, fmt, log
 
 JITTER_ENV = "HUITONG_STORM_JITTER"
+READING_ENV = "HUITONG_STORM_READING"
+READ_EVERY = 1.0  # the web client's coalescing of read positions (static/js/core/coalesce.js)
 
 
 class StormWorker(ClientWorker):
+    def _start_phase(self, spec: Any) -> None:
+        super()._start_phase(spec)
+        percent = int(os.environ.get(READING_ENV) or 0)
+        readers = [m for m in self.members if m.spec.index % 100 < percent]
+        if readers:
+            self._spawn(self._read_positions(readers, spec.start_at + spec.duration + 3.0))
+
+    async def _read_positions(self, readers: list[Any], until: float) -> None:
+        """Members with the room open tell the server how far they have read, as the web
+        client does: at most once a second each, the newest seq they have."""
+        sent: dict[int, int] = {}
+        step = READ_EVERY / 10
+        batches = [readers[i::10] for i in range(10)]  # each member once a second, staggered
+        while time.time() < until:
+            for batch in batches:
+                for member in batch:
+                    if member.max_seq > sent.get(member.spec.index, 0) and member.closed is None:
+                        sent[member.spec.index] = member.max_seq
+                        frame = {"type": "read", "room": self.spec.room, "seq": member.max_seq}
+                        try:
+                            await member.ws.send(json.dumps(frame))
+                        except Exception:  # noqa: S112 - a closed socket reads no more
+                            continue
+                await asyncio.sleep(step)
+
     async def _rate_sender(self, recorder: Any, member: Any, sender: int) -> None:
         """One message per answerer, at a random moment of the window."""
         spec = recorder.spec
@@ -90,7 +119,8 @@ def storm(target: Any, args: argparse.Namespace) -> dict[str, Any]:
         f"W={args.duration:g}s")
     record: dict[str, Any] = {"target": target.name, "kind": "storm",
                               "listeners": args.listeners, "answerers": args.answerers,
-                              "window_s": args.duration}
+                              "window_s": args.duration, "reading_pct": args.reading}
+    os.environ[READING_ENV] = str(args.reading)
     try:
         dep = target.deploy(members)
         workers, owner = ws_bench.start_clients(dep, members, args, args.snippets)
@@ -147,7 +177,9 @@ def report(results: dict[str, Any]) -> str:
                      fmt(p.get("reordered")), fmt(p.get("server_cpu_pct"), 0),
                      fmt(p.get("machine_cpu_pct"), 0)])
     if len(rows) > 1:
-        lines += ["\n收到 storm", ws_bench.render_table(rows[0], rows[1:])]
+        reading = results["config"].get("reading")
+        lines += [f"\n收到 storm{f' ({reading} % of members reading)' if reading else ''}",
+                  ws_bench.render_table(rows[0], rows[1:])]
     rows = [["target", "sockets", "connected", "failed", "half synced s", "90 % synced s",
              "all synced s"]]
     for r in results["reconnect"]:
@@ -174,6 +206,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--window", dest="duration", type=float, default=10.0,
                         help="W: seconds within which every answerer sends once")
     parser.add_argument("--reconnect", type=int, default=5000, help="sockets; 0 skips")
+    parser.add_argument("--reading", type=int, default=0, metavar="PERCENT",
+                        help="members with the room open, sending read positions as the web "
+                             "client does (at most once a second each)")
     parser.add_argument("--client-procs", type=int, default=2)
     parser.add_argument("--connect-concurrency", type=int, default=64)
     parser.add_argument("--open-timeout", type=float, default=60.0)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import mimetypes
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -926,6 +926,80 @@ def mark_read(*, user: User, room_id: Any, seq: Any) -> dict[str, Any]:
                 audience = None if small else [message.sender_id]
                 publish_on_commit(events.message_updated(payload, users=audience))
     return {"room": room.id, "seq": target}
+
+
+def mark_reads(reads: Iterable[tuple[int, int, int]]) -> int:
+    """Many read positions at once, `(user_id, room_id, seq)`: the WebSocket `read` frames
+    of one tick in this process (hub/chat/consumers.py: ReadBatcher). Each position moves
+    as `mark_read` moves it (forward only, capped at the room's last seq; only a member's);
+    each reader's receipt goes out as `mark_read` sends it; but the read counts are worked
+    out once per room for the whole batch: one `message_updated` per message whose count
+    moved (the newest 50 per room), however many people read it in the tick. In a storm of
+    replies that is what keeps reading from costing a message's worth of work per reader.
+    Returns how many positions moved."""
+    wanted: dict[tuple[int, int], int] = {}
+    for user_id, room_id, seq in reads:
+        key = (room_id, user_id)
+        wanted[key] = max(wanted.get(key, 0), seq)
+    if not wanted:
+        return 0
+    room_ids = {room for room, _ in wanted}
+    user_ids = {user for _, user in wanted}
+    moved: dict[int, list[tuple[int, int, int]]] = {}  # room -> [(user, from, to)]
+    with transaction.atomic():
+        rooms = {rid: (last_seq, count) for rid, last_seq, count in
+                 Room.objects.filter(id__in=room_ids).values_list("id", "last_seq", "member_count")}
+        # Rows locked in id order, so two processes' batches cannot deadlock.
+        members = list(RoomMember.objects.select_for_update()
+                       .filter(room_id__in=room_ids, user_id__in=user_ids).order_by("id"))
+        changed = []
+        for member in members:
+            asked = wanted.get((member.room_id, member.user_id))
+            if asked is None or member.room_id not in rooms:
+                continue
+            target = min(asked, rooms[member.room_id][0])
+            if target <= member.last_read_seq:
+                continue
+            moved.setdefault(member.room_id, []).append(
+                (member.user_id, member.last_read_seq, target))
+            member.last_read_seq = target
+            changed.append(member)
+        if not changed:
+            return 0
+        RoomMember.objects.bulk_update(changed, ["last_read_seq"])
+        for room_id, readers in moved.items():
+            small = rooms[room_id][1] <= settings.HUITONG_RECEIPT_FANOUT_MAX
+            for user_id, _previous, target in readers:
+                _changed(Change("read", room_id, user_id, data={"seq": target}))
+            if small:
+                for user_id, previous, target in readers:
+                    publish_on_commit(events.receipt(room_id=room_id, user_id=user_id,
+                                                     seq=target, from_seq=previous, users=None))
+            else:  # each reader hears only of their own read: one envelope for them all
+                publish_on_commit(events.own_receipts(room_id, readers))
+            # Messages someone other than their sender has just read, newest 50.
+            low = min(previous for _, previous, _ in readers)
+            high = max(target for _, _, target in readers)
+            candidates = (messages_queryset().filter(room_id=room_id, seq__gt=low, seq__lte=high)
+                          .order_by("-seq")[:50])
+            newly_read = [m for m in candidates
+                          if any(previous < m.seq <= target and user_id != m.sender_id
+                                 for user_id, previous, target in readers)]
+            if not newly_read:
+                continue
+            positions = ReadPositions.of_room(room_id)
+            updates = []
+            for message in newly_read:
+                read, count = positions.counts(message)
+                updates.append((message.sender_id,
+                                message_dict(message, read_count=read, member_count=count)))
+            if small:
+                for _sender, payload in updates:
+                    publish_on_commit(events.message_updated(payload))
+            else:  # each count to its sender only: one envelope for many senders
+                for envelope in events.updates_to_senders(updates):
+                    publish_on_commit(envelope)
+    return len(changed)
 
 
 def typing(*, user: User, room_id: Any) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+import weakref
 from collections.abc import Awaitable
 from typing import Any
 
@@ -29,7 +30,7 @@ from hub.chat.schemas import FRAME_TYPES, client_frame
 from hub.chat.serializers import dumps
 from hub.lib import wsframe
 from hub.lib.asgi import bearer_token
-from hub.lib.errors import ApiError, from_exception
+from hub.lib.errors import ApiError, from_exception, not_found
 from hub.lib.http import loads, validation_detail
 from hub.lib.realtime import Hub, get_hub
 
@@ -42,6 +43,55 @@ DRAIN_TIMEOUT = 60.0
 IMPLICIT_SYNC_AFTER = 2.0
 TYPING_EVERY = 2.0
 MAX_FRAME_CHARS = 64 * 1024
+
+
+READ_TICK = 0.05
+READ_ATTEMPTS = 2
+
+
+class ReadBatcher:
+    """This process's `read` frames, written together (`actions.mark_reads`): the first one
+    waits a tick for others, one batch is in flight at a time, and what arrives meanwhile
+    goes in the next. Per person and room only the highest position counts."""
+
+    def __init__(self) -> None:
+        self.pending: dict[tuple[int, int], int] = {}
+        self.task: asyncio.Task[None] | None = None
+
+    def push(self, user_id: int, room_id: int, seq: int) -> None:
+        key = (user_id, room_id)
+        if seq > self.pending.get(key, -1):
+            self.pending[key] = seq
+        if self.task is None or self.task.done():
+            self.task = asyncio.ensure_future(self._run())
+
+    async def _run(self) -> None:
+        while self.pending:
+            await asyncio.sleep(READ_TICK)
+            batch, self.pending = self.pending, {}
+            reads = [(user, room, seq) for (user, room), seq in batch.items()]
+            for attempt in range(1, READ_ATTEMPTS + 1):
+                try:
+                    await db(actions.mark_reads)(reads)
+                    break
+                except Exception:
+                    # A read position is the client's to send again (its next read carries
+                    # the newest); a database that is away must not grow this forever.
+                    logger.exception("writing %s read positions failed (attempt %s)",
+                                     len(reads), attempt)
+                    await asyncio.sleep(1.0)
+
+
+_read_batchers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, ReadBatcher] = (
+    weakref.WeakKeyDictionary())
+
+
+def read_batcher() -> ReadBatcher:
+    loop = asyncio.get_running_loop()
+    batcher = _read_batchers.get(loop)
+    if batcher is None:
+        batcher = _read_batchers[loop] = ReadBatcher()
+    return batcher
 
 
 def db(fn: Any) -> Any:
@@ -431,7 +481,9 @@ class ChatConsumer(AsyncWebsocketConsumer):
                                  "message": cards.for_viewer(result.message, self.user_id)}))
 
     async def on_read(self, frame: Any) -> None:
-        await db(actions.mark_read)(user=self.user, room_id=frame.room, seq=frame.seq)
+        if frame.room not in self.rooms:
+            raise not_found("会话")
+        read_batcher().push(self.user_id, frame.room, frame.seq)
 
     async def on_typing(self, frame: Any) -> None:
         now = time.monotonic()

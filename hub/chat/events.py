@@ -97,6 +97,31 @@ def presence(*, user_id: int, status: str, users: list[int]) -> Envelope:
             "text": dumps({"type": "presence", "user": user_id, "status": status})}
 
 
+def own_receipts(room_id: int, reads: list[tuple[int, int, int]]) -> Envelope:
+    """Readers' receipts `(user, from_seq, seq)` each to the reader's own sockets only (a
+    large room, where nobody else hears of a read), many readers in one envelope."""
+    return {"k": "receipt", "users": [user for user, _, _ in reads], "text": "", "per_user": {
+        str(user): dumps({"type": "receipt", "room": room_id, "user": user, "seq": seq,
+                          "from_seq": from_seq})
+        for user, from_seq, seq in reads}}
+
+
+def updates_to_senders(updates: list[tuple[int, dict[str, Any]]]) -> list[Envelope]:
+    """Messages' new read counts `(sender, message)` each to its sender only (a large room):
+    one envelope for many senders, as many as the most messages one sender has."""
+    rounds: list[dict[int, str]] = []
+    for sender, message in updates:
+        text = dumps({"type": "message_updated", "message": cards.for_viewer(message, sender)})
+        for batch in rounds:
+            if sender not in batch:
+                batch[sender] = text
+                break
+        else:
+            rounds.append({sender: text})
+    return [{"k": "update", "users": list(batch), "text": "",
+             "per_user": {str(user): text for user, text in batch.items()}} for batch in rounds]
+
+
 def todo(counts: dict[int, dict[str, int]]) -> Envelope:
     """Each person's to-do counts, to their own sockets (one envelope for many people)."""
     return {"k": "todo", "users": list(counts), "text": "", "per_user": {
