@@ -29,7 +29,6 @@ import os
 import random
 import sys
 import time
-from pathlib import Path
 from typing import Any
 
 import ws_bench
@@ -246,10 +245,7 @@ def main(argv: list[str]) -> int:
         for name in args.targets:
             results["reconnect"].append(reconnect(ws_bench.make_target(name, args), args))
     results["loadavg_end"] = os.getloadavg()
-    ws_bench.RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-    out = Path(args.output) if args.output else (
-        ws_bench.RESULTS_DIR / f"storm-{time.strftime('%Y%m%d-%H%M%S')}.json")
-    out.write_text(json.dumps(results, indent=2, ensure_ascii=False, default=str))
+    out = ws_bench.save_results(results, "storm", args.output)
     print(report(results))
     print(f"\nresults: {out}")
     return 0

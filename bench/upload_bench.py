@@ -39,7 +39,6 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -376,10 +375,7 @@ def main(argv: list[str]) -> int:
     for name in args.targets:
         results["targets"].append(bench_target(name, args))
     results["loadavg_end"] = os.getloadavg()
-    ws_bench.RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-    out = Path(args.output) if args.output else (
-        ws_bench.RESULTS_DIR / f"upload-{time.strftime('%Y%m%d-%H%M%S')}.json")
-    out.write_text(json.dumps(results, indent=2, ensure_ascii=False, default=str))
+    out = ws_bench.save_results(results, "upload", args.output)
     print(report(results))
     print(f"\nresults: {out}")
     return 0

@@ -1361,6 +1361,14 @@ def connect_clients(workers: Sequence[WorkerHandle], members: int) -> dict[str, 
     return result
 
 
+def save_results(results: dict[str, Any], kind: str, output: str | None) -> Path:
+    """Write a run's results as JSON: to `output`, or bench/results/<kind>-<time>.json."""
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    out = Path(output) if output else RESULTS_DIR / f"{kind}-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    out.write_text(json.dumps(results, indent=2, ensure_ascii=False, default=str))
+    return out
+
+
 def percentile(sorted_values: Sequence[float], q: float) -> float | None:
     if not sorted_values:
         return None
