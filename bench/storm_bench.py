@@ -211,20 +211,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--client-procs", type=int, default=2)
     parser.add_argument("--connect-concurrency", type=int, default=64)
     parser.add_argument("--open-timeout", type=float, default=60.0)
-    parser.add_argument("--client", choices=("lean", "websockets"), default="lean",
-                        help="the receivers' WebSocket client (bench/leanws.py or websockets)")
+    ws_bench.add_client_arg(parser)
     parser.add_argument("--ack-timeout", type=float, default=30.0)
     parser.add_argument("--drain-timeout", type=float, default=30.0)
     parser.add_argument("--drain-idle", type=float, default=3.0)
-    parser.add_argument("--password", default="bench-password-2026")
-    parser.add_argument("--database-url",
-                        default="postgres://postgres@127.0.0.1:5432/huitong_bench_storm")
-    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/0")
-    parser.add_argument("--server-python", default=sys.executable)
-    parser.add_argument("--project-dir", default=str(ws_bench.PROJECT_DIR),
-                        help="the checkout to serve (e.g. an older one for a before figure)")
-    parser.add_argument("--keep", action="store_true")
-    parser.add_argument("--output")
+    ws_bench.add_server_args(parser, database="huitong_bench_storm", kind="storm")
     args = parser.parse_args(argv)
     args.targets = [t for t in args.targets.split(",") if t]
     args.login, args.login_concurrency, args.window = "auto", 8, 1

@@ -344,15 +344,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--tail", type=float, default=2.0,
                         help="seconds of sampling after the answer")
     parser.add_argument("--label", help="names the checkout in the table (default: its path)")
-    parser.add_argument("--password", default="bench-password-2026")
-    parser.add_argument("--database-url",
-                        default="postgres://postgres@127.0.0.1:5432/huitong_bench_upload")
-    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/0")
-    parser.add_argument("--server-python", default=sys.executable)
-    parser.add_argument("--project-dir", default=str(ws_bench.PROJECT_DIR),
-                        help="the checkout to serve (e.g. an older one for a before figure)")
-    parser.add_argument("--keep", action="store_true")
-    parser.add_argument("--output")
+    ws_bench.add_server_args(parser, database="huitong_bench_upload", kind="upload")
     args = parser.parse_args(argv)
     args.targets = [t for t in args.targets.split(",") if t]
     if set(args.targets) - set(ws_bench.HUITONG_TARGETS):

@@ -1828,6 +1828,29 @@ def raise_fd_limit(needed: int) -> int:
     return soft
 
 
+def add_client_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--client", choices=("lean", "websockets"), default="lean",
+                        help="the receivers' WebSocket client (bench/leanws.py or websockets)")
+
+
+def add_server_args(parser: argparse.ArgumentParser, *, database: str, kind: str) -> None:
+    """The options of a Huitong started from scratch (`HuitongTarget`) and of the results
+    file, the same in every benchmark."""
+    parser.add_argument(
+        "--password", default=os.environ.get("HUITONG_BENCH_PASSWORD", "bench-password-2026"))
+    parser.add_argument("--database-url",
+                        default=f"postgres://postgres@127.0.0.1:5432/{database}")
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/0")
+    parser.add_argument("--server-python", default=sys.executable,
+                        help="python that runs manage.py and daphne (default: this one)")
+    parser.add_argument("--project-dir", default=str(PROJECT_DIR),
+                        help="the checkout to serve (default: this one; an older one for a "
+                             "before figure)")
+    parser.add_argument("--keep", action="store_true",
+                        help="keep the servers' temp dirs and the bench database")
+    parser.add_argument("--output", help=f"results file (default bench/results/{kind}-<time>.json)")
+
+
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description="Huitong WebSocket fan-out benchmark (figures, never pass/fail).",
@@ -1869,8 +1892,7 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
         help="handshakes in flight per client process",
     )
     parser.add_argument("--open-timeout", type=float, default=60.0)
-    parser.add_argument("--client", choices=("lean", "websockets"), default="lean",
-                        help="the receivers' WebSocket client (bench/leanws.py or websockets)")
+    add_client_arg(parser)
     parser.add_argument(
         "--login",
         choices=("auto", "http"),
@@ -1878,30 +1900,12 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
         help="auto: tokens from bench_setup --tokens when it can; http: log in",
     )
     parser.add_argument("--login-concurrency", type=int, default=8)
-    parser.add_argument(
-        "--password", default=os.environ.get("HUITONG_BENCH_PASSWORD", "bench-password-2026")
-    )
     parser.add_argument("--server-url", help="bench a running server: http://127.0.0.1:PORT[,..]")
     parser.add_argument("--server-pid", help="external: comma list of server pids for CPU/RSS")
     parser.add_argument("--setup-json", help="external: a file holding bench_setup's JSON output")
     parser.add_argument("--room-id", type=int, help="external: the bench room id")
     parser.add_argument("--room-name", default="bench", help="external: room to look up by name")
-    parser.add_argument(
-        "--database-url", default="postgres://postgres@127.0.0.1:5432/huitong_bench"
-    )
-    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/0")
-    parser.add_argument(
-        "--server-python",
-        default=sys.executable,
-        help="python that runs manage.py and daphne (default: this one)",
-    )
-    parser.add_argument(
-        "--project-dir", default=str(PROJECT_DIR), help="where manage.py is (default: the repo)"
-    )
-    parser.add_argument(
-        "--keep", action="store_true", help="keep the servers' temp dirs and the bench database"
-    )
-    parser.add_argument("--output", help="results file (default bench/results/ws-<time>.json)")
+    add_server_args(parser, database="huitong_bench", kind="ws")
     args = parser.parse_args(argv)
 
     if args.targets:

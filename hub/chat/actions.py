@@ -895,47 +895,28 @@ def move_topic(*, user: User, room_id: Any, name: Any, to_room: Any,
 
 # --- receipts ----------------------------------------------------------------------------------
 def mark_read(*, user: User, room_id: Any, seq: Any) -> dict[str, Any]:
-    """Move the caller's read position forward to `seq` (capped at the room's last seq).
-    Members of small rooms hear of it as a receipt; in any room the senders of the messages
-    just read get their new read counts."""
+    """Move the caller's read position forward to `seq` (capped at the room's last seq), as
+    one read of `mark_reads`. Answers the position now held."""
     if not isinstance(seq, int) or isinstance(seq, bool) or seq < 0:
         raise bad_request("seq 必须是非负整数")
     member = access_room(user_id=user.id, room_id=room_id)
-    room = member.room
     with transaction.atomic():
-        locked = RoomMember.objects.select_for_update().get(id=member.id)
-        previous = locked.last_read_seq
-        target = min(seq, Room.objects.filter(id=room.id).values_list("last_seq", flat=True)[0])
-        if target <= previous:
-            return {"room": room.id, "seq": previous}
-        RoomMember.objects.filter(id=member.id).update(last_read_seq=target)
-        _changed(Change("read", room.id, user.id, data={"seq": target}))
-        small = room.member_count <= settings.HUITONG_RECEIPT_FANOUT_MAX
-        publish_on_commit(events.receipt(room_id=room.id, user_id=user.id, seq=target,
-                                         from_seq=previous, users=None if small else [user.id]))
-        # New read counts go to the senders of the (latest 50) messages just read.
-        newly_read = list(
-            messages_queryset().filter(room_id=room.id, seq__gt=previous, seq__lte=target)
-            .exclude(sender=user).order_by("-seq")[:50]
-        )
-        if newly_read:
-            positions = ReadPositions.of_room(room.id)
-            for message in newly_read:
-                read, members = positions.counts(message)
-                payload = message_dict(message, read_count=read, member_count=members)
-                audience = None if small else [message.sender_id]
-                publish_on_commit(events.message_updated(payload, users=audience))
-    return {"room": room.id, "seq": target}
+        mark_reads([(user.id, member.room_id, seq)])
+        position = (RoomMember.objects.filter(id=member.id)
+                    .values_list("last_read_seq", flat=True)[0])
+    return {"room": member.room_id, "seq": position}
 
 
 def mark_reads(reads: Iterable[tuple[int, int, int]]) -> int:
-    """Many read positions at once, `(user_id, room_id, seq)`: the WebSocket `read` frames
-    of one tick in this process (hub/chat/consumers.py: ReadBatcher). Each position moves
-    as `mark_read` moves it (forward only, capped at the room's last seq; only a member's);
-    each reader's receipt goes out as `mark_read` sends it; but the read counts are worked
-    out once per room for the whole batch: one `message_updated` per message whose count
-    moved (the newest 50 per room), however many people read it in the tick. In a storm of
-    replies that is what keeps reading from costing a message's worth of work per reader.
+    """Read positions `(user_id, room_id, seq)`: one (`mark_read`), or the WebSocket `read`
+    frames of one tick in this process (hub/chat/consumers.py: ReadBatcher). Each position
+    moves forward only, capped at the room's last seq, and only a member's. Each reader's
+    receipt goes to everyone in a small room (up to HUITONG_RECEIPT_FANOUT_MAX members) and
+    to the reader alone in a larger one. The read counts are worked out once per room for
+    the whole batch: one `message_updated` per message someone other than its sender has
+    just read (the newest 50 per room), to everyone in a small room and to its sender in a
+    larger one, however many people read it in the tick. In a storm of replies that is what
+    keeps reading from costing a message's worth of work per reader.
     Returns how many positions moved."""
     wanted: dict[tuple[int, int], int] = {}
     for user_id, room_id, seq in reads:
@@ -974,7 +955,7 @@ def mark_reads(reads: Iterable[tuple[int, int, int]]) -> int:
             if small:
                 for user_id, previous, target in readers:
                     publish_on_commit(events.receipt(room_id=room_id, user_id=user_id,
-                                                     seq=target, from_seq=previous, users=None))
+                                                     seq=target, from_seq=previous))
             else:  # each reader hears only of their own read: one envelope for them all
                 publish_on_commit(events.own_receipts(room_id, readers))
             # Messages someone other than their sender has just read, newest 50.

@@ -75,15 +75,15 @@ def room_left(*, user_ids: list[int], room_id: int) -> Envelope:
             "text": dumps({"type": "room_left", "room": room_id})}
 
 
-def receipt(*, room_id: int, user_id: int, seq: int, from_seq: int,
-            users: list[int] | None) -> Envelope:
-    env: Envelope = {"k": "receipt", "text": dumps(
-        {"type": "receipt", "room": room_id, "user": user_id, "seq": seq, "from_seq": from_seq})}
-    if users is None:
-        env["room"] = room_id
-    else:
-        env["users"] = users
-    return env
+def _receipt_text(room_id: int, user_id: int, seq: int, from_seq: int) -> str:
+    return dumps({"type": "receipt", "room": room_id, "user": user_id, "seq": seq,
+                  "from_seq": from_seq})
+
+
+def receipt(*, room_id: int, user_id: int, seq: int, from_seq: int) -> Envelope:
+    """A reader's receipt to everyone in the room (a small room; see `own_receipts`)."""
+    return {"k": "receipt", "room": room_id,
+            "text": _receipt_text(room_id, user_id, seq, from_seq)}
 
 
 def typing(*, room_id: int, user: dict[str, Any]) -> Envelope:
@@ -101,9 +101,7 @@ def own_receipts(room_id: int, reads: list[tuple[int, int, int]]) -> Envelope:
     """Readers' receipts `(user, from_seq, seq)` each to the reader's own sockets only (a
     large room, where nobody else hears of a read), many readers in one envelope."""
     return {"k": "receipt", "users": [user for user, _, _ in reads], "text": "", "per_user": {
-        str(user): dumps({"type": "receipt", "room": room_id, "user": user, "seq": seq,
-                          "from_seq": from_seq})
-        for user, from_seq, seq in reads}}
+        str(user): _receipt_text(room_id, user, seq, from_seq) for user, from_seq, seq in reads}}
 
 
 def updates_to_senders(updates: list[tuple[int, dict[str, Any]]]) -> list[Envelope]:
