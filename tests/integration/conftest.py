@@ -88,12 +88,19 @@ class Server:
             return json.load(response)
 
 
+SERVER_LOGS = ROOT / "test-artifacts" / "servers"
+
+
 def start_daphne(env: dict[str, str]) -> Server:
+    """A Daphne process whose log goes to test-artifacts/servers/daphne-<port>.log (a pipe
+    nobody reads would stop the server once its buffer filled)."""
     port = free_port()
-    proc = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
-         "hub.asgi:application"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    SERVER_LOGS.mkdir(parents=True, exist_ok=True)
+    with (SERVER_LOGS / f"daphne-{port}.log").open("wb") as log:
+        proc = subprocess.Popen(  # noqa: S603
+            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
+             "hub.asgi:application"],
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log)
     wait_for_port(port, proc)
     return Server(port, proc)
 
