@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import weakref
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
@@ -60,16 +61,64 @@ def revoke_token(*, token: str) -> bool:
 TOKEN_TOUCH_SECONDS = 60
 
 
+# The token and its user in one hand-written statement: every socket and every API call
+# with a bearer token asks it, and building the ORM's join cost several times running it.
+_TOKEN_FIELDS = ("id", "user", "created_at", "last_used_at", "expires_at")
+_token_lookups: weakref.WeakKeyDictionary[Any, tuple[str, list[Any]]] = (
+    weakref.WeakKeyDictionary())
+
+
+def _token_lookup(conn: Any) -> tuple[str, list[Any]]:
+    """The statement, and per column the field, its column expression and the converters the
+    ORM would apply (so the values are of the same types as a queryset's)."""
+    cached = _token_lookups.get(conn)
+    if cached is None:
+        q = conn.ops.quote_name
+        fields: list[tuple[str, Any]] = [
+            ("t", ApiToken._meta.get_field(name)) for name in _TOKEN_FIELDS]
+        fields += [("u", field) for field in User._meta.concrete_fields]
+        columns = []
+        for alias, field in fields:
+            col = field.get_col(alias)
+            converters = conn.ops.get_db_converters(col) + col.get_db_converters(conn)
+            columns.append((field, col, converters))
+        select = ", ".join(f"{alias}.{q(field.column)}" for alias, field in fields)
+        tables = (f"{q(ApiToken._meta.db_table)} t JOIN {q(User._meta.db_table)} u "
+                  f"ON u.{q('id')} = t.{q('user_id')}")
+        where = f"t.{q('digest')} = %s AND t.{q('revoked_at')} IS NULL AND u.{q('is_active')}"
+        # Only the models' own table and column names are in the text; the digest is a parameter.
+        sql = f"SELECT {select} FROM {tables} WHERE {where}"  # noqa: S608
+        cached = _token_lookups[conn] = (sql, columns)
+    return cached
+
+
+def _token_with_user(digest: str) -> ApiToken | None:
+    conn = connections[DEFAULT_DB_ALIAS]
+    sql, columns = _token_lookup(conn)
+    with conn.cursor() as cursor:
+        cursor.execute(sql, [digest])
+        raw = cursor.fetchone()
+    if raw is None:
+        return None
+    values = []
+    for value, (_field, col, converters) in zip(raw, columns, strict=True):
+        for convert in converters:
+            value = convert(value, col, conn)
+        values.append(value)
+    split = len(_TOKEN_FIELDS)
+    row = ApiToken.from_db(DEFAULT_DB_ALIAS, [f.attname for f, _c, _v in columns[:split]],
+                           values[:split])
+    row.user = User.from_db(DEFAULT_DB_ALIAS, [f.attname for f, _c, _v in columns[split:]],
+                            values[split:])
+    return row
+
+
 def token_row(*, token: str) -> ApiToken | None:
     """The live token row (with `user` and `expiry` set), sliding its expiry when it was last
     written a while ago; None when unknown, revoked, expired or its user is inactive."""
     if not token or len(token) > 200:
         return None
-    row = (
-        ApiToken.objects.select_related("user")
-        .filter(digest=ApiToken.digest_of(token), revoked_at__isnull=True, user__is_active=True)
-        .first()
-    )
+    row = _token_with_user(ApiToken.digest_of(token))
     if row is None:
         return None
     now = timezone.now()

@@ -149,3 +149,32 @@ def test_the_browser_must_set_a_password_before_the_client_loads(api: Any) -> No
     assert done.status_code == 302 and done["Location"] == "/"
     assert browser.get("/").status_code == 200  # the same browser stays logged in
     assert User.objects.get(username="firstday").must_change_password is False
+
+
+def test_a_bearer_tokens_row_and_user_are_as_the_orm_reads_them(demo: Any) -> None:
+    """The hand-written token lookup gives the token and its user with every field of the
+    types a queryset gives (aware times, booleans), and refuses what the ORM filter would."""
+    from hub.org.actions import issue_token, token_row
+    from hub.org.models import ApiToken, User
+
+    leader = User.objects.get(username="wsjadmin")
+    leader.last_login = timezone.now() - timedelta(days=1)
+    leader.save(update_fields=["last_login"])
+    token = issue_token(user=leader)
+    row = token_row(token=token)
+    assert row is not None
+    stored = ApiToken.objects.get(digest=ApiToken.digest_of(token))
+    assert (row.id, row.user_id, row.created_at) == (stored.id, leader.id, stored.created_at)
+    assert row.created_at.tzinfo is not None and row.expiry > timezone.now()
+    fresh = User.objects.get(id=leader.id)
+    for field in User._meta.concrete_fields:
+        mine, orm = getattr(row.user, field.attname), getattr(fresh, field.attname)
+        assert (mine, type(mine)) == (orm, type(orm)), field.name
+    assert row.user.is_active is True and row.user.last_login.tzinfo is not None
+
+    assert token_row(token=token + "x") is None
+    User.objects.filter(id=leader.id).update(is_active=False)
+    assert token_row(token=token) is None
+    User.objects.filter(id=leader.id).update(is_active=True)
+    ApiToken.objects.filter(id=stored.id).update(revoked_at=timezone.now())
+    assert token_row(token=token) is None
