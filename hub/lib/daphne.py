@@ -3,7 +3,7 @@
 Under Daphne an ASGI application sees a request only once its whole body has arrived:
 Twisted spools the body into a temporary file, then Daphne puts all of it, 8 KB at a time,
 on the application's input queue. A 300 MB upload thus passed through the process's memory
-before any middleware could count it. `install()` changes three things:
+before any middleware could count it. `install()` changes these things:
 
 - A request whose declared `Content-Length` is over `HUITONG_MAX_REQUEST_BYTES` is answered
   413 `too_large` (JSON) as soon as its headers arrive; a chunked body is counted while it is
@@ -13,6 +13,8 @@ before any middleware could count it. `install()` changes three things:
 - A body within the limit stays in Twisted's spooled file (on disk past 100 KB) and is handed
   to the application one piece at a time as it asks for the next, so Django's own spooling
   and the upload handlers stream it to disk.
+- Autobahn no longer pretty-prints its configuration on every handshake for a debug line
+  that is not written.
 - A WebSocket message over `HUITONG_MAX_FRAME_BYTES` is dropped while it is read, and the
   client is told with an `error` frame `too_large`; the socket stays open (Daphne's default
   fails the connection at 1 MB).
@@ -27,6 +29,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import pprint
 from typing import Any
 
 from django.conf import settings
@@ -123,6 +126,35 @@ def install() -> None:
     _patch_requests(http_protocol.WebRequest)
     _patch_server(server.Server)
     _patch_websocket(ws_protocol.WebSocketProtocol)
+    _patch_autobahn()
+
+
+class _LazyPformat:
+    """pprint.pformat(obj), worked out only when a log line is actually written."""
+
+    __slots__ = ("obj",)
+
+    def __init__(self, obj: Any) -> None:
+        self.obj = obj
+
+    def __str__(self) -> str:
+        return pprint.pformat(self.obj)
+
+    __repr__ = __str__
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
+
+
+def _patch_autobahn() -> None:
+    """Autobahn pretty-prints its whole configuration for a debug line on every new
+    socket, logged or not: about a sixth of a WebSocket handshake's CPU in a reconnect storm.
+    Its module's `pformat` becomes lazy; the one place that returns it as a string keeps the
+    real one."""
+    from autobahn.websocket import protocol
+
+    setattr(protocol, "pformat", _LazyPformat)  # noqa: B010 - a module's global, on purpose
+    setattr(protocol.Timings, "__str__", lambda self: pprint.pformat(self._timings))  # noqa: B010
 
 
 def _patch_requests(request_class: Any) -> None:
