@@ -14,7 +14,6 @@ from datetime import timedelta
 from channels.db import database_sync_to_async
 from django.conf import settings
 from django.db import connection
-from django.db.models import F
 from django.utils import timezone
 
 from hub.chat import events
@@ -87,12 +86,30 @@ def connected(*, server: str, user_id: int) -> None:
     publish(events.presence(user_id=user_id, status="online", users=audience(user_id)))
 
 
+_DECREMENT = (
+    "UPDATE core_presence SET sockets = sockets - 1 WHERE user_id = %s AND server = %s "
+    "RETURNING sockets"
+)
+_DROP = "DELETE FROM core_presence WHERE user_id = %s AND server = %s AND sockets <= 0"
+_LIVE_ANYWHERE = (
+    "SELECT 1 FROM core_presence WHERE user_id = %s AND sockets > 0 AND seen_at >= %s LIMIT 1"
+)
+
+
 def disconnected(*, server: str, user_id: int) -> None:
-    """Count a closed socket of the user on this server (called off the event loop)."""
-    Presence.objects.filter(user_id=user_id, server=server).update(sockets=F("sockets") - 1)
-    Presence.objects.filter(user_id=user_id, server=server, sockets__lte=0).delete()
-    if status_of(user_id) == "offline":
-        publish(events.presence(user_id=user_id, status="offline", users=audience(user_id)))
+    """Count a closed socket of the user on this server (called off the event loop). The user
+    is announced offline when that was their last live socket anywhere."""
+    with connection.cursor() as cursor:
+        cursor.execute(_DECREMENT, [user_id, server])
+        row = cursor.fetchone()
+        if row is not None and row[0] > 0:
+            return  # another socket of theirs is open here: still online
+        cursor.execute(_DROP, [user_id, server])
+        since = connection.ops.adapt_datetimefield_value(timezone.now() - STALE_AFTER)
+        cursor.execute(_LIVE_ANYWHERE, [user_id, since])
+        if cursor.fetchone() is not None:
+            return  # online on another process
+    publish(events.presence(user_id=user_id, status="offline", users=audience(user_id)))
 
 
 @database_sync_to_async

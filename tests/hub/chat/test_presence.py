@@ -64,3 +64,27 @@ def test_online_elsewhere_only_as_away_still_announces_online(
     presence.connected(server="b", user_id=leader.id)
     assert len(published) == 1
     assert json.loads(published[0]["text"])["status"] == "online"
+
+
+def test_offline_is_announced_when_the_last_socket_anywhere_closes(
+        demo: Any, published: list[dict[str, Any]]) -> None:
+    from hub.core.models import Presence
+
+    leader = demo["users"]["leader"]
+    presence.connected(server="a", user_id=leader.id)
+    presence.connected(server="a", user_id=leader.id)
+    presence.connected(server="b", user_id=leader.id)
+    published.clear()
+    presence.disconnected(server="a", user_id=leader.id)  # the phone closes; the browser stays
+    assert Presence.objects.get(user_id=leader.id, server="a").sockets == 1
+    presence.disconnected(server="a", user_id=leader.id)  # nothing left on a; still on b
+    assert not Presence.objects.filter(user_id=leader.id, server="a").exists()
+    assert published == []
+    assert presence.status_of(leader.id) == "online"
+    presence.disconnected(server="b", user_id=leader.id)
+    assert not Presence.objects.filter(user_id=leader.id).exists()
+    assert len(published) == 1
+    frame = published[0]
+    assert json.loads(frame["text"]) == {"type": "presence", "user": leader.id, "status": "offline"}
+    assert set(frame["users"]) == set(presence.audience(leader.id))
+    assert presence.status_of(leader.id) == "offline"
