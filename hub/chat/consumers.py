@@ -20,12 +20,13 @@ from typing import Any
 
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
+from django.db import connection
 from pydantic import ValidationError
 
 from hub.chat import actions, cards, presence
-from hub.chat.models import RoomMember
 from hub.chat.schemas import FRAME_TYPES, client_frame
 from hub.chat.serializers import dumps
 from hub.lib import wsframe
@@ -100,10 +101,18 @@ def db(fn: Any) -> Any:
     return database_sync_to_async(fn, thread_sensitive=sqlite)
 
 
+# Hand-written, like presence's: every socket's first trip asks it.
+_ROOM_STATES = (
+    "SELECT m.room_id, r.last_seq FROM chat_roommember m JOIN chat_room r ON r.id = m.room_id "
+    "WHERE m.user_id = %s"
+)
+
+
 def _room_states(user_id: int) -> dict[int, int]:
-    return dict(
-        RoomMember.objects.filter(user_id=user_id).values_list("room_id", "room__last_seq")
-    )
+    """The user's rooms, each with its newest seq."""
+    with connection.cursor() as cursor:
+        cursor.execute(_ROOM_STATES, [user_id])
+        return dict(cursor.fetchall())
 
 
 def _open(*, user_id: int, server: str) -> dict[int, int]:
@@ -136,8 +145,6 @@ def _session_valid(session_key: str, user_id: int) -> Any:
 
 
 class ChatConsumer(AsyncWebsocketConsumer):
-    # No per-socket channel: the process's hub holds the one layer subscription.
-    channel_layer_alias = "__no_layer__"
 
     user: Any = None
     hub: Hub | None = None
@@ -148,6 +155,20 @@ class ChatConsumer(AsyncWebsocketConsumer):
     expiry_check: asyncio.TimerHandle | None = None
     first_expiry: float | None = None
     open_states: dict[int, int] | None = None
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        """Channels' own, less what this consumer does not use: no channel layer (the
+        process's hub holds the one subscription, so a socket has no channel of its own),
+        and the client's messages awaited one after another instead of through a new task
+        and an `asyncio.wait` each, which is how Channels listens to two sources at once."""
+        self.scope = scope
+        self.channel_layer = None
+        self.base_send = send
+        try:
+            while True:
+                await self.dispatch(await receive())
+        except StopConsumer:
+            pass
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         """Channels' dispatch, without the trip to the shared sync thread it makes before every
