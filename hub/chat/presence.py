@@ -83,7 +83,7 @@ def connected(*, server: str, user_id: int) -> None:
         cursor.execute(_ONLINE_ELSEWHERE, [user_id, server, since])
         if cursor.fetchone() is not None:
             return  # online on another process already
-    publish(events.presence(user_id=user_id, status="online", users=audience(user_id)))
+    _announce(user_id, "online")
 
 
 _DECREMENT = (
@@ -109,7 +109,14 @@ def disconnected(*, server: str, user_id: int) -> None:
         cursor.execute(_LIVE_ANYWHERE, [user_id, since])
         if cursor.fetchone() is not None:
             return  # online on another process
-    publish(events.presence(user_id=user_id, status="offline", users=audience(user_id)))
+    _announce(user_id, "offline")
+
+
+def _announce(user_id: int, status: str) -> None:
+    """Tell the user's small-room mates; someone who shares no small room tells nobody."""
+    users = audience(user_id)
+    if users:
+        publish(events.presence(user_id=user_id, status=status, users=users))
 
 
 @database_sync_to_async
@@ -118,7 +125,7 @@ def set_away(*, server: str, user_id: int, away: bool) -> None:
     Presence.objects.filter(user_id=user_id, server=server).update(away=away)
     after = status_of(user_id)
     if after != before:
-        publish(events.presence(user_id=user_id, status=after, users=audience(user_id)))
+        _announce(user_id, after)
 
 
 def statuses(user_ids: list[int]) -> dict[int, str]:

@@ -88,3 +88,12 @@ def test_offline_is_announced_when_the_last_socket_anywhere_closes(
     assert json.loads(frame["text"]) == {"type": "presence", "user": leader.id, "status": "offline"}
     assert set(frame["users"]) == set(presence.audience(leader.id))
     assert presence.status_of(leader.id) == "offline"
+
+
+def test_someone_who_shares_no_small_room_announces_nothing(
+        demo: Any, published: list[dict[str, Any]], settings: Any) -> None:
+    leader = demo["users"]["leader"]
+    settings.HUITONG_RECEIPT_FANOUT_MAX = 1  # no room of theirs is small
+    presence.connected(server="a", user_id=leader.id)
+    presence.disconnected(server="a", user_id=leader.id)
+    assert published == []
