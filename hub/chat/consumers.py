@@ -24,6 +24,7 @@ from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.db import connection
+from django.http.cookie import parse_cookie
 from pydantic import ValidationError
 
 from hub.chat import actions, cards, presence
@@ -132,6 +133,17 @@ def _open_with_token(*, token: str, server: str) -> tuple[Any, dict[int, int]]:
     return row, _open(user_id=row.user_id, server=server)
 
 
+def _open_with_session(*, session_key: str, server: str) -> tuple[Any, dict[int, int]]:
+    """A browser's socket in one trip: its session's user and expiry (or None), and for the
+    user presence and the rooms."""
+    from hub.org.actions import session_user
+
+    found = session_user(session_key=session_key)
+    if found is None or found[0].must_change_password:
+        return None, {}
+    return found, _open(user_id=found[0].id, server=server)
+
+
 def _token_expiry(token_id: int) -> Any:
     from hub.org.actions import token_expiry
 
@@ -203,10 +215,12 @@ class ChatConsumer(AsyncWebsocketConsumer):
             row, states = await db(_open_with_token)(token=token, server=hub.server_id)
             self.user = self._from_token(row)
         else:
-            self.user = await self._session_user()
-            states = {}
-            if self.user is not None:
-                states = await db(_open)(user_id=self.user.id, server=hub.server_id)
+            session_key = self._session_cookie()
+            found, states = (None, {})
+            if session_key:
+                found, states = await db(_open_with_session)(session_key=session_key,
+                                                             server=hub.server_id)
+            self.user = self._from_session(found, session_key)
         if self.user is None:
             await self.close(code=UNAUTHORIZED_CLOSE)
             return
@@ -247,21 +261,24 @@ class ChatConsumer(AsyncWebsocketConsumer):
         self.first_expiry = row.expiry.timestamp()
         return row.user
 
-    async def _session_user(self) -> Any:
-        user = self.scope.get("user")
-        if user is None:
-            return None
-        resolved = await database_sync_to_async(lambda: user if user.is_authenticated else None)()
-        if resolved is None or resolved.must_change_password:
-            return None
-        session = self.scope.get("session")
-        self.session_key = getattr(session, "session_key", None)
-        if self.session_key:
-            from hub.org.actions import session_credential
+    def _session_cookie(self) -> str | None:
+        """The browser's session key from its Cookie header (Django's own session cookie)."""
+        for name, value in self.scope.get("headers", []):
+            if name == b"cookie":
+                key = parse_cookie(value.decode("latin-1")).get(settings.SESSION_COOKIE_NAME)
+                return key or None
+        return None
 
-            self.credential = session_credential(self.session_key)
-            self.first_expiry = session.get_expiry_date().timestamp()
-        return resolved
+    def _from_session(self, found: Any, session_key: str | None) -> Any:
+        if found is None or not session_key:
+            return None
+        from hub.org.actions import session_credential
+
+        user, expiry = found
+        self.session_key = session_key
+        self.credential = session_credential(session_key)
+        self.first_expiry = expiry
+        return user
 
     async def _check_credential(self, *, first: bool = False) -> None:
         """Close the socket once its token or session has expired; until then look again

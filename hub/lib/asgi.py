@@ -110,17 +110,3 @@ def bearer_token(scope: dict) -> str | None:
     query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
     return (query.get("access_token") or [None])[0] or None
 
-
-class BearerFirst:
-    """A socket that presents a token goes straight to the consumer; the others through the
-    session and user lookups of Channels' auth stack. Those lookups are a hop to the one
-    thread that runs all database work on SQLite, so in a reconnect storm they held back
-    every handshake until the server gave up on it."""
-
-    def __init__(self, *, token: Any, session: Any) -> None:
-        self.token, self.session = token, session
-
-    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
-        app = self.token if bearer_token(scope) else self.session
-        await app(scope, receive, send)
-

@@ -153,23 +153,39 @@ def session_credential(session_key: str) -> str:
     return "s" + hashlib.sha256(session_key.encode()).hexdigest()[:32]
 
 
-def session_valid(*, session_key: str, user_id: int) -> float | None:
-    """When the browser session expires (a Unix time) while it is still the user's valid
-    session (not logged out, not expired, the password and credentials unchanged)."""
+def session_user(*, session_key: str) -> tuple[User, float] | None:
+    """The browser session's user and when the session expires (a Unix time), resolved as
+    Django's `get_user` does: a live session naming an installed backend and an active user
+    whose session hash (password and credentials epoch) still matches. None otherwise."""
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.models import Session
 
+    if not session_key or len(session_key) > 64:
+        return None
     row = Session.objects.filter(session_key=session_key, expire_date__gt=timezone.now()).first()
     if row is None:
         return None
     data = row.get_decoded()
-    if str(data.get(SESSION_KEY)) != str(user_id) or not data.get(BACKEND_SESSION_KEY):
+    user_id = data.get(SESSION_KEY)
+    if user_id is None or data.get(BACKEND_SESSION_KEY) not in settings.AUTHENTICATION_BACKENDS:
         return None
-    user = User.objects.filter(id=user_id, is_active=True).first()
+    try:
+        user = User.objects.filter(id=int(user_id), is_active=True).first()
+    except (TypeError, ValueError):
+        return None
     if user is None or not constant_time_compare(str(data.get(HASH_SESSION_KEY, "")),
                                                  user.get_session_auth_hash()):
         return None
-    return row.expire_date.timestamp()
+    return user, row.expire_date.timestamp()
+
+
+def session_valid(*, session_key: str, user_id: int) -> float | None:
+    """When the browser session expires (a Unix time) while it is still the user's valid
+    session (not logged out, not expired, the password and credentials unchanged)."""
+    found = session_user(session_key=session_key)
+    if found is None or found[0].id != user_id:
+        return None
+    return found[1]
 
 
 def end_session(*, user: User, session_key: str | None) -> None:

@@ -178,3 +178,50 @@ def test_a_bearer_tokens_row_and_user_are_as_the_orm_reads_them(demo: Any) -> No
     User.objects.filter(id=leader.id).update(is_active=True)
     ApiToken.objects.filter(id=stored.id).update(revoked_at=timezone.now())
     assert token_row(token=token) is None
+
+
+def test_a_browser_session_resolves_to_its_user_only_while_it_is_valid(demo: Any) -> None:
+    """The socket's own session lookup accepts what Django's `get_user` would, and nothing
+    else: a logged-in session, not one whose password changed, whose user id was altered,
+    whose backend is unknown or which has expired."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.sessions.models import Session
+
+    from hub.org.actions import session_user, session_valid
+    from hub.org.models import User
+
+    client = Client()
+    assert client.post("/login/", {"username": "staff1", "password": DEMO_PASSWORD}
+                       ).status_code == 302
+    key = client.cookies["sessionid"].value
+    staff1 = User.objects.get(username="staff1")
+    found = session_user(session_key=key)
+    assert found is not None and found[0] == staff1 and found[1] > timezone.now().timestamp()
+    assert session_valid(session_key=key, user_id=staff1.id) == found[1]
+    assert session_valid(session_key=key, user_id=staff1.id + 1) is None
+    assert session_user(session_key="x" * 65) is None and session_user(session_key="") is None
+
+    def altered(**changes: Any) -> str:
+        store = SessionStore(session_key=key)
+        data = store.load()
+        data.update(changes)
+        other = SessionStore()
+        for name, value in data.items():
+            other[name] = value
+        other.create()
+        return str(other.session_key)
+
+    other_user = User.objects.get(username="staff2")
+    assert session_user(session_key=altered(**{SESSION_KEY: str(other_user.id)})) is None
+    assert session_user(session_key=altered(**{BACKEND_SESSION_KEY: "x.Backend"})) is None
+    assert session_user(session_key=altered(**{SESSION_KEY: "not-a-number"})) is None
+
+    Session.objects.filter(session_key=key).update(expire_date=timezone.now())
+    assert session_user(session_key=key) is None
+    Session.objects.filter(session_key=key).update(
+        expire_date=timezone.now() + timedelta(hours=1))
+    assert session_user(session_key=key) is not None
+    staff1.set_password("another-pass-2026!")
+    staff1.save()
+    assert session_user(session_key=key) is None
