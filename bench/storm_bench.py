@@ -10,7 +10,9 @@ so the server carries receipts and read counts through the storm as well.
 
 *reconnect*: S sockets connect as the web client does after a server restart: each waits the
 client's first jittered backoff (1 s × 0.6–1.0) and connects, authenticates and syncs;
-a failed attempt retries. Printed: the time until all S are synced.
+a failed attempt retries. Printed: the time until all S are synced. It runs once with the
+web client's credential, a browser session cookie, and once with bearer tokens
+(`--reconnect-auth`).
 
     make bench-storm                                     # N=500 K=500 W=10, S=5000
     make bench-storm BENCH_ARGS="--targets embedded --listeners 100 --answerers 100 --reconnect 0"
@@ -142,9 +144,10 @@ def storm(target: Any, args: argparse.Namespace) -> dict[str, Any]:
 
 
 def reconnect(target: Any, args: argparse.Namespace) -> dict[str, Any]:
-    log(f"[{target.name}] reconnect storm: {args.reconnect} sockets with jittered backoff")
+    log(f"[{target.name}] reconnect storm: {args.reconnect} sockets with jittered backoff, "
+        f"{args.auth} auth")
     record: dict[str, Any] = {"target": target.name, "kind": "reconnect",
-                              "sockets": args.reconnect}
+                              "sockets": args.reconnect, "auth": args.auth}
     os.environ[JITTER_ENV] = "1"
     try:
         dep = target.deploy(args.reconnect)
@@ -179,11 +182,11 @@ def report(results: dict[str, Any]) -> str:
         reading = results["config"].get("reading")
         lines += [f"\n收到 storm{f' ({reading} % of members reading)' if reading else ''}",
                   ws_bench.render_table(rows[0], rows[1:])]
-    rows = [["target", "sockets", "connected", "failed", "half synced s", "90 % synced s",
-             "all synced s"]]
+    rows = [["target", "auth", "sockets", "connected", "failed", "half synced s",
+             "90 % synced s", "all synced s"]]
     for r in results["reconnect"]:
         c = r.get("connect") or {}
-        rows.append([r["target"], fmt(r["sockets"]), fmt(c.get("connected")),
+        rows.append([r["target"], r.get("auth", "token"), fmt(r["sockets"]), fmt(c.get("connected")),
                      fmt(c.get("failed")), fmt(c.get("synced_p50_s")),
                      fmt(c.get("synced_p90_s")), fmt(c.get("seconds"))])
     if len(rows) > 1:
@@ -205,6 +208,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--window", dest="duration", type=float, default=10.0,
                         help="W: seconds within which every answerer sends once")
     parser.add_argument("--reconnect", type=int, default=5000, help="sockets; 0 skips")
+    parser.add_argument("--reconnect-auth", default="session,token",
+                        help="comma list: the reconnect storm once with browsers' session "
+                             "cookies (the web client), once with bearer tokens (bots, tools)")
     parser.add_argument("--reading", type=int, default=0, metavar="PERCENT",
                         help="members with the room open, sending read positions as the web "
                              "client does (at most once a second each)")
@@ -218,6 +224,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     ws_bench.add_server_args(parser, database="huitong_bench_storm", kind="storm")
     args = parser.parse_args(argv)
     args.targets = [t for t in args.targets.split(",") if t]
+    args.reconnect_auth = [a for a in args.reconnect_auth.split(",") if a]
+    if not set(args.reconnect_auth) <= {"session", "token"}:
+        parser.error("--reconnect-auth: session and/or token")
     args.login, args.login_concurrency, args.window = "auto", 8, 1
     return args
 
@@ -234,7 +243,10 @@ def main(argv: list[str]) -> int:
         results["storm"].append(storm(ws_bench.make_target(name, args), args))
     if args.reconnect:
         for name in args.targets:
-            results["reconnect"].append(reconnect(ws_bench.make_target(name, args), args))
+            for auth in args.reconnect_auth:
+                args.auth = auth
+                results["reconnect"].append(reconnect(ws_bench.make_target(name, args), args))
+            args.auth = "token"
     results["loadavg_end"] = os.getloadavg()
     out = ws_bench.save_results(results, "storm", args.output)
     print(report(results))

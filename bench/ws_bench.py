@@ -385,7 +385,7 @@ class ClientWorker:
         return ws
 
     async def _connect_one(self, member: Member, limit: asyncio.Semaphore) -> bool:
-        headers = {"Authorization": f"Bearer {member.spec.token}"}
+        headers = auth_headers(member.spec.token)
         async with limit:
             for attempt in range(3):
                 member.closed = None
@@ -974,9 +974,23 @@ def parse_setup_output(stdout: str) -> SetupInfo:
         tokens.update({str(k): str(v) for k, v in raw_tokens.items()})
     elif isinstance(raw_tokens, list):
         tokens.update({name: str(tok) for name, tok in zip(usernames, raw_tokens, strict=False)})
+    # Browser sessions (bench_setup --sessions) travel as tokens marked with the cookie's name.
+    cookie = str(data.get("session_cookie") or "sessionid")
+    for name, key in (data.get("sessions") or {}).items():
+        tokens[str(name)] = f"{SESSION_MARK}{cookie}={key}"
     if not usernames:
         usernames = list(tokens)
     return SetupInfo(room=room_id, usernames=usernames, tokens=tokens)
+
+
+SESSION_MARK = "cookie:"
+
+
+def auth_headers(credential: str) -> dict[str, str]:
+    """A socket's credential as a browser (session cookie) or a bot (bearer token) sends it."""
+    if credential.startswith(SESSION_MARK):
+        return {"Cookie": credential[len(SESSION_MARK):]}
+    return {"Authorization": f"Bearer {credential}"}
 
 
 class CeilingTarget:
@@ -1106,6 +1120,8 @@ class HuitongTarget:
     def _bench_setup(self, env: dict[str, str], n_users: int) -> SetupInfo:
         argv = ["bench_setup", "--users", str(n_users), "--room", "bench"]
         argv += ["--password", self.args.password]
+        if getattr(self.args, "auth", "token") == "session":
+            return parse_setup_output(self._manage(env, *argv, "--sessions"))
         if self.args.login != "http":
             try:
                 info = parse_setup_output(self._manage(env, *argv, "--tokens"))
