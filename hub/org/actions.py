@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.contrib.sessions.models import Session
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -61,55 +62,73 @@ def revoke_token(*, token: str) -> bool:
 TOKEN_TOUCH_SECONDS = 60
 
 
-# The token and its user in one hand-written statement: every socket and every API call
-# with a bearer token asks it, and building the ORM's join cost several times running it.
-_TOKEN_FIELDS = ("id", "user", "created_at", "last_used_at", "expires_at")
-_token_lookups: weakref.WeakKeyDictionary[Any, tuple[str, list[Any]]] = (
-    weakref.WeakKeyDictionary())
+class RowLookup:
+    """A hand-written SELECT of one row of one or more models, for the hottest lookups (every
+    socket's first trip, every API call with a token), where building the ORM's query cost
+    several times running it. `parts` are (model, alias, field names or None for all
+    concrete fields); `rest` is the text after the select list ("FROM … WHERE …", with %s
+    parameters). The ORM's own converters are applied, so the instances hold values of the
+    same types as a queryset's."""
+
+    def __init__(self, parts: list[tuple[Any, str, tuple[str, ...] | None]], rest: str) -> None:
+        self.parts, self.rest = parts, rest
+        self._prepared: weakref.WeakKeyDictionary[Any, tuple[str, list[Any]]] = (
+            weakref.WeakKeyDictionary())
+
+    def _prepare(self, conn: Any) -> tuple[str, list[Any]]:
+        prepared = self._prepared.get(conn)
+        if prepared is None:
+            q = conn.ops.quote_name
+            selected, models = [], []
+            for model, alias, names in self.parts:
+                fields = ([model._meta.get_field(n) for n in names] if names
+                          else list(model._meta.concrete_fields))
+                cols = []
+                for field in fields:
+                    col = field.get_col(alias)
+                    cols.append((col, conn.ops.get_db_converters(col) + col.get_db_converters(conn)))
+                    selected.append(f"{alias}.{q(field.column)}")
+                models.append((model, [f.attname for f in fields], cols))
+            # Only the models' own column names join the caller's fixed text; values are
+            # parameters.
+            sql = f"SELECT {', '.join(selected)} {self.rest}"  # noqa: S608
+            prepared = self._prepared[conn] = (sql, models)
+        return prepared
+
+    def one(self, params: list[Any]) -> list[Any] | None:
+        """One instance per part, or None when no row matches."""
+        conn = connections[DEFAULT_DB_ALIAS]
+        sql, models = self._prepare(conn)
+        with conn.cursor() as cursor:
+            cursor.execute(sql, params)
+            raw = cursor.fetchone()
+        if raw is None:
+            return None
+        found, start = [], 0
+        for model, attnames, cols in models:
+            values = []
+            for value, (col, converters) in zip(raw[start:start + len(cols)], cols, strict=True):
+                for convert in converters:
+                    value = convert(value, col, conn)
+                values.append(value)
+            start += len(cols)
+            found.append(model.from_db(DEFAULT_DB_ALIAS, attnames, values))
+        return found
 
 
-def _token_lookup(conn: Any) -> tuple[str, list[Any]]:
-    """The statement, and per column the field, its column expression and the converters the
-    ORM would apply (so the values are of the same types as a queryset's)."""
-    cached = _token_lookups.get(conn)
-    if cached is None:
-        q = conn.ops.quote_name
-        fields: list[tuple[str, Any]] = [
-            ("t", ApiToken._meta.get_field(name)) for name in _TOKEN_FIELDS]
-        fields += [("u", field) for field in User._meta.concrete_fields]
-        columns = []
-        for alias, field in fields:
-            col = field.get_col(alias)
-            converters = conn.ops.get_db_converters(col) + col.get_db_converters(conn)
-            columns.append((field, col, converters))
-        select = ", ".join(f"{alias}.{q(field.column)}" for alias, field in fields)
-        tables = (f"{q(ApiToken._meta.db_table)} t JOIN {q(User._meta.db_table)} u "
-                  f"ON u.{q('id')} = t.{q('user_id')}")
-        where = f"t.{q('digest')} = %s AND t.{q('revoked_at')} IS NULL AND u.{q('is_active')}"
-        # Only the models' own table and column names are in the text; the digest is a parameter.
-        sql = f"SELECT {select} FROM {tables} WHERE {where}"  # noqa: S608
-        cached = _token_lookups[conn] = (sql, columns)
-    return cached
+_TOKEN_WITH_USER = RowLookup(
+    [(ApiToken, "t", ("id", "user", "created_at", "last_used_at", "expires_at")),
+     (User, "u", None)],
+    "FROM org_apitoken t JOIN org_user u ON u.id = t.user_id "
+    "WHERE t.digest = %s AND t.revoked_at IS NULL AND u.is_active",
+)
 
 
 def _token_with_user(digest: str) -> ApiToken | None:
-    conn = connections[DEFAULT_DB_ALIAS]
-    sql, columns = _token_lookup(conn)
-    with conn.cursor() as cursor:
-        cursor.execute(sql, [digest])
-        raw = cursor.fetchone()
-    if raw is None:
+    found = _TOKEN_WITH_USER.one([digest])
+    if found is None:
         return None
-    values = []
-    for value, (_field, col, converters) in zip(raw, columns, strict=True):
-        for convert in converters:
-            value = convert(value, col, conn)
-        values.append(value)
-    split = len(_TOKEN_FIELDS)
-    row = ApiToken.from_db(DEFAULT_DB_ALIAS, [f.attname for f, _c, _v in columns[:split]],
-                           values[:split])
-    row.user = User.from_db(DEFAULT_DB_ALIAS, [f.attname for f, _c, _v in columns[split:]],
-                            values[split:])
+    row, row.user = found
     return row
 
 
@@ -153,28 +172,36 @@ def session_credential(session_key: str) -> str:
     return "s" + hashlib.sha256(session_key.encode()).hexdigest()[:32]
 
 
+_SESSION = RowLookup([(Session, "s", ("session_key", "session_data", "expire_date"))],
+                     "FROM django_session s WHERE s.session_key = %s AND s.expire_date > %s")
+_ACTIVE_USER = RowLookup([(User, "u", None)], "FROM org_user u WHERE u.id = %s AND u.is_active")
+
+
 def session_user(*, session_key: str) -> tuple[User, float] | None:
     """The browser session's user and when the session expires (a Unix time), resolved as
     Django's `get_user` does: a live session naming an installed backend and an active user
     whose session hash (password and credentials epoch) still matches. None otherwise."""
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.models import Session
 
     if not session_key or len(session_key) > 64:
         return None
-    row = Session.objects.filter(session_key=session_key, expire_date__gt=timezone.now()).first()
-    if row is None:
+    now = connections[DEFAULT_DB_ALIAS].ops.adapt_datetimefield_value(timezone.now())
+    found = _SESSION.one([session_key, now])
+    if found is None:
         return None
+    row = found[0]
     data = row.get_decoded()
     user_id = data.get(SESSION_KEY)
     if user_id is None or data.get(BACKEND_SESSION_KEY) not in settings.AUTHENTICATION_BACKENDS:
         return None
     try:
-        user = User.objects.filter(id=int(user_id), is_active=True).first()
+        user_found = _ACTIVE_USER.one([int(user_id)])
     except (TypeError, ValueError):
         return None
-    if user is None or not constant_time_compare(str(data.get(HASH_SESSION_KEY, "")),
-                                                 user.get_session_auth_hash()):
+    if user_found is None:
+        return None
+    user = user_found[0]
+    if not constant_time_compare(str(data.get(HASH_SESSION_KEY, "")), user.get_session_auth_hash()):
         return None
     return user, row.expire_date.timestamp()
 
