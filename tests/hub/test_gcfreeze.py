@@ -20,7 +20,7 @@ class Node: pass
 a, b = Node(), Node(); a.other, b.other = b, a
 del a, b
 freed = gc.collect()
-print(json.dumps({"frozen": before, "freed": freed}))
+print(json.dumps({"frozen": before, "freed": freed, "young": gc.get_threshold()[0]}))
 """
 
 
@@ -37,7 +37,9 @@ def test_the_asgi_application_freezes_the_start_up_heap_and_later_cycles_are_sti
     on = probe()
     assert on["frozen"] > 100_000  # Django, the apps and every view module
     assert on["freed"] >= 2
+    assert on["young"] == 7000  # young collections ten times rarer than CPython's default
 
 
 def test_the_freeze_can_be_turned_off() -> None:
-    assert probe(HUITONG_GC_FREEZE="0")["frozen"] == 0
+    off = probe(HUITONG_GC_FREEZE="0")
+    assert off["frozen"] == 0 and off["young"] == 700
