@@ -12,6 +12,7 @@ read it sends what the read did not cover and drops what it did.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
 import weakref
@@ -23,7 +24,7 @@ from channels.db import database_sync_to_async
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 from django.http.cookie import parse_cookie
 from pydantic import ValidationError
 
@@ -104,44 +105,112 @@ def db(fn: Any) -> Any:
 
 # Hand-written, like presence's: every socket's first trip asks it.
 _ROOM_STATES = (
-    "SELECT m.room_id, r.last_seq FROM chat_roommember m JOIN chat_room r ON r.id = m.room_id "
-    "WHERE m.user_id = %s"
+    "SELECT m.user_id, m.room_id, r.last_seq FROM chat_roommember m "
+    "JOIN chat_room r ON r.id = m.room_id WHERE m.user_id IN ({})"
 )
 
 
-def _room_states(user_id: int) -> dict[int, int]:
-    """The user's rooms, each with its newest seq."""
+def _room_states(user_ids: list[int]) -> dict[int, dict[int, int]]:
+    """Each user's rooms, each with its newest seq."""
+    states: dict[int, dict[int, int]] = {user: {} for user in user_ids}
+    people = sorted(states)
     with connection.cursor() as cursor:
-        cursor.execute(_ROOM_STATES, [user_id])
-        return dict(cursor.fetchall())
+        for start in range(0, len(people), presence.UPSERT_CHUNK):
+            chunk = people[start:start + presence.UPSERT_CHUNK]
+            cursor.execute(_ROOM_STATES.format(", ".join(["%s"] * len(chunk))), chunk)
+            for user, room, seq in cursor.fetchall():
+                states[user][room] = seq
+    return states
 
 
-def _open(*, user_id: int, server: str) -> dict[int, int]:
-    """One trip to the database for a new socket: its rooms, and presence."""
-    presence.connected(server=server, user_id=user_id)
-    return _room_states(user_id)
+def _credential(kind: str, value: str) -> tuple[Any, Any]:
+    """A socket's credential resolved: (the token row or (user, expiry), the user), or
+    (None, None) when it does not (or no longer does) let anyone in."""
+    from hub.org.actions import session_user, token_row
+
+    found: Any
+    if kind == "token":
+        found = token_row(token=value)
+        user = found.user if found is not None else None
+    else:
+        found = session_user(session_key=value)
+        user = found[0] if found is not None else None
+    if user is None or user.must_change_password:
+        return None, None
+    return found, user
 
 
-def _open_with_token(*, token: str, server: str) -> tuple[Any, dict[int, int]]:
-    """A socket with a bearer token in one trip to the database: the live token row (or
-    None), and for its user presence and the rooms."""
-    from hub.org.actions import token_row
+def _open_many(*, sockets: list[tuple[str, str]], server: str) -> list[tuple[Any, dict[int, int]]]:
+    """The first trip to the database of sockets opening together, in one transaction: each
+    one's credential (`("token", token)` or `("session", key)`), and for those let in
+    presence and the rooms. Per socket: (the token row or (user, expiry), or None; rooms)."""
+    with transaction.atomic():
+        resolved = []
+        for kind, value in sockets:
+            try:
+                resolved.append(_credential(kind, value))
+            except DatabaseError:
+                raise
+            except Exception:  # a malformed credential lets nobody in; the others go on
+                logger.exception("a socket's credential could not be read")
+                resolved.append((None, None))
+        users = [user.id for _, user in resolved if user is not None]
+        announcements = presence.connected_many(server=server, user_ids=users)
+        states = _room_states(users)
+        for envelope in announcements:
+            transaction.on_commit(functools.partial(presence.publish, envelope))
+    return [(row, states[user.id]) if user is not None else (None, {})
+            for row, user in resolved]
 
-    row = token_row(token=token)
-    if row is None or row.user.must_change_password:
-        return None, {}
-    return row, _open(user_id=row.user_id, server=server)
+
+# Sockets opening while a trip is under way wait for the next one; a trip takes at most this
+# many, so that the first of a storm are not held back by the last.
+OPEN_BATCH = 200
 
 
-def _open_with_session(*, session_key: str, server: str) -> tuple[Any, dict[int, int]]:
-    """A browser's socket in one trip: its session's user and expiry (or None), and for the
-    user presence and the rooms."""
-    from hub.org.actions import session_user
+class OpenBatcher:
+    """Sockets of this process that open while an earlier trip is under way share the next
+    trip to the database: one hop to the database thread and one transaction for up to
+    `OPEN_BATCH` sockets, instead of one each. A socket opening alone goes at once."""
 
-    found = session_user(session_key=session_key)
-    if found is None or found[0].must_change_password:
-        return None, {}
-    return found, _open(user_id=found[0].id, server=server)
+    def __init__(self) -> None:
+        self.waiting: list[tuple[str, str, asyncio.Future[Any]]] = []
+        self.task: asyncio.Task[None] | None = None
+
+    async def open(self, kind: str, value: str, server: str) -> tuple[Any, dict[int, int]]:
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self.waiting.append((kind, value, future))
+        if self.task is None or self.task.done():
+            self.task = asyncio.ensure_future(self._run(server))
+        result: tuple[Any, dict[int, int]] = await future
+        return result
+
+    async def _run(self, server: str) -> None:
+        while self.waiting:
+            batch, self.waiting = self.waiting[:OPEN_BATCH], self.waiting[OPEN_BATCH:]
+            try:
+                results = await db(_open_many)(
+                    sockets=[(kind, value) for kind, value, _ in batch], server=server)
+            except Exception as exc:
+                for _, _, future in batch:
+                    if not future.done():
+                        future.set_exception(exc)
+                continue
+            for (_, _, future), result in zip(batch, results, strict=True):
+                if not future.done():
+                    future.set_result(result)
+
+
+_open_batchers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, OpenBatcher] = (
+    weakref.WeakKeyDictionary())
+
+
+def open_batcher() -> OpenBatcher:
+    loop = asyncio.get_running_loop()
+    batcher = _open_batchers.get(loop)
+    if batcher is None:
+        batcher = _open_batchers[loop] = OpenBatcher()
+    return batcher
 
 
 def _token_expiry(token_id: int) -> Any:
@@ -212,14 +281,14 @@ class ChatConsumer(AsyncWebsocketConsumer):
         hub = await get_hub()
         token = self._bearer()
         if token:
-            row, states = await db(_open_with_token)(token=token, server=hub.server_id)
+            row, states = await open_batcher().open("token", token, hub.server_id)
             self.user = self._from_token(row)
         else:
             session_key = self._session_cookie()
             found, states = (None, {})
             if session_key:
-                found, states = await db(_open_with_session)(session_key=session_key,
-                                                             server=hub.server_id)
+                found, states = await open_batcher().open("session", session_key,
+                                                          hub.server_id)
             self.user = self._from_session(found, session_key)
         if self.user is None:
             await self.close(code=UNAUTHORIZED_CLOSE)
@@ -389,7 +458,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
                         states[room] = self.delivered.get(room, 0)
                     self.open_states = None
                 else:
-                    states = await db(_room_states)(self.user_id)
+                    states = (await db(_room_states)([self.user_id]))[self.user_id]
                     for room, last_seq in states.items():
                         if room not in self.rooms:
                             self.hub.add_to_room(self, room, last_seq)

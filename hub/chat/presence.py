@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+from typing import Any
 
 from channels.db import database_sync_to_async
 from django.conf import settings
@@ -18,7 +19,7 @@ from django.utils import timezone
 
 from hub.chat import events
 from hub.core.models import Presence
-from hub.lib.realtime import Hub, publish
+from hub.lib.realtime import Envelope, Hub, publish
 from hub.org.models import User
 
 HEARTBEAT_SECONDS = 30
@@ -46,10 +47,6 @@ _AUDIENCE = (
     "SELECT mine.room_id FROM chat_roommember mine JOIN chat_room r ON r.id = mine.room_id "
     "WHERE mine.user_id = %s AND r.member_count <= %s)"
 )
-_ONLINE_ELSEWHERE = (
-    "SELECT 1 FROM core_presence WHERE user_id = %s AND server <> %s "
-    "AND sockets > 0 AND seen_at >= %s AND NOT away LIMIT 1"
-)
 
 
 def audience(user_id: int) -> list[int]:
@@ -60,30 +57,66 @@ def audience(user_id: int) -> list[int]:
 
 
 # One statement, atomic under any concurrency: two sockets of one person opening at once on
-# one process both count, and neither can fail on the (user, server) unique constraint.
-_UPSERT = (
-    "INSERT INTO core_presence (user_id, server, sockets, away, seen_at) "
-    "VALUES (%s, %s, 1, %s, %s) "
-    "ON CONFLICT (user_id, server) DO UPDATE SET sockets = core_presence.sockets + 1, "
+# one process both count, and neither can fail on the (user, server) unique constraint. Many
+# people's rows go in one statement (each person once, with the number of their new sockets).
+_UPSERT_HEAD = "INSERT INTO core_presence (user_id, server, sockets, away, seen_at) VALUES "
+_UPSERT_TAIL = (
+    " ON CONFLICT (user_id, server) DO UPDATE SET "
+    "sockets = core_presence.sockets + EXCLUDED.sockets, "
     "away = EXCLUDED.away, seen_at = EXCLUDED.seen_at "
-    "RETURNING sockets"
+    "RETURNING user_id, sockets"
 )
+_ONLINE_ELSEWHERE_MANY = (
+    "SELECT DISTINCT user_id FROM core_presence WHERE user_id IN ({}) AND server <> %s "
+    "AND sockets > 0 AND seen_at >= %s AND NOT away"
+)
+UPSERT_CHUNK = 100
 
 
 def connected(*, server: str, user_id: int) -> None:
     """Count a new socket of the user on this server (called off the event loop). The user
     is announced online when this is their first live socket anywhere."""
+    for envelope in connected_many(server=server, user_ids=[user_id]):
+        publish(envelope)
+
+
+def connected_many(*, server: str, user_ids: list[int]) -> list[Envelope]:
+    """Count new sockets on this server, one entry per socket (called off the event loop).
+    Returns the announcements to publish (once committed) for those who had no live socket
+    anywhere before."""
+    counts: dict[int, int] = {}
+    for user_id in user_ids:
+        counts[user_id] = counts.get(user_id, 0) + 1
+    people = sorted(counts)
     now = timezone.now()
+    first_here: list[int] = []
     with connection.cursor() as cursor:
-        cursor.execute(_UPSERT, [user_id, server, False, now])
-        sockets = cursor.fetchone()[0]
-        if sockets != 1:
-            return  # this process already counted a socket of theirs: they were online
+        for start in range(0, len(people), UPSERT_CHUNK):
+            chunk = people[start:start + UPSERT_CHUNK]
+            params: list[Any] = []
+            for user_id in chunk:
+                params += [user_id, server, counts[user_id], False, now]
+            values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(chunk))
+            cursor.execute(_UPSERT_HEAD + values + _UPSERT_TAIL, params)
+            # Only their own sockets of this call: nobody of theirs was counted here before.
+            first_here += [user for user, sockets in cursor.fetchall() if sockets == counts[user]]
+        if not first_here:
+            return []
         since = connection.ops.adapt_datetimefield_value(now - STALE_AFTER)
-        cursor.execute(_ONLINE_ELSEWHERE, [user_id, server, since])
-        if cursor.fetchone() is not None:
-            return  # online on another process already
-    _announce(user_id, "online")
+        elsewhere: set[int] = set()
+        for start in range(0, len(first_here), UPSERT_CHUNK):
+            chunk = first_here[start:start + UPSERT_CHUNK]
+            cursor.execute(_ONLINE_ELSEWHERE_MANY.format(", ".join(["%s"] * len(chunk))),
+                           [*chunk, server, since])
+            elsewhere.update(row[0] for row in cursor.fetchall())
+    announcements = []
+    for user_id in first_here:
+        if user_id not in elsewhere:
+            users = audience(user_id)
+            if users:
+                announcements.append(events.presence(user_id=user_id, status="online",
+                                                     users=users))
+    return announcements
 
 
 _DECREMENT = (

@@ -335,10 +335,10 @@ async def test_a_message_that_goes_by_while_a_socket_opens_is_replayed_once(
     clerk = demo["users"]["clerk"]
     first = await database_sync_to_async(actions.send_message)(
         sender=clerk, room_id=room, body="开门之前", client_id="before-open")
-    opened = consumers._open_with_token
+    opened = consumers._open_many
 
     def open_while_a_message_goes_by(**kwargs: Any) -> Any:
-        row, states = opened(**kwargs)
+        results = opened(**kwargs)
         sent = actions.send_message(sender=clerk, room_id=room, body="开门途中",
                                     client_id="while-open")
         hub = realtime.current_hub()
@@ -347,9 +347,9 @@ async def test_a_message_that_goes_by_while_a_socket_opens_is_replayed_once(
         while hub.newest_seq(room) < sent.message["seq"]:  # dispatched, to no socket yet
             assert time.monotonic() < deadline, "the message was never dispatched"
             time.sleep(0.01)
-        return row, states
+        return results
 
-    monkeypatch.setattr(consumers, "_open_with_token", open_while_a_message_goes_by)
+    monkeypatch.setattr(consumers, "_open_many", open_while_a_message_goes_by)
     (token,) = await tokens(api, "staff1")
     b = await connect(token=token, sync=False)
     replay = await b.sync({room: first.message["seq"]})

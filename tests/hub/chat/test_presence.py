@@ -97,3 +97,43 @@ def test_someone_who_shares_no_small_room_announces_nothing(
     presence.connected(server="a", user_id=leader.id)
     presence.disconnected(server="a", user_id=leader.id)
     assert published == []
+
+
+def test_sockets_opening_together_each_get_their_own_answer_in_one_transaction(
+        demo: Any, published: list[dict[str, Any]], django_capture_on_commit_callbacks: Any,
+        settings: Any) -> None:
+    """The first trip of sockets opening together (hub/chat/consumers.py: _open_many): each
+    credential resolved on its own, two sockets of one person counted twice, presence
+    announced once per person after the commit, each person's rooms."""
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.test import Client
+
+    from hub.chat.consumers import _open_many
+    from hub.core.models import Presence
+    from hub.org.actions import issue_token
+    from tests.conftest import DEMO_PASSWORD
+
+    settings.HUITONG_RECEIPT_FANOUT_MAX = 50
+    leader, clerk = demo["users"]["leader"], demo["users"]["clerk"]
+    browser = Client()
+    assert browser.post("/login/", {"username": clerk.username, "password": DEMO_PASSWORD}
+                        ).status_code == 302
+    session_key = browser.cookies["sessionid"].value
+    assert SessionStore(session_key=session_key).exists(session_key)
+    phone, desk = issue_token(user=leader), issue_token(user=leader)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        results = _open_many(sockets=[
+            ("token", phone), ("token", "not-a-token"), ("session", session_key),
+            ("token", desk), ("session", "not-a-session")], server="a")
+    assert [r[0] is None for r in results] == [False, True, False, False, True]
+    assert results[0][0].user == leader and results[3][0].user == leader
+    assert results[2][0][0] == clerk
+    assert results[1] == (None, {}) and results[4] == (None, {})
+    for (_, states), user in ((results[0], leader), (results[2], clerk)):
+        rooms = dict(RoomMember.objects.filter(user=user)
+                     .values_list("room_id", "room__last_seq"))
+        assert states == rooms and rooms
+    assert Presence.objects.get(user=leader, server="a").sockets == 2
+    assert Presence.objects.get(user=clerk, server="a").sockets == 1
+    assert len(callbacks) == len(published) == 2  # published only once committed
+    assert {json.loads(f["text"])["user"] for f in published} == {leader.id, clerk.id}
