@@ -17,7 +17,7 @@ import logging
 import time
 import weakref
 from collections.abc import Awaitable
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
@@ -38,6 +38,7 @@ from hub.lib.http import loads, validation_detail
 from hub.lib.realtime import Hub, get_hub
 
 logger = logging.getLogger("hub.ws")
+T = TypeVar("T")
 
 UNAUTHORIZED_CLOSE = 4401
 TOO_SLOW_CLOSE = 4408
@@ -85,16 +86,20 @@ class ReadBatcher:
                     await asyncio.sleep(1.0)
 
 
-_read_batchers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, ReadBatcher] = (
+# One batcher of each kind per event loop (a test's loop, or the server's one).
+_batchers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[type, Any]] = (
     weakref.WeakKeyDictionary())
 
 
+def _per_loop(kind: type[T]) -> T:
+    mine = _batchers.setdefault(asyncio.get_running_loop(), {})
+    if kind not in mine:
+        mine[kind] = kind()
+    return cast(T, mine[kind])
+
+
 def read_batcher() -> ReadBatcher:
-    loop = asyncio.get_running_loop()
-    batcher = _read_batchers.get(loop)
-    if batcher is None:
-        batcher = _read_batchers[loop] = ReadBatcher()
-    return batcher
+    return _per_loop(ReadBatcher)
 
 
 def db(fn: Any) -> Any:
@@ -201,16 +206,8 @@ class OpenBatcher:
                     future.set_result(result)
 
 
-_open_batchers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, OpenBatcher] = (
-    weakref.WeakKeyDictionary())
-
-
 def open_batcher() -> OpenBatcher:
-    loop = asyncio.get_running_loop()
-    batcher = _open_batchers.get(loop)
-    if batcher is None:
-        batcher = _open_batchers[loop] = OpenBatcher()
-    return batcher
+    return _per_loop(OpenBatcher)
 
 
 def _token_expiry(token_id: int) -> Any:
