@@ -191,19 +191,28 @@ class OpenBatcher:
         return result
 
     async def _run(self, server: str) -> None:
-        while self.waiting:
-            batch, self.waiting = self.waiting[:OPEN_BATCH], self.waiting[OPEN_BATCH:]
-            try:
-                results = await db(_open_many)(
-                    sockets=[(kind, value) for kind, value, _ in batch], server=server)
-            except Exception as exc:
-                for _, _, future in batch:
+        batch: list[tuple[str, str, asyncio.Future[Any]]] = []
+        try:
+            while self.waiting:
+                batch, self.waiting = self.waiting[:OPEN_BATCH], self.waiting[OPEN_BATCH:]
+                try:
+                    results = await db(_open_many)(
+                        sockets=[(kind, value) for kind, value, _ in batch], server=server)
+                except Exception as exc:
+                    for _, _, future in batch:
+                        if not future.done():
+                            future.set_exception(exc)
+                    continue
+                for (_, _, future), result in zip(batch, results, strict=True):
                     if not future.done():
-                        future.set_exception(exc)
-                continue
-            for (_, _, future), result in zip(batch, results, strict=True):
+                        future.set_result(result)
+        except BaseException:
+            # Cancelled (the process is stopping): nobody may wait for a trip that never comes.
+            for _, _, future in batch + self.waiting:
                 if not future.done():
-                    future.set_result(result)
+                    future.cancel()
+            self.waiting = []
+            raise
 
 
 def open_batcher() -> OpenBatcher:
@@ -223,7 +232,6 @@ def _session_valid(session_key: str, user_id: int) -> Any:
 
 
 class ChatConsumer(AsyncWebsocketConsumer):
-
     user: Any = None
     hub: Hub | None = None
     proto: Any = None

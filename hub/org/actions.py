@@ -81,8 +81,9 @@ class RowLookup:
             q = conn.ops.quote_name
             selected, models = [], []
             for model, alias, names in self.parts:
-                fields = ([model._meta.get_field(n) for n in names] if names
-                          else list(model._meta.concrete_fields))
+                # In the model's own field order, which `from_db` expects.
+                fields = [f for f in model._meta.concrete_fields
+                          if names is None or f.name in names or f.attname in names]
                 cols = []
                 for field in fields:
                     col = field.get_col(alias)

@@ -225,3 +225,17 @@ def test_a_browser_session_resolves_to_its_user_only_while_it_is_valid(demo: Any
     staff1.set_password("another-pass-2026!")
     staff1.save()
     assert session_user(session_key=key) is None
+
+
+def test_a_row_lookup_fills_the_fields_it_names_whatever_their_order(demo: Any) -> None:
+    from hub.org.actions import RowLookup, issue_token
+    from hub.org.models import ApiToken, User
+
+    issue_token(user=User.objects.get(username="staff1"))
+    stored = ApiToken.objects.latest("id")
+    lookup = RowLookup([(ApiToken, "t", ("expires_at", "user", "id"))],
+                       "FROM org_apitoken t WHERE t.id = %s")
+    (row,) = lookup.one([stored.id])
+    assert (row.id, row.user_id, row.expires_at) == (stored.id, stored.user_id,
+                                                      stored.expires_at)
+    assert lookup.one([stored.id + 1000]) is None
