@@ -148,7 +148,7 @@ class _LazyPformat:
 
 def _patch_autobahn() -> None:
     """Autobahn pretty-prints its whole configuration for a debug line on every new
-    socket, logged or not: about a sixth of a WebSocket handshake's CPU in a reconnect storm.
+    socket, logged or not: 6-7 % of the server's CPU in a reconnect storm (py-spy).
     Its module's `pformat` becomes lazy; the one place that returns it as a string keeps the
     real one."""
     from autobahn.websocket import protocol
