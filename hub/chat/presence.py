@@ -39,21 +39,37 @@ def status_of(user_id: int) -> str:
     return "away" if all(rows) else "online"
 
 
+# People per statement where many go in one (parameters stay well under SQLite's limit).
+UPSERT_CHUNK = 100
+
 # Hand-written SQL on the connect path: in a reconnect storm every person's first socket asks
 # these, and building the ORM's joins cost more than running them.
-_AUDIENCE = (
-    "SELECT DISTINCT m.user_id FROM chat_roommember m "
-    "WHERE m.user_id <> %s AND m.room_id IN ("
-    "SELECT mine.room_id FROM chat_roommember mine JOIN chat_room r ON r.id = mine.room_id "
-    "WHERE mine.user_id = %s AND r.member_count <= %s)"
+_AUDIENCES = (
+    "SELECT DISTINCT mine.user_id, m.user_id FROM chat_roommember mine "
+    "JOIN chat_room r ON r.id = mine.room_id AND r.member_count <= %s "
+    "JOIN chat_roommember m ON m.room_id = mine.room_id AND m.user_id <> mine.user_id "
+    "WHERE mine.user_id IN ({})"
 )
+
+
+def audiences(user_ids: list[int]) -> dict[int, list[int]]:
+    """Who hears of each user's presence: the people sharing a small room with them (one
+    query for many users; someone who shares no small room has an empty list)."""
+    heard: dict[int, list[int]] = {user: [] for user in user_ids}
+    people = sorted(heard)
+    with connection.cursor() as cursor:
+        for start in range(0, len(people), UPSERT_CHUNK):
+            chunk = people[start:start + UPSERT_CHUNK]
+            cursor.execute(_AUDIENCES.format(", ".join(["%s"] * len(chunk))),
+                           [settings.HUITONG_RECEIPT_FANOUT_MAX, *chunk])
+            for user, mate in cursor.fetchall():
+                heard[user].append(mate)
+    return heard
 
 
 def audience(user_id: int) -> list[int]:
     """Who hears of the user's presence: the people sharing a small room with them."""
-    with connection.cursor() as cursor:
-        cursor.execute(_AUDIENCE, [user_id, user_id, settings.HUITONG_RECEIPT_FANOUT_MAX])
-        return [row[0] for row in cursor.fetchall()]
+    return audiences([user_id])[user_id]
 
 
 # One statement, atomic under any concurrency: two sockets of one person opening at once on
@@ -70,7 +86,6 @@ _ONLINE_ELSEWHERE_MANY = (
     "SELECT DISTINCT user_id FROM core_presence WHERE user_id IN ({}) AND server <> %s "
     "AND sockets > 0 AND seen_at >= %s AND NOT away"
 )
-UPSERT_CHUNK = 100
 
 
 def connected(*, server: str, user_id: int) -> None:
@@ -109,14 +124,9 @@ def connected_many(*, server: str, user_ids: list[int]) -> list[Envelope]:
             cursor.execute(_ONLINE_ELSEWHERE_MANY.format(", ".join(["%s"] * len(chunk))),
                            [*chunk, server, since])
             elsewhere.update(row[0] for row in cursor.fetchall())
-    announcements = []
-    for user_id in first_here:
-        if user_id not in elsewhere:
-            users = audience(user_id)
-            if users:
-                announcements.append(events.presence(user_id=user_id, status="online",
-                                                     users=users))
-    return announcements
+    heard = audiences([user for user in first_here if user not in elsewhere])
+    return [events.presence(user_id=user, status="online", users=users)
+            for user, users in heard.items() if users]
 
 
 _DECREMENT = (
