@@ -235,10 +235,8 @@ def main(argv: list[str]) -> int:
     args = parse_args(argv)
     ws_bench.raise_fd_limit(max(args.reconnect, args.listeners + args.answerers) * 2 + 1024)
     args.snippets = ("收到",) + ws_bench.load_snippets(50)
-    results: dict[str, Any] = {"started_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-                               "config": {k: v for k, v in vars(args).items()
-                                          if k != "snippets"},
-                               "loadavg_start": os.getloadavg(), "storm": [], "reconnect": []}
+    results = ws_bench.start_results({k: v for k, v in vars(args).items() if k != "snippets"},
+                                     storm=[], reconnect=[])
     for name in args.targets if args.answerers else []:  # --answerers 0: the reconnect only
         results["storm"].append(storm(ws_bench.make_target(name, args), args))
     if args.reconnect:
@@ -247,11 +245,7 @@ def main(argv: list[str]) -> int:
                 args.auth = auth
                 results["reconnect"].append(reconnect(ws_bench.make_target(name, args), args))
             args.auth = "token"
-    results["loadavg_end"] = os.getloadavg()
-    out = ws_bench.save_results(results, "storm", args.output)
-    print(report(results))
-    print(f"\nresults: {out}")
-    return 0
+    return ws_bench.finish_results(results, "storm", args.output, report)
 
 
 if __name__ == "__main__":

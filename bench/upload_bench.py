@@ -359,18 +359,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
-    results: dict[str, Any] = {"started_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-                               "config": vars(args), "loadavg_start": os.getloadavg(),
-                               "machine": {"cpus": psutil.cpu_count(),
-                                           "memory_mb": psutil.virtual_memory().total // MB},
-                               "targets": []}
+    results = ws_bench.start_results(vars(args), targets=[])
     for name in args.targets:
         results["targets"].append(bench_target(name, args))
-    results["loadavg_end"] = os.getloadavg()
-    out = ws_bench.save_results(results, "upload", args.output)
-    print(report(results))
-    print(f"\nresults: {out}")
-    return 0
+    return ws_bench.finish_results(results, "upload", args.output, report)
 
 
 if __name__ == "__main__":

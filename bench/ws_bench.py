@@ -1377,6 +1377,27 @@ def connect_clients(workers: Sequence[WorkerHandle], members: int) -> dict[str, 
     return result
 
 
+def start_results(config: dict[str, Any], **parts: Any) -> dict[str, Any]:
+    """A run's results as the storm and upload benchmarks keep them: when, how, the load
+    average, and the lists the run fills in (`parts`)."""
+    return {"started_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "config": config,
+            "loadavg_start": os.getloadavg(),
+            "machine": {"cpus": psutil.cpu_count(),
+                        "memory_mb": psutil.virtual_memory().total // 2**20},
+            **parts}
+
+
+def finish_results(results: dict[str, Any], kind: str, output: str | None,
+                   report: Callable[[dict[str, Any]], str]) -> int:
+    """Note the load average at the end, write the results, print the report and where the
+    results went."""
+    results["loadavg_end"] = os.getloadavg()
+    out = save_results(results, kind, output)
+    print(report(results))
+    print(f"\nresults: {out}")
+    return 0
+
+
 def save_results(results: dict[str, Any], kind: str, output: str | None) -> Path:
     """Write a run's results as JSON: to `output`, or bench/results/<kind>-<time>.json."""
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
