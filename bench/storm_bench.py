@@ -195,8 +195,6 @@ def report(results: dict[str, Any]) -> str:
     for r in results["storm"] + results["reconnect"]:
         if "error" in r:
             lines.append(f"{r['target']} {r['kind']}: ERROR {r['error'].splitlines()[0]}")
-    lines.append(f"\nload average at the start: {results['loadavg_start']}, "
-                 f"at the end: {results['loadavg_end']}")
     return "\n".join(lines)
 
 

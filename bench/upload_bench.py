@@ -323,8 +323,6 @@ def report(results: dict[str, Any]) -> str:
     for r in results["targets"]:
         if "error" in r:
             lines.append(f"{r['target']}: ERROR {r['error'].splitlines()[0]}")
-    lines.append(f"\nload average at the start: {results['loadavg_start']}, "
-                 f"at the end: {results['loadavg_end']}")
     return "\n".join(lines)
 
 

@@ -1389,11 +1389,13 @@ def start_results(config: dict[str, Any], **parts: Any) -> dict[str, Any]:
 
 def finish_results(results: dict[str, Any], kind: str, output: str | None,
                    report: Callable[[dict[str, Any]], str]) -> int:
-    """Note the load average at the end, write the results, print the report and where the
-    results went."""
+    """Note the load average at the end, write the results, print the report, the load
+    average and where the results went."""
     results["loadavg_end"] = os.getloadavg()
     out = save_results(results, kind, output)
     print(report(results))
+    print(f"\nload average at the start: {results['loadavg_start']}, "
+          f"at the end: {results['loadavg_end']}")
     print(f"\nresults: {out}")
     return 0
 
