@@ -261,6 +261,7 @@ def test_an_expired_session_goes_to_login_and_keeps_the_draft(
     a.page.wait_for_timeout(400)  # the draft is saved as one types
     a.context.clear_cookies()
     a.context.set_offline(True)
+    expect(a.page.locator("#conn-banner")).to_be_visible()  # the client has seen it go
     a.context.set_offline(False)
     a.page.wait_for_url(re.compile(r"/login/"))
     a.page.get_by_label("用户名").fill("staff1")

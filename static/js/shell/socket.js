@@ -160,9 +160,14 @@ export class Connection {
         /* already closing */
       }
     }
-    if (reason === "offline" || !navigator.onLine) {
+    if (!navigator.onLine) {
       clearTimeout(this.retryTimer);
       this.setState("offline");
+    } else if (reason === "offline") {
+      // The network was back before this late "offline" event was handled: its "online"
+      // event has come and gone, so nothing else would reconnect.
+      this.attempt = 0;
+      this.connect();
     } else {
       this.scheduleRetry();
     }
