@@ -36,6 +36,9 @@ GROUP = "events"
 GAP_WAIT_SECONDS = 0.15
 OUTBOX_POLL_SECONDS = 0.25
 DISPATCH_BATCH = 32  # events dispatched, at most, before each socket's frames are written
+# How long stopping waits for the hub's tasks, and then for the layer to close, before it
+# leaves them (logged): a stop must end even if one of them does not.
+STOP_WAIT_SECONDS = 5.0
 
 Envelope = dict[str, Any]
 
@@ -63,6 +66,15 @@ class Socket(Protocol):
 
 # (room, after_seq, upto_seq) -> message envelopes in seq order, read from the database.
 GapFiller = Callable[[int, int, int], Awaitable[list[Envelope]]]
+
+
+def stop_requested() -> None:
+    """Raise CancelledError in a loop of the hub whose task has been cancelled. A library
+    awaited inside may swallow the cancellation (redis-py's publish, cancelled at the wrong
+    moment, returns normally), and the loop would otherwise wait on its queue for ever."""
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError
 
 
 def uses_redis() -> bool:
@@ -111,17 +123,19 @@ class Hub:
     async def stop(self) -> None:
         for task in self.tasks + list(self.gap_tasks.values()):
             task.cancel()
-        for task in self.tasks:
-            try:
-                await task
-            except (asyncio.CancelledError, Exception):  # noqa: S110
-                pass
+        if asyncio.get_running_loop() is not self.loop:
+            self.tasks.clear()  # another loop's tasks cannot be awaited here; cancelled is all
+            return
+        if self.tasks:
+            _, still = await asyncio.wait(self.tasks, timeout=STOP_WAIT_SECONDS)
+            for task in still:
+                logger.error("the hub's task %s did not stop when cancelled", task.get_name())
         self.tasks.clear()
         if self._layer is not None:
             try:
-                await self._layer.flush()
-            except Exception:  # noqa: S110
-                pass
+                await asyncio.wait_for(self._layer.flush(), STOP_WAIT_SECONDS)
+            except Exception:
+                logger.exception("closing the channel layer failed")
 
     # --- sockets -----------------------------------------------------------------------------
     def register(self, sock: Socket, rooms: dict[int, int]) -> None:
@@ -174,14 +188,17 @@ class Hub:
     async def _publish_loop(self) -> None:
         # One task publishes, in the order the commits announced themselves.
         while True:
+            stop_requested()
             envelope = await self.outgoing.get()
             try:
                 await self._layer.group_send(GROUP, {"type": "hub.event", "e": envelope})
             except Exception:
+                stop_requested()
                 logger.exception("publishing an event failed; clients will catch up by sync")
 
     async def _receive_loop(self, channel: str) -> None:
         while True:
+            stop_requested()
             message = await self._layer.receive(channel)
             envelope = message.get("e")
             if envelope is not None:
@@ -206,6 +223,7 @@ class Hub:
 
         last = await newest()
         while True:
+            stop_requested()
             await asyncio.sleep(OUTBOX_POLL_SECONDS)
             try:
                 rows = await after(last)
@@ -223,6 +241,7 @@ class Hub:
         from hub.lib import wsframe
 
         while True:
+            stop_requested()
             batch = [await self.inbox.get()]
             while len(batch) < DISPATCH_BATCH and not self.inbox.empty():
                 batch.append(self.inbox.get_nowait())
