@@ -164,8 +164,8 @@ export class Connection {
       clearTimeout(this.retryTimer);
       this.setState("offline");
     } else if (reason === "offline") {
-      // The network was back before this late "offline" event was handled: its "online"
-      // event has come and gone, so nothing else would reconnect.
+      // The network is back already (this "offline" event was handled late): connect now
+      // rather than count on an "online" event that may already have gone by.
       this.attempt = 0;
       this.connect();
     } else {
