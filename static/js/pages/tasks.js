@@ -311,9 +311,13 @@ async function showTask(el, id) {
 }
 
 async function reload() {
-  if (view && view.kind === "task") {
-    const task = await api("GET", `/tasks/${view.id}`);
-    view.task = task;
+  const mine = view;
+  if (mine && mine.kind === "task") {
+    const task = await api("GET", `/tasks/${mine.id}`);
+    // A live card update may come back after the user has gone to the ledger or another
+    // task: it must not draw this task over what is shown now.
+    if (mine !== view) return;
+    mine.task = task;
     renderKeeping(taskView(task));
   }
 }
