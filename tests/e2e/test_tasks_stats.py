@@ -152,10 +152,11 @@ def test_a_leaders_instruction_becomes_a_task_that_units_report_on_and_the_offic
     # The ledger shows it among the closed; from the sidebar.
     p3.get_by_role("link", name="督查督办", exact=True).click()
     expect(p3.get_by_role("heading", name="督办台账")).to_be_visible()
-    for route in held:
-        route.continue_()
+    with p3.expect_response(f"{server.url}/api/v1/tasks/{task_id}"):
+        for route in held:
+            route.continue_()
     p3.unroute(f"{server.url}/api/v1/tasks/{task_id}")
-    p3.wait_for_timeout(500)
+    p3.wait_for_timeout(300)  # the answer's handler has run
     expect(p3.locator(".tk-detail")).to_have_count(0)
     p3.get_by_role("tab", name="已销号").click()
     expect(p3.locator(f'.tk-row[data-id="{task_id}"]')).to_be_visible()
