@@ -314,8 +314,8 @@ async function reload() {
   const mine = view;
   if (mine && mine.kind === "task") {
     const task = await api("GET", `/tasks/${mine.id}`);
-    // A live card update may come back after the user has gone to the ledger or another
-    // task: it must not draw this task over what is shown now.
+    // An answer (after an action, or a live card update) that comes back once the user has
+    // gone on to the ledger or another task must not draw this task over what is shown now.
     if (mine !== view) return;
     mine.task = task;
     renderKeeping(taskView(task));
