@@ -1,7 +1,7 @@
 """Stopping the process's hub ends, whatever the channel layer does with a cancellation.
 
 redis-py's publish, cancelled at the wrong moment, returns normally instead of raising
-(measured: about one cancel in 300 landing inside `group_send`). The hub's publishing loop
+(measured: 1 of 300 cancels of a running `group_send` on the Redis layer). The hub's publishing loop
 then went back to its queue and `Hub.stop` waited for it for ever: a test's teardown, or a
 server's shutdown, hung."""
 
