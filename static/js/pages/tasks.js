@@ -298,28 +298,25 @@ async function showTask(el, id) {
   view = { kind: "task", id, seq: (view && view.seq ? view.seq : 0) + 1 };
   const mine = view;
   loadingPage(gettext("Supervised task"));
-  let task;
   try {
-    task = await api("GET", `/tasks/${id}`);
+    await draw(mine);
   } catch (error) {
     if (mine === view) errorPage(gettext("Supervised task"), error);
-    return;
   }
+}
+
+// Read the task of a view and draw it, unless the user has gone on meanwhile (to the ledger
+// or another task): an answer that comes back late must not draw over what is shown now.
+async function draw(mine) {
+  const task = await api("GET", `/tasks/${mine.id}`);
   if (mine !== view) return;
   mine.task = task;
   renderKeeping(taskView(task));
 }
 
+// After an action, or on a live update of the task's card.
 async function reload() {
-  const mine = view;
-  if (mine && mine.kind === "task") {
-    const task = await api("GET", `/tasks/${mine.id}`);
-    // An answer (after an action, or a live card update) that comes back once the user has
-    // gone on to the ledger or another task must not draw this task over what is shown now.
-    if (mine !== view) return;
-    mine.task = task;
-    renderKeeping(taskView(task));
-  }
+  if (view && view.kind === "task") await draw(view);
 }
 
 async function act(path, body, done) {
