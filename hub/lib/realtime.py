@@ -193,7 +193,6 @@ class Hub:
             try:
                 await self._layer.group_send(GROUP, {"type": "hub.event", "e": envelope})
             except Exception:
-                stop_requested()
                 logger.exception("publishing an event failed; clients will catch up by sync")
 
     async def _receive_loop(self, channel: str) -> None:

@@ -1,9 +1,9 @@
 """Stopping the process's hub ends, whatever the channel layer does with a cancellation.
 
 redis-py's publish, cancelled at the wrong moment, returns normally instead of raising
-(measured: 1 of 300 cancels of a running `group_send` on the Redis layer). The hub's publishing loop
-then went back to its queue and `Hub.stop` waited for it for ever: a test's teardown, or a
-server's shutdown, hung."""
+(measured: 1 of 300 cancels of a running `group_send` on the Redis layer). The hub's
+publishing loop then went back to its queue and `Hub.stop` waited for it for ever: a test's
+teardown, or a server's shutdown, hung."""
 
 from __future__ import annotations
 
